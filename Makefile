@@ -1,0 +1,84 @@
+# Persona simulation toolkit — build, test, demo, bench, install.
+# The two commands a new user needs: `make demo` and `make check`.
+
+CC      ?= gcc
+OPT     ?= -O2 -g
+SAN     :=
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter $(OPT) $(SAN) -Ilib
+LDLIBS  = -ljq -lcurl -lz -lm
+BUILD   ?= build
+PREFIX  ?= /usr/local
+
+PROGRAMS = persona-sample
+LIB_SRC  = $(wildcard lib/*.c)
+LIB_OBJ  = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
+BINS     = $(PROGRAMS:%=$(BUILD)/bin/%)
+UNIT_SRC = $(wildcard tests/unit/test-*.c)
+UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
+
+# Debian packages the build and the tests need; `make deps` installs the missing ones.
+DEB_PACKAGES = gcc make libc6-dev libjq-dev libcurl4-openssl-dev zlib1g-dev parallel jq
+ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+.PHONY: all deps demo check test bench install clean asan
+.SECONDARY:
+
+all: deps-quiet $(BINS) $(UNITS)
+
+$(BUILD)/lib/%.o: lib/%.c lib/*.h | $(BUILD)/lib
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/libpersona.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/bin/%: tools/%.c $(BUILD)/libpersona.a | $(BUILD)/bin
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libpersona.a $(LDLIBS)
+
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libpersona.a | $(BUILD)/unit
+	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(BUILD)/libpersona.a $(LDLIBS)
+
+$(BUILD)/lib $(BUILD)/bin $(BUILD)/unit:
+	mkdir -p $@
+
+# Install missing Debian packages: as root with apt-get, else through sudo, else say which.
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	echo "installing Debian packages:$$missing"; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	else echo "missing Debian packages:$$missing (install them with apt-get as root)" >&2; exit 1; fi; \
+	$$SUDO apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null
+
+deps-quiet:
+	@command -v dpkg-query >/dev/null 2>&1 && $(MAKE) --no-print-directory deps || true
+
+# The sanitizer build lives in its own folder so both can exist side by side.
+asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" SAN="$(ASAN_FLAGS)" \
+	  $(PROGRAMS:%=build-asan/bin/%) $(UNIT_SRC:tests/unit/%.c=build-asan/unit/%)
+
+check: all asan
+	@tests/run.sh build build-asan
+
+test: all
+	@tests/run.sh build
+
+demo: all
+	@pipelines/demo.sh
+
+bench: all
+	@tests/bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/persona $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	cp -R share/schemas share/prompts share/rules $(DESTDIR)$(PREFIX)/share/persona/
+	install -m 644 share/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,150 @@
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "msg.h"
+
+void buf_reserve(struct buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+	if (need <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap *= 2;
+	b->data = xrealloc(b->data, cap);
+	b->cap = cap;
+}
+
+void buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_reserve(b, n);
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void buf_addc(struct buf *b, char c)
+{
+	buf_reserve(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
+
+void buf_addf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	buf_reserve(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+void buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void json_add_string_n(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	buf_reserve(b, n + 2);
+	buf_addc(b, '"');
+	size_t start = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_add(b, s + start, i - start);
+		start = i + 1;
+		switch (c) {
+		case '"': buf_add(b, "\\\"", 2); break;
+		case '\\': buf_add(b, "\\\\", 2); break;
+		case '\n': buf_add(b, "\\n", 2); break;
+		case '\t': buf_add(b, "\\t", 2); break;
+		case '\r': buf_add(b, "\\r", 2); break;
+		case '\b': buf_add(b, "\\b", 2); break;
+		case '\f': buf_add(b, "\\f", 2); break;
+		default: {
+			char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			buf_add(b, esc, 6);
+		}
+		}
+	}
+	buf_add(b, s + start, n - start);
+	buf_addc(b, '"');
+}
+
+void json_add_string(struct buf *b, const char *s)
+{
+	json_add_string_n(b, s, strlen(s));
+}
+
+void json_add_int(struct buf *b, int64_t v)
+{
+	char tmp[24];
+	int n = snprintf(tmp, sizeof tmp, "%lld", (long long)v);
+	buf_add(b, tmp, (size_t)n);
+}
+
+void json_add_double(struct buf *b, double v)
+{
+	if (!isfinite(v)) {
+		buf_add(b, "null", 4);
+		return;
+	}
+	if (v == floor(v) && fabs(v) < 1e15) {
+		json_add_int(b, (int64_t)v);
+		return;
+	}
+	char tmp[40];
+	/* The shortest of %.15g..%.17g that reads back exactly. */
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+		if (strtod(tmp, NULL) == v)
+			break;
+	}
+	buf_adds(b, tmp);
+}
+
+void json_add_fixed(struct buf *b, double v, int decimals)
+{
+	if (!isfinite(v)) {
+		buf_add(b, "null", 4);
+		return;
+	}
+	char tmp[64];
+	int n = snprintf(tmp, sizeof tmp, "%.*f", decimals, v);
+	if (n <= 0 || (size_t)n >= sizeof tmp) {
+		buf_add(b, "null", 4);
+		return;
+	}
+	const char *text = tmp;
+	/* "-0.00" is a rounding artefact, not a value anyone means. */
+	if (text[0] == '-' && strspn(text + 1, "0.") == strlen(text + 1))
+		text++;
+	buf_adds(b, text);
+}

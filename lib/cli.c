@@ -1,0 +1,227 @@
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "msg.h"
+
+#define DEFAULT_MAX_LINE_BYTES (16L * 1024 * 1024)
+#define MAX_JSON_SAFE_INTEGER 9007199254740991.0
+
+static struct cli_common *parsing_common;
+
+static int set_no_progress(const char *arg, void *target)
+{
+	(void)arg;
+	*(int *)target = 0;
+	return 0;
+}
+
+static const struct cli_option *common_table(struct cli_common *c)
+{
+	static struct cli_option table[8];
+	struct cli_option t[] = {
+		{ "output", 'o', CLI_STRING, &c->output, "FILE", "write records to FILE (.gz: gzip); default stdout", 0, 0, NULL },
+		{ "rejects", 0, CLI_STRING, &c->rejects, "FILE", "copy bad input lines and rejected records to FILE", 0, 0, NULL },
+		{ "seed", 0, CLI_LONG, &c->seed, "N", "seed of every random choice (0 .. 2^53-1, default 0)", 0, MAX_JSON_SAFE_INTEGER, NULL },
+		{ "progress", 0, CLI_FLAG, &c->progress, NULL, "show a progress line on stderr (default when it is a terminal)", 0, 0, NULL },
+		{ "no-progress", 0, CLI_CALLBACK, &c->progress, NULL, "never show a progress line", 0, 0, set_no_progress },
+		{ "max-line-bytes", 0, CLI_LONG, &c->max_line_bytes, "N", "reject input lines longer than N bytes (default 16 MiB)", 2, 1L << 40, NULL },
+		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL },
+	};
+	memcpy(table, t, sizeof t);
+	return table;
+}
+
+int cli_parse_long(const char *text, long min, long max, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(text, &end, 10);
+	if (errno || end == text || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int cli_parse_double(const char *text, double min, double max, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(text, &end);
+	if (errno || end == text || *end || !isfinite(v) || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void print_help(const struct cli_program *prog, const struct cli_option *const *tables)
+{
+	struct buf b = BUF_INIT;
+	buf_addf(&b, "Usage: %s %s\n%s\n\nOptions:\n", prog->name, prog->synopsis, prog->summary);
+	for (size_t t = 0; tables[t]; t++) {
+		for (const struct cli_option *o = tables[t]; o->name; o++) {
+			size_t start = b.len;
+			if (o->short_name)
+				buf_addf(&b, "  -%c, --%s", o->short_name, o->name);
+			else
+				buf_addf(&b, "      --%s", o->name);
+			if (o->arg_name)
+				buf_addf(&b, " %s", o->arg_name);
+			size_t width = b.len - start;
+			if (width < 30)
+				buf_addf(&b, "%*s", (int)(30 - width), "");
+			else
+				buf_addf(&b, "\n%30s", "");
+			buf_addf(&b, "%s\n", o->help);
+		}
+	}
+	buf_adds(&b, "  -h, --help                  show this help and exit\n");
+	buf_adds(&b, "      --version               show the version and exit\n");
+	if (prog->footer)
+		buf_addf(&b, "\n%s\n", prog->footer);
+	fputs(b.data, stdout);
+	buf_free(&b);
+}
+
+static _Noreturn void usage_error(const char *prog, const char *fmt, const char *what)
+{
+	char text[512];
+	snprintf(text, sizeof text, fmt, what);
+	fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", prog, text, prog);
+	exit(EXIT_USAGE);
+}
+
+static void store(const struct cli_program *prog, const struct cli_option *o, const char *arg)
+{
+	switch (o->type) {
+	case CLI_FLAG:
+		*(int *)o->target = 1;
+		return;
+	case CLI_STRING:
+		*(const char **)o->target = arg;
+		return;
+	case CLI_LONG: {
+		long v;
+		long min = o->min == o->max ? LONG_MIN : (long)o->min;
+		long max = o->min == o->max ? LONG_MAX : (long)o->max;
+		if (cli_parse_long(arg, min, max, &v) < 0) {
+			char what[256];
+			if (o->min == o->max)
+				snprintf(what, sizeof what, "invalid value '%s' for --%s: expected an integer", arg, o->name);
+			else
+				snprintf(what, sizeof what, "invalid value '%s' for --%s: expected an integer from %.0f to %.0f",
+					 arg, o->name, o->min, o->max);
+			usage_error(prog->name, "%s", what);
+		}
+		*(long *)o->target = v;
+		if (o->target == &parsing_common->seed)
+			parsing_common->seed_given = 1;
+		return;
+	}
+	case CLI_DOUBLE: {
+		double v;
+		double min = o->min == o->max ? -HUGE_VAL : o->min;
+		double max = o->min == o->max ? HUGE_VAL : o->max;
+		if (cli_parse_double(arg, min, max, &v) < 0) {
+			char what[256];
+			if (o->min == o->max)
+				snprintf(what, sizeof what, "invalid value '%s' for --%s: expected a number", arg, o->name);
+			else
+				snprintf(what, sizeof what, "invalid value '%s' for --%s: expected a number from %g to %g",
+					 arg, o->name, o->min, o->max);
+			usage_error(prog->name, "%s", what);
+		}
+		*(double *)o->target = v;
+		return;
+	}
+	case CLI_CALLBACK:
+		if (o->callback(arg, o->target) < 0) {
+			fprintf(stderr, "Try '%s --help' for more information.\n", prog->name);
+			exit(EXIT_USAGE);
+		}
+		return;
+	}
+}
+
+int cli_parse(int argc, char **argv, const struct cli_program *prog, struct cli_common *common)
+{
+	msg_set_program(prog->name);
+	memset(common, 0, sizeof *common);
+	common->max_line_bytes = DEFAULT_MAX_LINE_BYTES;
+	common->progress = isatty(STDERR_FILENO);
+	parsing_common = common;
+
+	const struct cli_option *tables[32];
+	size_t ntables = 0;
+	tables[ntables++] = common_table(common);
+	for (size_t t = 0; prog->tables && prog->tables[t] && ntables < 31; t++)
+		tables[ntables++] = prog->tables[t];
+	tables[ntables] = NULL;
+
+	size_t nopts = 0;
+	for (size_t t = 0; t < ntables; t++)
+		for (const struct cli_option *o = tables[t]; o->name; o++)
+			nopts++;
+
+	struct option *longopts = xcalloc(nopts + 3, sizeof *longopts);
+	const struct cli_option **index = xcalloc(nopts + 1, sizeof *index);
+	struct buf shortopts = BUF_INIT;
+	buf_adds(&shortopts, ":h");
+	size_t k = 0;
+	for (size_t t = 0; t < ntables; t++) {
+		for (const struct cli_option *o = tables[t]; o->name; o++, k++) {
+			int takes_arg = o->type != CLI_FLAG && !(o->type == CLI_CALLBACK && !o->arg_name);
+			longopts[k].name = o->name;
+			longopts[k].has_arg = takes_arg ? required_argument : no_argument;
+			longopts[k].val = 256 + (int)k;
+			index[k] = o;
+			if (o->short_name) {
+				buf_addc(&shortopts, (char)o->short_name);
+				if (takes_arg)
+					buf_addc(&shortopts, ':');
+			}
+		}
+	}
+	longopts[k].name = "help", longopts[k].val = 'h', k++;
+	longopts[k].name = "version", longopts[k].val = 1, k++;
+
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, shortopts.data, longopts, NULL)) != -1) {
+		if (c == 'h') {
+			print_help(prog, tables);
+			exit(EXIT_OK);
+		}
+		if (c == 1) {
+			printf("%s %s\n", prog->name, PS_VERSION);
+			exit(EXIT_OK);
+		}
+		if (c == '?') {
+			if (optopt)
+				usage_error(prog->name, "unknown option '-%c'", (char[]){ (char)optopt, 0 });
+			usage_error(prog->name, "unknown option '%s'", argv[optind - 1]);
+		}
+		if (c == ':')
+			usage_error(prog->name, "option '%s' needs a value", argv[optind - 1]);
+		const struct cli_option *o = NULL;
+		if (c >= 256)
+			o = index[c - 256];
+		else
+			for (size_t i = 0; i < nopts; i++)
+				if (index[i]->short_name == c)
+					o = index[i];
+		if (o)
+			store(prog, o, optarg);
+	}
+	free(longopts);
+	free(index);
+	buf_free(&shortopts);
+	return optind;
+}

@@ -1,0 +1,62 @@
+/* cli — option parsing shared by every program, so all tools take options the same way.
+ *
+ * Contract: a program describes its options as tables of struct cli_option; cli_parse
+ * adds the common ones (--help, --version, -o, --rejects, --seed, --progress,
+ * --max-line-bytes), parses GNU-style long and short options with getopt_long, stores
+ * each value into its target, and returns the index of the first operand (input file).
+ * Usage errors print one line plus a hint and exit 2; --help prints the usage text
+ * built from the tables and exits 0; --version prints "PROGRAM VERSION" and exits 0.
+ * Ownership: tables and targets are borrowed and must outlive cli_parse; string values
+ * stored into targets point into argv (never freed).
+ */
+#ifndef PS_CLI_H
+#define PS_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PS_VERSION "0.1.0"
+
+enum cli_type {
+	CLI_FLAG,      /* int target set to 1 */
+	CLI_STRING,    /* const char * target */
+	CLI_LONG,      /* long target, range checked */
+	CLI_DOUBLE,    /* double target, range checked */
+	CLI_CALLBACK   /* callback(arg, target) returns 0, or -1 after printing its own error */
+};
+
+struct cli_option {
+	const char *name;        /* long name without dashes; NULL ends a table */
+	int short_name;          /* 0 if none */
+	enum cli_type type;
+	void *target;
+	const char *arg_name;    /* shown in --help, NULL for flags */
+	const char *help;
+	double min, max;         /* accepted range for CLI_LONG and CLI_DOUBLE (min == max: any) */
+	int (*callback)(const char *arg, void *target);
+};
+
+struct cli_common {
+	const char *output;        /* -o FILE; NULL or "-" is stdout */
+	const char *rejects;       /* --rejects FILE; NULL is none */
+	long seed;                 /* --seed N, 0 .. 2^53-1 so it survives as a JSON number */
+	int seed_given;
+	int progress;              /* --progress / --no-progress; default: stderr is a terminal */
+	long max_line_bytes;       /* --max-line-bytes N, default 16 MiB */
+};
+
+struct cli_program {
+	const char *name;
+	const char *synopsis;      /* e.g. "[OPTION]... [FILE]..." */
+	const char *summary;       /* one paragraph shown under the synopsis */
+	const char *footer;        /* shown at the end of --help, may be NULL */
+	const struct cli_option *const *tables;  /* NULL-terminated list of tables */
+};
+
+int cli_parse(int argc, char **argv, const struct cli_program *prog, struct cli_common *common);
+
+/* Strict number parsing for callbacks and config: whole string, in range. 0 on success. */
+int cli_parse_long(const char *text, long min, long max, long *out);
+int cli_parse_double(const char *text, double min, double max, double *out);
+
+#endif

@@ -1,0 +1,36 @@
+#include <signal.h>
+#include <string.h>
+
+#include "interrupt.h"
+
+static volatile sig_atomic_t caught;
+
+static void on_signal(int sig)
+{
+	if (caught) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	caught = sig;
+}
+
+void interrupt_install(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int interrupt_requested(void)
+{
+	return caught != 0;
+}
+
+int interrupt_status(void)
+{
+	return caught ? 128 + caught : 0;
+}

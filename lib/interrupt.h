@@ -1,0 +1,16 @@
+/* interrupt — SIGINT and SIGTERM as a request to stop between records.
+ *
+ * Contract: after interrupt_install, the first SIGINT/SIGTERM only sets a flag;
+ * long-running loops check interrupt_requested() between records, finish the line
+ * they are writing, print their summary and exit with interrupt_status() (128 +
+ * signal number, the shell convention). A second signal ends the program at once.
+ * Ownership: none (process-wide state).
+ */
+#ifndef PS_INTERRUPT_H
+#define PS_INTERRUPT_H
+
+void interrupt_install(void);
+int interrupt_requested(void);
+int interrupt_status(void);
+
+#endif

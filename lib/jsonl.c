@@ -1,0 +1,420 @@
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "buf.h"
+#include "jsonl.h"
+#include "jvutil.h"
+#include "msg.h"
+
+#define CHUNK (256 * 1024)
+
+/* ---------- writer ---------- */
+
+struct jsonl_writer {
+	const char *path;     /* for messages */
+	FILE *file;           /* plain output */
+	gzFile gz;            /* gzip output */
+	int line_flush;
+	struct buf line;
+};
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+struct jsonl_writer *jsonl_writer_open(const char *path)
+{
+	struct jsonl_writer *w = xcalloc(1, sizeof *w);
+	/* A closed downstream pipe must show up as EPIPE from write, not kill us. */
+	signal(SIGPIPE, SIG_IGN);
+	if (!path || strcmp(path, "-") == 0) {
+		w->path = "stdout";
+		w->file = stdout;
+	} else if (ends_with(path, ".gz")) {
+		w->path = path;
+		w->gz = gzopen(path, "wb6");
+		if (!w->gz) {
+			errorf("cannot open '%s' for writing: %s", path, strerror(errno ? errno : ENOMEM));
+			free(w);
+			return NULL;
+		}
+		gzbuffer(w->gz, CHUNK);
+	} else {
+		w->path = path;
+		w->file = fopen(path, "w");
+		if (!w->file) {
+			errorf("cannot open '%s' for writing: %s", path, strerror(errno));
+			free(w);
+			return NULL;
+		}
+	}
+	if (w->file)
+		setvbuf(w->file, NULL, _IOFBF, CHUNK);
+	return w;
+}
+
+void jsonl_writer_line_flush(struct jsonl_writer *w, int on)
+{
+	w->line_flush = on;
+}
+
+static _Noreturn void write_failed(struct jsonl_writer *w, int err)
+{
+	if (err == EPIPE)
+		exit(EXIT_OK);  /* the reader wanted no more: not an error */
+	fatalf(EXIT_SOME_FAILED, "cannot write to '%s': %s", w->path, strerror(err));
+}
+
+static void put(struct jsonl_writer *w, const char *p, size_t n)
+{
+	if (w->gz) {
+		if (n && gzwrite(w->gz, p, (unsigned)n) != (int)n) {
+			int zerr;
+			const char *why = gzerror(w->gz, &zerr);
+			if (zerr == Z_ERRNO)
+				write_failed(w, errno);
+			fatalf(EXIT_SOME_FAILED, "cannot write to '%s': %s", w->path, why);
+		}
+		return;
+	}
+	if (fwrite(p, 1, n, w->file) != n)
+		write_failed(w, errno);
+}
+
+void jsonl_writer_flush(struct jsonl_writer *w)
+{
+	if (w->gz) {
+		if (gzflush(w->gz, Z_SYNC_FLUSH) != Z_OK)
+			write_failed(w, errno ? errno : EIO);
+	} else if (fflush(w->file) != 0) {
+		write_failed(w, errno);
+	}
+}
+
+void jsonl_write_line(struct jsonl_writer *w, const char *text, size_t len)
+{
+	put(w, text, len);
+	if (len == 0 || text[len - 1] != '\n')
+		put(w, "\n", 1);
+	if (w->line_flush)
+		jsonl_writer_flush(w);
+}
+
+void jsonl_write(struct jsonl_writer *w, jv record)
+{
+	jv text = jv_dump_string(record, 0);
+	const char *s = jv_string_value(text);
+	jsonl_write_line(w, s, (size_t)jv_string_length_bytes(jv_copy(text)));
+	jv_free(text);
+}
+
+int jsonl_writer_close(struct jsonl_writer *w)
+{
+	if (!w)
+		return 0;
+	int rc = 0;
+	if (w->gz) {
+		if (gzclose(w->gz) != Z_OK) {
+			errorf("cannot write to '%s': %s", w->path, strerror(errno ? errno : EIO));
+			rc = -1;
+		}
+	} else if (w->file == stdout) {
+		if (fflush(stdout) != 0)
+			write_failed(w, errno);
+	} else if (fclose(w->file) != 0) {
+		errorf("cannot write to '%s': %s", w->path, strerror(errno));
+		rc = -1;
+	}
+	buf_free(&w->line);
+	free(w);
+	return rc;
+}
+
+/* ---------- reader ---------- */
+
+struct jsonl_reader {
+	char *const *paths;
+	int npaths;
+	int next_path;          /* index of the next operand to open */
+	const char *path;       /* current input name for messages */
+	gzFile in;
+	long max_line_bytes;
+	struct jsonl_writer *rejects;
+
+	char *chunk;            /* decompressed bytes not yet consumed */
+	size_t chunk_len, chunk_pos;
+	int at_eof;
+
+	struct buf line;        /* the current line, NUL-terminated, without its newline */
+	long line_no;
+	char where[512];
+
+	size_t errors;
+	size_t records;
+};
+
+struct jsonl_reader *jsonl_reader_open(char *const *paths, int npaths, long max_line_bytes,
+				       struct jsonl_writer *rejects)
+{
+	struct jsonl_reader *r = xcalloc(1, sizeof *r);
+	static char *const stdin_only[] = { "-" };
+	r->paths = npaths > 0 ? paths : stdin_only;
+	r->npaths = npaths > 0 ? npaths : 1;
+	r->max_line_bytes = max_line_bytes > 0 ? max_line_bytes : 16L * 1024 * 1024;
+	r->rejects = rejects;
+	r->chunk = xmalloc(CHUNK);
+	return r;
+}
+
+static int open_next_input(struct jsonl_reader *r)
+{
+	while (r->next_path < r->npaths) {
+		const char *path = r->paths[r->next_path++];
+		r->line_no = 0;
+		r->at_eof = 0;
+		r->chunk_len = r->chunk_pos = 0;
+		if (strcmp(path, "-") == 0) {
+			r->path = "stdin";
+			r->in = gzdopen(dup(STDIN_FILENO), "rb");
+		} else {
+			r->path = path;
+			r->in = gzopen(path, "rb");
+		}
+		if (!r->in) {
+			errorf("cannot open '%s': %s", path, strerror(errno ? errno : ENOMEM));
+			r->errors++;
+			continue;
+		}
+		gzbuffer(r->in, CHUNK);
+		return 1;
+	}
+	return 0;
+}
+
+static void close_input(struct jsonl_reader *r)
+{
+	if (r->in)
+		gzclose(r->in);
+	r->in = NULL;
+}
+
+/* Refill the chunk; 0 at the end of this input (reporting a damaged gzip stream). */
+static int fill(struct jsonl_reader *r)
+{
+	if (r->at_eof)
+		return 0;
+	int n = gzread(r->in, r->chunk, CHUNK);
+	if (n > 0) {
+		r->chunk_len = (size_t)n;
+		r->chunk_pos = 0;
+		return 1;
+	}
+	r->at_eof = 1;
+	int zerr = Z_OK;
+	const char *why = gzerror(r->in, &zerr);
+	if (n < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) {
+		if (zerr == Z_ERRNO)
+			why = strerror(errno);
+		errorf("%s: damaged input after line %ld: %s", r->path, r->line_no, why);
+		r->errors++;
+	}
+	return 0;
+}
+
+static void route_reject(struct jsonl_reader *r, const char *reason)
+{
+	errorf("%s: %s", jsonl_where(r), reason);
+	r->errors++;
+	if (r->rejects)
+		jsonl_write_line(r->rejects, r->line.data, r->line.len);
+}
+
+/* The rest of an over-long line goes straight to the rejects file, never to memory. */
+static void skip_long_line(struct jsonl_reader *r)
+{
+	errorf("%s: line longer than %ld bytes", jsonl_where(r), r->max_line_bytes);
+	r->errors++;
+	if (r->rejects)
+		put(r->rejects, r->line.data, r->line.len);
+	for (;;) {
+		if (r->chunk_pos == r->chunk_len && !fill(r))
+			break;
+		char *start = r->chunk + r->chunk_pos;
+		char *nl = memchr(start, '\n', r->chunk_len - r->chunk_pos);
+		size_t n = nl ? (size_t)(nl - start) : r->chunk_len - r->chunk_pos;
+		if (r->rejects)
+			put(r->rejects, start, n);
+		r->chunk_pos += n + (nl ? 1 : 0);
+		if (nl)
+			break;
+	}
+	if (r->rejects)
+		jsonl_write_line(r->rejects, "", 0);
+	buf_reset(&r->line);
+}
+
+/* Read one physical line into r->line. 0 at the end of the current input.
+ * Returns -1 for a line that was too long (already reported and skipped). */
+static int read_line(struct jsonl_reader *r)
+{
+	buf_reset(&r->line);
+	int got_any = 0;
+	for (;;) {
+		if (r->chunk_pos == r->chunk_len) {
+			if (!fill(r))
+				break;
+		}
+		got_any = 1;
+		char *start = r->chunk + r->chunk_pos;
+		size_t avail = r->chunk_len - r->chunk_pos;
+		char *nl = memchr(start, '\n', avail);
+		size_t n = nl ? (size_t)(nl - start) : avail;
+		if (r->line.len + n > (size_t)r->max_line_bytes) {
+			r->line_no++;
+			skip_long_line(r);
+			return -1;
+		}
+		buf_add(&r->line, start, n);
+		r->chunk_pos += n + (nl ? 1 : 0);
+		if (nl)
+			break;
+	}
+	if (!got_any)
+		return 0;
+	r->line_no++;
+	if (r->line.len && r->line.data[r->line.len - 1] == '\r')
+		r->line.data[--r->line.len] = '\0';
+	return 1;
+}
+
+int utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	while (p < end) {
+		unsigned char c = *p;
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		size_t need;
+		unsigned int cp;
+		if (c >= 0xc2 && c <= 0xdf)
+			need = 1, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			need = 2, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			need = 3, cp = c & 0x07;
+		else
+			return 0;
+		if ((size_t)(end - p) <= need)
+			return 0;
+		for (size_t i = 1; i <= need; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if ((need == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (need == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+			return 0;
+		p += need + 1;
+	}
+	return 1;
+}
+
+static int blank(const struct buf *line)
+{
+	for (size_t i = 0; i < line->len; i++)
+		if (!strchr(" \t\r", line->data[i]))
+			return 0;
+	return 1;
+}
+
+int jsonl_read(struct jsonl_reader *r, jv *record)
+{
+	for (;;) {
+		if (!r->in && !open_next_input(r))
+			return 0;
+		int got = read_line(r);
+		if (got == 0) {
+			close_input(r);
+			continue;
+		}
+		if (got < 0 || blank(&r->line))
+			continue;
+		if (memchr(r->line.data, '\0', r->line.len)) {
+			route_reject(r, "line contains a NUL byte");
+			continue;
+		}
+		if (!utf8_valid(r->line.data, r->line.len)) {
+			route_reject(r, "line is not valid UTF-8");
+			continue;
+		}
+		jv v = jv_parse_sized(r->line.data, (int)r->line.len);
+		if (!jv_is_valid(v)) {
+			/* Our line is NUL-terminated, so jq's message is safe to read. */
+			jv msg = jv_invalid_get_msg(v);
+			char reason[600];
+			snprintf(reason, sizeof reason, "not JSON: %s",
+				 jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "parse error");
+			jv_free(msg);
+			route_reject(r, reason);
+			continue;
+		}
+		if (jv_get_kind(v) != JV_KIND_OBJECT) {
+			char reason[128];
+			snprintf(reason, sizeof reason, "expected an object, got %s", jvu_kind_name(jv_get_kind(v)));
+			jv_free(v);
+			route_reject(r, reason);
+			continue;
+		}
+		r->records++;
+		*record = v;
+		return 1;
+	}
+}
+
+const char *jsonl_where(const struct jsonl_reader *r)
+{
+	struct jsonl_reader *m = (struct jsonl_reader *)r;
+	snprintf(m->where, sizeof m->where, "%s:%ld", r->path ? r->path : "stdin", r->line_no);
+	return m->where;
+}
+
+const char *jsonl_raw(const struct jsonl_reader *r, size_t *len)
+{
+	if (len)
+		*len = r->line.len;
+	return r->line.data ? r->line.data : "";
+}
+
+void jsonl_reject(struct jsonl_reader *r, const char *reason)
+{
+	route_reject(r, reason);
+}
+
+size_t jsonl_errors(const struct jsonl_reader *r)
+{
+	return r->errors;
+}
+
+size_t jsonl_records(const struct jsonl_reader *r)
+{
+	return r->records;
+}
+
+void jsonl_reader_close(struct jsonl_reader *r)
+{
+	if (!r)
+		return;
+	close_input(r);
+	buf_free(&r->line);
+	free(r->chunk);
+	free(r);
+}

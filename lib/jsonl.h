@@ -1,0 +1,58 @@
+/* jsonl — JSON Lines in and out, with per-line error handling.
+ *
+ * Reader contract: reads the named files in order, or stdin when none (or "-") is
+ * given; gzip input is detected and decompressed transparently. Each non-blank line
+ * is one record. A bad line — not JSON, not an object, invalid UTF-8, a NUL byte, or
+ * longer than the byte limit — is reported on stderr as "PROGRAM: FILE:LINE: reason",
+ * copied verbatim (without the reason) to the rejects writer when there is one, and
+ * skipped; the reader then goes on with the next line. CRLF line ends are accepted.
+ *
+ * Writer contract: one compact JSON text per line, to stdout or a file, gzip when the
+ * name ends in ".gz". A reader that closes the pipe early (head -n 5) ends the program
+ * quietly with status 0; any other write error ends it with a message and status 1.
+ *
+ * Ownership: jsonl_read hands the caller a new jv reference (the caller frees it);
+ * jsonl_write consumes its jv argument (jq's rule). Paths are borrowed for the life
+ * of the reader/writer. Raw line text returned by jsonl_raw is owned by the reader
+ * and valid until the next jsonl_read.
+ */
+#ifndef PS_JSONL_H
+#define PS_JSONL_H
+
+#include <stddef.h>
+#include <jv.h>
+
+struct jsonl_writer;
+struct jsonl_reader;
+
+/* path NULL or "-" is stdout. On failure prints the reason and returns NULL. */
+struct jsonl_writer *jsonl_writer_open(const char *path);
+/* Flush after every record (for long-running producers whose output is watched). */
+void jsonl_writer_line_flush(struct jsonl_writer *w, int on);
+void jsonl_write(struct jsonl_writer *w, jv record);
+/* Write text as one line; a missing final newline is added. */
+void jsonl_write_line(struct jsonl_writer *w, const char *text, size_t len);
+void jsonl_writer_flush(struct jsonl_writer *w);
+/* Flushes and closes; NULL is allowed. Returns 0, or -1 after reporting an error. */
+int jsonl_writer_close(struct jsonl_writer *w);
+
+/* paths: the operands (may be empty: stdin). rejects may be NULL. */
+struct jsonl_reader *jsonl_reader_open(char *const *paths, int npaths, long max_line_bytes,
+				       struct jsonl_writer *rejects);
+/* 1 and *record set (an object) for the next good record; 0 at the end of all input. */
+int jsonl_read(struct jsonl_reader *r, jv *record);
+/* "FILE:LINE" of the last line read ("stdin:LINE" for standard input). */
+const char *jsonl_where(const struct jsonl_reader *r);
+const char *jsonl_raw(const struct jsonl_reader *r, size_t *len);
+/* Reject the last record read for a reason found by the caller: reported and routed
+ * exactly like a bad line. */
+void jsonl_reject(struct jsonl_reader *r, const char *reason);
+/* Lines rejected so far (by the reader or through jsonl_reject), plus unreadable inputs. */
+size_t jsonl_errors(const struct jsonl_reader *r);
+size_t jsonl_records(const struct jsonl_reader *r);
+void jsonl_reader_close(struct jsonl_reader *r);
+
+/* Is s[0..len) valid UTF-8 (no overlongs, no surrogates)? */
+int utf8_valid(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,26 @@
+/* jvutil — kind-checked access to jq's jv values.
+ *
+ * jq 1.6 asserts (aborts) when jv_object_get or jv_array_get is called on the wrong
+ * kind. Every read of untrusted JSON in this project goes through these helpers,
+ * which check the kind first.
+ * Ownership: like jv itself, the functions consume their jv arguments unless the
+ * name ends in _borrow, which leaves the argument untouched (the caller keeps it).
+ * Returned jv values are new references the caller frees.
+ */
+#ifndef PS_JVUTIL_H
+#define PS_JVUTIL_H
+
+#include <jv.h>
+
+/* obj[key] if obj is an object and has key, else jv_invalid(). obj is borrowed. */
+jv jvu_get_borrow(jv obj, const char *key);
+/* Kind of obj[key] (JV_KIND_INVALID when absent or obj is not an object). */
+jv_kind jvu_kind_borrow(jv obj, const char *key);
+/* The kind's name for messages: "an object", "a string", ... */
+const char *jvu_kind_name(jv_kind kind);
+/* Set obj[key] = value when obj is an object (consumes both obj and value). */
+jv jvu_set(jv obj, const char *key, jv value);
+/* Is this number an integer that a double represents exactly? */
+int jvu_is_integer(double x);
+
+#endif

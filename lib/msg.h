@@ -1,0 +1,35 @@
+/* msg — the one place every user-facing diagnostic goes through.
+ *
+ * Contract: messages are written to stderr as "PROGRAM: text\n", in the git style:
+ * what is wrong first, subject in quotes, no capital, no trailing full stop.
+ * Exit codes are shared by every program (SPEC §7).
+ * Ownership: every string argument is borrowed; nothing is retained except the
+ * program name pointer given to msg_set_program, which must outlive the program.
+ */
+#ifndef PS_MSG_H
+#define PS_MSG_H
+
+#include <stdarg.h>
+
+enum exit_status {
+	EXIT_OK = 0,           /* everything processed */
+	EXIT_SOME_FAILED = 1,  /* some records failed; they were reported and routed */
+	EXIT_USAGE = 2,        /* usage or configuration error: nothing was processed */
+	EXIT_TEMPFAIL = 75     /* temporary failure (rate limits exhausted): rerun the shard */
+};
+
+void msg_set_program(const char *name);
+const char *msg_program(void);
+
+void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print like errorf, then exit with status. */
+_Noreturn void fatalf(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Allocation that cannot fail silently: out of memory ends the program with a message. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+#endif

@@ -1,0 +1,25 @@
+/* progress — one updating status line on stderr for long runs.
+ *
+ * Contract: when enabled, progress_tick redraws "PROGRAM: N records, R/s[, ETA]"
+ * (plus any extra text the caller supplies) at most four times a second, in place
+ * with a carriage return; progress_done ends the line. Disabled, every call is a
+ * cheap no-op. Ownership: extra text is borrowed for the call only.
+ */
+#ifndef PS_PROGRESS_H
+#define PS_PROGRESS_H
+
+#include <stdint.h>
+
+struct progress {
+	int enabled;
+	uint64_t total;          /* 0 when unknown */
+	double started, last_drawn;
+	int drawn;
+};
+
+void progress_start(struct progress *p, int enabled, uint64_t total);
+void progress_tick(struct progress *p, uint64_t done, const char *extra);
+void progress_done(struct progress *p, uint64_t done, const char *extra);
+double progress_now(void);
+
+#endif
