@@ -195,12 +195,14 @@ int cli_parse(int argc, char **argv, const struct cli_program *prog, struct cli_
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, shortopts.data, longopts, NULL)) != -1) {
-		if (c == 'h') {
-			print_help(prog, tables);
-			exit(EXIT_OK);
-		}
-		if (c == 1) {
-			printf("%s %s\n", prog->name, PS_VERSION);
+		if (c == 'h' || c == 1) {
+			if (c == 'h')
+				print_help(prog, tables);
+			else
+				printf("%s %s\n", prog->name, PS_VERSION);
+			free(longopts);
+			free(index);
+			buf_free(&shortopts);
 			exit(EXIT_OK);
 		}
 		if (c == '?') {

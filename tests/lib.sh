@@ -1,0 +1,82 @@
+# tests/lib.sh — sourced by every tests/tNNNN-*.sh script (in the style of git's test-lib).
+#
+#   test_expect_success 'what the behaviour is' '
+#       commands that must all succeed
+#   '
+#
+# Each test body runs in its own subshell with `set -e`, inside a fresh scratch folder
+# shared by the script. Results print as TAP lines ("ok N - name"), which tests/run.sh
+# counts. The programs under test come from $BIN (set by tests/run.sh).
+
+set -u
+: "${BIN:?BIN must name the folder with the built programs}"
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+PATH="$BIN:$SRC/tests/helpers:$PATH"
+export PATH SRC BIN
+SCHEMAS="$SRC/share/schemas"
+FIXTURES="$SRC/tests/fixtures"
+export SCHEMAS FIXTURES
+TRASH=$(mktemp -d "${TMPDIR:-/tmp}/persona-test.XXXXXX")
+trap 'rm -rf "$TRASH"' EXIT
+cd "$TRASH" || exit 1
+
+test_count=0
+test_failed=0
+
+test_expect_success() {
+	test_count=$((test_count + 1))
+	local name=$1 body=$2
+	if (set -e; eval "$body") >"$TRASH/.test-output" 2>&1; then
+		echo "ok $test_count - $name"
+	else
+		test_failed=$((test_failed + 1))
+		echo "not ok $test_count - $name"
+		sed 's/^/#   /' "$TRASH/.test-output" | head -n 40
+	fi
+}
+
+# A controlled failure: exit status 1..125 (not a crash, a signal or "command not found").
+test_must_fail() {
+	local status=0
+	"$@" || status=$?
+	if [ "$status" -eq 0 ]; then
+		echo "test_must_fail: '$*' succeeded" >&2
+		return 1
+	fi
+	if [ "$status" -gt 125 ]; then
+		echo "test_must_fail: '$*' died with status $status" >&2
+		return 1
+	fi
+	return 0
+}
+
+# test_expect_code N command...: the command must exit with exactly N.
+test_expect_code() {
+	local want=$1 status=0
+	shift
+	"$@" || status=$?
+	if [ "$status" -ne "$want" ]; then
+		echo "test_expect_code: '$*' exited $status, want $want" >&2
+		return 1
+	fi
+}
+
+# test_cmp expected actual: identical files, with a diff when not.
+test_cmp() {
+	diff -u "$1" "$2"
+}
+
+# test_line_count = N file
+test_line_count() {
+	local n
+	n=$(wc -l <"$3" | tr -d ' ')
+	if ! [ "$n" "$1" "$2" ]; then
+		echo "test_line_count: $3 has $n lines, want $1 $2" >&2
+		return 1
+	fi
+}
+
+test_done() {
+	echo "# $(basename "$0"): $test_count tests, $test_failed failed"
+	[ "$test_failed" -eq 0 ]
+}
