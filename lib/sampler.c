@@ -22,9 +22,10 @@ struct sampler {
 	struct buf *derived;             /* per field: text of derived values */
 	const char ***items;             /* per list field: storage for drawn items */
 	char **constant_text;            /* per constant field: its text when it is a string */
+	jv *constant_jv;                 /* per constant field: its value */
+	jv *field_names;                 /* per field: its name as a jv string, for constraints */
 	double *weights;                 /* scratch for drawing lists */
 	long *failures;                  /* per constraint, within one record */
-	struct buf fields_json;
 };
 
 struct sampler *sampler_new(const struct schema *s, uint64_t seed)
@@ -39,6 +40,8 @@ struct sampler *sampler_new(const struct schema *s, uint64_t seed)
 	sm->items = xcalloc(s->nfields, sizeof *sm->items);
 	sm->constant_text = xcalloc(s->nfields, sizeof *sm->constant_text);
 	sm->failures = xcalloc(s->nconstraints + 1, sizeof *sm->failures);
+	sm->constant_jv = xcalloc(s->nfields, sizeof *sm->constant_jv);
+	sm->field_names = xcalloc(s->nfields, sizeof *sm->field_names);
 	size_t most = 1;
 	for (size_t i = 0; i < s->nfields; i++) {
 		const struct field *f = &s->fields[i];
@@ -54,11 +57,10 @@ struct sampler *sampler_new(const struct schema *s, uint64_t seed)
 			if (n > most)
 				most = n;
 		}
-		if (f->kind == KIND_CONSTANT && f->constant_json[0] == '"') {
-			jv v = jv_parse(f->constant_json);
-			sm->constant_text[i] = xstrdup(jv_string_value(v));
-			jv_free(v);
-		}
+		sm->field_names[i] = jv_string(f->name);
+		sm->constant_jv[i] = f->kind == KIND_CONSTANT ? jv_parse(f->constant_json) : jv_null();
+		if (jv_get_kind(sm->constant_jv[i]) == JV_KIND_STRING)
+			sm->constant_text[i] = xstrdup(jv_string_value(sm->constant_jv[i]));
 	}
 	sm->weights = xcalloc(most, sizeof *sm->weights);
 	return sm;
@@ -314,14 +316,38 @@ static void write_fields(const struct sampler *sm, struct buf *out)
 	buf_addc(out, '}');
 }
 
+static jv field_jv(const struct sampler *sm, size_t i)
+{
+	const struct field *f = &sm->s->fields[i];
+	const struct value *v = &sm->values[i];
+	switch (f->kind) {
+	case KIND_CATEGORICAL:
+	case KIND_DERIVED:
+		return jv_string(v->text);
+	case KIND_INTEGER:
+	case KIND_REAL:
+		return jv_number(v->number);
+	case KIND_LIST: {
+		jv list = jv_array_sized((int)v->nitems);
+		for (size_t k = 0; k < v->nitems; k++)
+			list = jv_array_append(list, jv_string(v->items[k]));
+		return list;
+	}
+	case KIND_CONSTANT:
+		return jv_copy(sm->constant_jv[i]);
+	}
+	return jv_null();
+}
+
 /* Index of the first constraint the current values break, or -1. */
 static long broken_constraint(struct sampler *sm)
 {
 	if (!sm->s->nconstraints)
 		return -1;
-	buf_reset(&sm->fields_json);
-	write_fields(sm, &sm->fields_json);
-	jv fields = jv_parse_sized(sm->fields_json.data, (int)sm->fields_json.len);
+	/* Built directly as jv: printing and re-parsing would double the cost. */
+	jv fields = jv_object();
+	for (size_t i = 0; i < sm->s->nfields; i++)
+		fields = jv_object_set(fields, jv_copy(sm->field_names[i]), field_jv(sm, i));
 	long broken = -1;
 	for (size_t c = 0; c < sm->s->nconstraints && broken < 0; c++) {
 		struct buf err = BUF_INIT;
@@ -414,7 +440,11 @@ void sampler_free(struct sampler *sm)
 		buf_free(&sm->derived[i]);
 		free(sm->items[i]);
 		free(sm->constant_text[i]);
+		jv_free(sm->constant_jv[i]);
+		jv_free(sm->field_names[i]);
 	}
+	free(sm->constant_jv);
+	free(sm->field_names);
 	free(sm->purpose_keys);
 	free(sm->values);
 	free(sm->used);
@@ -423,6 +453,5 @@ void sampler_free(struct sampler *sm)
 	free(sm->constant_text);
 	free(sm->weights);
 	free(sm->failures);
-	buf_free(&sm->fields_json);
 	free(sm);
 }

@@ -574,11 +574,10 @@ static int parse_cases(struct loader *L, struct field *f, jv field_spec)
 	return rc;
 }
 
-static int parse_field(struct loader *L, jv spec, size_t index)
+/* The kind is read in the first pass over the fields, with the name, so that
+ * conditions can refer to fields declared later. */
+static int parse_kind(struct loader *L, jv spec, struct field *f)
 {
-	struct field *f = &L->s->fields[index];
-	f->quota_index = -1;
-	L->field = f->name;
 	jv kind = jvu_get_borrow(spec, "kind");
 	int rc = 0;
 	if (jv_get_kind(kind) != JV_KIND_STRING) {
@@ -593,8 +592,14 @@ static int parse_field(struct loader *L, jv spec, size_t index)
 		f->kind = (enum field_kind)k;
 	}
 	jv_free(kind);
-	if (rc)
-		return rc;
+	return rc;
+}
+
+static int parse_field(struct loader *L, jv spec, size_t index)
+{
+	struct field *f = &L->s->fields[index];
+	L->field = f->name;
+	int rc = 0;
 	jv_object_foreach(spec, key, value) {
 		if (rc == 0 && !allowed_key(f->kind, jv_string_value(key)))
 			rc = fail(L, "unknown key '%s' for a %s field", jv_string_value(key), kind_names[f->kind]);
@@ -1084,6 +1089,11 @@ static int load_top(struct loader *L, jv doc)
 			rc = fail(L, "field '%s' is declared twice", jv_string_value(fname));
 		else
 			s->fields[i].name = xstrdup(jv_string_value(fname));
+		if (rc == 0) {
+			L->field = s->fields[i].name;
+			rc = parse_kind(L, spec, &s->fields[i]);
+			L->field = NULL;
+		}
 		if (rc) {
 			for (size_t j = i; j < s->nfields; j++)
 				s->fields[j].name = s->fields[j].name ? s->fields[j].name : xstrdup("");

@@ -94,6 +94,17 @@ test_expect_success 'conditional weights are applied: no retired under 60 unless
 	test $((young_students * 10)) -gt $((young * 7))
 '
 
+test_expect_success 'a condition may refer to a numeric field declared later' '
+	cat >fwd.json <<-\EOF &&
+	{"name":"fwd","fields":[
+	  {"name":"b","kind":"categorical","values":["x","y"],"cases":[{"if":{"a":{"min":5}},"values":["y"]}]},
+	  {"name":"a","kind":"integer","min":1,"max":9}]}
+	EOF
+	persona-sample --schema fwd.json -n 2000 >out &&
+	test "$(jq -c "select(.fields.a >= 5 and .fields.b == \"x\")" out | wc -l)" -eq 0 &&
+	test "$(jq -c "select(.fields.a < 5 and .fields.b == \"x\")" out | wc -l)" -gt 100
+'
+
 test_expect_success 'the case a record was drawn from sets the expected counts in --stats' '
 	persona-sample --schema "$SMALL" -n 20000 --seed 1 --stats stats.json >/dev/null &&
 	jq -e ".fields.occupation.tvd < 0.02 and .fields.gender.tvd < 0.02 and .fields.age.tvd < 0.03 and .fields.height.tvd < 0.02" stats.json &&
