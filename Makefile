@@ -9,7 +9,7 @@ LDLIBS  = -ljq -lcurl -lz -lm
 BUILD   ?= build
 PREFIX  ?= /usr/local
 
-PROGRAMS = persona-sample
+PROGRAMS = persona-sample persona-craft
 LIB_SRC  = $(wildcard lib/*.c)
 LIB_OBJ  = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
 BINS     = $(PROGRAMS:%=$(BUILD)/bin/%)
@@ -17,13 +17,20 @@ UNIT_SRC = $(wildcard tests/unit/test-*.c)
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
-DEB_PACKAGES = gcc make libc6-dev libjq-dev libcurl4-openssl-dev zlib1g-dev parallel jq
+DEB_PACKAGES = gcc make libc6-dev libjq-dev libcurl4-openssl-dev zlib1g-dev parallel jq curl
 ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 .PHONY: all deps demo check test bench install clean asan
 .SECONDARY:
 
-all: deps-quiet $(BINS) $(UNITS)
+MOCK     = $(BUILD)/tests/mock-server
+
+all: deps-quiet $(BINS) $(UNITS) $(MOCK)
+
+# The mock OpenAI-compatible server the tests talk to over loopback.
+$(MOCK): tests/mock/mock-server.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< -ljq -lm
 
 $(BUILD)/lib/%.o: lib/%.c lib/*.h | $(BUILD)/lib
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<

@@ -80,3 +80,41 @@ test_done() {
 	echo "# $(basename "$0"): $test_count tests, $test_failed failed"
 	[ "$test_failed" -eq 0 ]
 }
+
+# The mock OpenAI-compatible server (tests/mock/), always the plain build: it is test
+# equipment, not the code under test.
+MOCK_SERVER="$SRC/build/tests/mock-server"
+MOCK_PIDS=""
+
+# start_mock NAME [OPTION]...: start a mock server on a free loopback port; sets
+# ${NAME}_URL (the /v1 base), ${NAME}_PORT and ${NAME}_PID. Logs go to NAME.log.
+start_mock() {
+	local name=$1 i
+	shift
+	rm -f "$TRASH/$name.port"
+	"$MOCK_SERVER" --port-file "$TRASH/$name.port" --log "$TRASH/$name.log" "$@" 2>"$TRASH/$name.err" &
+	local pid=$!
+	MOCK_PIDS="$MOCK_PIDS $pid"
+	for i in $(seq 1 200); do
+		[ -s "$TRASH/$name.port" ] && break
+		sleep 0.02
+	done
+	local port
+	port=$(cat "$TRASH/$name.port" 2>/dev/null) || { echo "mock server did not start" >&2; return 1; }
+	eval "${name}_URL=http://127.0.0.1:$port/v1 ${name}_PORT=$port ${name}_PID=$pid"
+}
+
+stop_mock() {   # stop_mock NAME
+	local pid
+	eval "pid=\${$1_PID:-}"
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	return 0
+}
+
+mock_stats() {   # mock_stats NAME: the server's counters as JSON
+	local port
+	eval "port=\${$1_PORT}"
+	curl -s "http://127.0.0.1:$port/stats"
+}
+
+trap 'for p in $MOCK_PIDS; do kill $p 2>/dev/null; done; rm -rf "$TRASH"' EXIT

@@ -1,0 +1,867 @@
+#include <ctype.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <curl/curl.h>
+
+#include "buf.h"
+#include "cache.h"
+#include "jvutil.h"
+#include "llm.h"
+#include "msg.h"
+#include "progress.h"
+#include "rng.h"
+
+#define DEFAULT_BASE_URL "https://api.openai.com/v1"
+#define DEFAULT_CONCURRENCY 16
+#define DEFAULT_RETRIES 6
+#define DEFAULT_TIMEOUT 60.0
+#define BACKOFF_BASE 0.5          /* seconds before the first retry, before jitter */
+#define BACKOFF_CAP 30.0
+#define MAX_RESPONSE_BYTES (64L * 1024 * 1024)
+#define MAX_ERROR_TEXT 300
+
+/* ---------- configuration ---------- */
+
+void llm_config_init(struct llm_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->temperature = -1;
+	cfg->max_tokens = -1;
+	cfg->concurrency = -1;
+	cfg->rpm = -1;
+	cfg->tpm = -1;
+	cfg->timeout = -1;
+	cfg->retries = -1;
+}
+
+static char *prefixed(const char *prefix, const char *name)
+{
+	struct buf b = BUF_INIT;
+	buf_addf(&b, "%s%s", prefix, name);
+	return b.data;
+}
+
+const struct cli_option *llm_options(struct llm_config *cfg, const char *prefix)
+{
+	struct cli_option t[] = {
+		{ "provider", 0, CLI_STRING, &cfg->provider, "NAME", "openai or offline (default: openai when a base URL or key is set)", 0, 0, NULL },
+		{ "base-url", 0, CLI_STRING, &cfg->base_url, "URL", "OpenAI-compatible API base (env OPENAI_BASE_URL; default " DEFAULT_BASE_URL ")", 0, 0, NULL },
+		{ "model", 0, CLI_STRING, &cfg->model, "NAME", "model name", 0, 0, NULL },
+		{ "api-key-env", 0, CLI_STRING, &cfg->api_key_env, "VAR", "environment variable holding the API key (default OPENAI_API_KEY)", 0, 0, NULL },
+		{ "temperature", 0, CLI_DOUBLE, &cfg->temperature, "T", "sampling temperature (0 to 2)", 0, 2, NULL },
+		{ "max-tokens", 0, CLI_LONG, &cfg->max_tokens, "N", "maximum tokens per answer", 1, 1e9, NULL },
+		{ "concurrency", 0, CLI_LONG, &cfg->concurrency, "N", "requests in flight at once (default 16)", 1, 100000, NULL },
+		{ "rpm", 0, CLI_DOUBLE, &cfg->rpm, "N", "at most N requests per minute", 0, 1e9, NULL },
+		{ "tpm", 0, CLI_DOUBLE, &cfg->tpm, "N", "at most N tokens per minute (estimated from request size)", 0, 1e12, NULL },
+		{ "timeout", 0, CLI_DOUBLE, &cfg->timeout, "SEC", "give up on one request after SEC seconds (default 60)", 0.001, 86400, NULL },
+		{ "retries", 0, CLI_LONG, &cfg->retries, "N", "retries of a failed request (default 6)", 0, 1000, NULL },
+		{ "cache", 0, CLI_STRING, &cfg->cache_dir, "DIR", "reuse and store responses in DIR (reruns are free)", 0, 0, NULL },
+		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL },
+	};
+	size_t n = sizeof t / sizeof t[0];
+	struct cli_option *table = xcalloc(n, sizeof *table);
+	memcpy(table, t, sizeof t);
+	if (*prefix) {
+		for (size_t i = 0; i + 1 < n; i++) {
+			table[i].name = prefixed(prefix, t[i].name);
+			struct buf help = BUF_INIT;
+			buf_addf(&help, "%.*s: %s", (int)strlen(prefix) - 1, prefix, t[i].help);
+			table[i].help = help.data;
+		}
+	}
+	return table;
+}
+
+void llm_config_resolve(struct llm_config *role, const struct llm_config *fallback)
+{
+	if (fallback) {
+		if (!role->provider) role->provider = fallback->provider;
+		if (!role->base_url) role->base_url = fallback->base_url;
+		if (!role->model) role->model = fallback->model;
+		if (!role->api_key_env) role->api_key_env = fallback->api_key_env;
+		if (role->temperature < 0) role->temperature = fallback->temperature;
+		if (role->max_tokens < 0) role->max_tokens = fallback->max_tokens;
+		if (role->concurrency < 0) role->concurrency = fallback->concurrency;
+		if (role->rpm < 0) role->rpm = fallback->rpm;
+		if (role->tpm < 0) role->tpm = fallback->tpm;
+		if (role->timeout < 0) role->timeout = fallback->timeout;
+		if (role->retries < 0) role->retries = fallback->retries;
+		if (!role->cache_dir) role->cache_dir = fallback->cache_dir;
+	}
+	if (!role->api_key_env)
+		role->api_key_env = "OPENAI_API_KEY";
+	if (!role->base_url) {
+		const char *env = getenv("OPENAI_BASE_URL");
+		if (env && *env)
+			role->base_url = env;
+	}
+	if (!role->provider) {
+		const char *key = getenv(role->api_key_env);
+		role->provider = role->base_url || (key && *key) ? "openai" : "offline";
+	}
+	if (!role->base_url)
+		role->base_url = DEFAULT_BASE_URL;
+	if (role->concurrency < 0) role->concurrency = DEFAULT_CONCURRENCY;
+	if (role->retries < 0) role->retries = DEFAULT_RETRIES;
+	if (role->timeout < 0) role->timeout = DEFAULT_TIMEOUT;
+	if (role->rpm < 0) role->rpm = 0;
+	if (role->tpm < 0) role->tpm = 0;
+}
+
+/* ---------- engine state ---------- */
+
+struct bucket {                 /* a smooth token bucket: rate per second, small burst */
+	double rate, capacity, level, last;
+};
+
+struct llm_client {
+	struct llm_engine *engine;
+	char *role;
+	enum llm_provider provider;
+	char *base_url;
+	char *chat_url, *embed_url;
+	char *model;
+	char *secret;               /* the API key, for the header and for scrubbing only */
+	struct curl_slist *headers;
+	double temperature;
+	long max_tokens;
+	long concurrency;
+	double timeout;
+	long retries;
+	struct bucket requests, tokens;
+	struct cache *cache;
+	long in_flight;
+	struct llm_usage usage;
+};
+
+struct call {
+	struct llm_client *client;
+	int embeddings;
+	char *body;
+	size_t body_len;
+	char key[33];
+	uint64_t sample;
+	enum offline_task task;
+	jv persona, messages;       /* kept for the offline provider only */
+	llm_done_fn done;
+	void *ctx;
+	double due;
+	double tokens_estimate;
+	CURL *easy;
+	struct buf response;
+	double retry_after;         /* seconds from the last reply's headers, < 0 if none */
+	struct llm_result result;
+	char *content;
+	char *error_message;
+	char error_kind[32];
+	struct call *next;
+};
+
+struct llm_engine {
+	CURLM *multi;
+	struct rng jitter;
+	struct call *waiting, *waiting_tail;     /* not started yet, or waiting to retry */
+	struct call *finished, *finished_tail;   /* results to deliver */
+	size_t pending;
+	struct llm_client **clients;
+	size_t nclients;
+};
+
+static double now(void)
+{
+	return progress_now();
+}
+
+static void push(struct call **head, struct call **tail, struct call *c)
+{
+	c->next = NULL;
+	if (*tail)
+		(*tail)->next = c;
+	else
+		*head = c;
+	*tail = c;
+}
+
+struct llm_engine *llm_engine_new(uint64_t seed)
+{
+	static int curl_ready;
+	if (!curl_ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+			fatalf(EXIT_SOME_FAILED, "cannot initialise libcurl");
+		curl_ready = 1;
+	}
+	struct llm_engine *e = xcalloc(1, sizeof *e);
+	e->multi = curl_multi_init();
+	curl_multi_setopt(e->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+	e->jitter = rng_stream(seed, NULL, "llm:retry-jitter");
+	return e;
+}
+
+static char *join_url(const char *base, const char *path)
+{
+	size_t n = strlen(base);
+	while (n && base[n - 1] == '/')
+		n--;
+	struct buf b = BUF_INIT;
+	buf_add(&b, base, n);
+	buf_adds(&b, path);
+	return b.data;
+}
+
+static void bucket_init(struct bucket *b, double per_minute)
+{
+	b->rate = per_minute / 60.0;
+	b->capacity = fmax(1.0, b->rate);
+	b->level = b->capacity;
+	b->last = now();
+}
+
+struct llm_client *llm_client_new(struct llm_engine *e, const struct llm_config *cfg, const char *role)
+{
+	enum llm_provider provider;
+	if (strcmp(cfg->provider, "openai") == 0) {
+		provider = PROVIDER_OPENAI;
+	} else if (strcmp(cfg->provider, "offline") == 0) {
+		provider = PROVIDER_OFFLINE;
+	} else {
+		errorf("unknown provider '%s' (expected openai or offline)", cfg->provider);
+		return NULL;
+	}
+	if (provider == PROVIDER_OPENAI && !cfg->model) {
+		errorf("%s: no model given: name one with --model (provider openai at %s)", role, cfg->base_url);
+		return NULL;
+	}
+	if (provider == PROVIDER_OPENAI && strncmp(cfg->base_url, "http://", 7) != 0 &&
+	    strncmp(cfg->base_url, "https://", 8) != 0) {
+		errorf("%s: base URL '%s' must start with http:// or https://", role, cfg->base_url);
+		return NULL;
+	}
+	struct llm_client *c = xcalloc(1, sizeof *c);
+	c->engine = e;
+	c->role = xstrdup(role);
+	c->provider = provider;
+	c->base_url = xstrdup(cfg->base_url);
+	c->chat_url = join_url(cfg->base_url, "/chat/completions");
+	c->embed_url = join_url(cfg->base_url, "/embeddings");
+	c->model = xstrdup(cfg->model ? cfg->model : "offline");
+	c->temperature = cfg->temperature;
+	c->max_tokens = cfg->max_tokens;
+	c->concurrency = cfg->concurrency;
+	c->timeout = cfg->timeout;
+	c->retries = cfg->retries;
+	bucket_init(&c->requests, cfg->rpm);
+	bucket_init(&c->tokens, cfg->tpm);
+	if (cfg->cache_dir && provider == PROVIDER_OPENAI) {
+		c->cache = cache_open(cfg->cache_dir);
+		if (!c->cache) {
+			free(c->role);
+			free(c->base_url);
+			free(c->chat_url);
+			free(c->embed_url);
+			free(c->model);
+			free(c);
+			return NULL;
+		}
+	}
+	c->headers = curl_slist_append(NULL, "Content-Type: application/json");
+	c->headers = curl_slist_append(c->headers, "Expect:");
+	const char *key = getenv(cfg->api_key_env);
+	if (key && *key && provider == PROVIDER_OPENAI) {
+		c->secret = xstrdup(key);
+		struct buf auth = BUF_INIT;
+		buf_addf(&auth, "Authorization: Bearer %s", key);
+		c->headers = curl_slist_append(c->headers, auth.data);
+		/* Do not leave a second copy of the key lying around in freed memory. */
+		memset(auth.data, 0, auth.len);
+		buf_free(&auth);
+	}
+	e->clients = xrealloc(e->clients, (e->nclients + 1) * sizeof *e->clients);
+	e->clients[e->nclients++] = c;
+	if (provider == PROVIDER_OFFLINE)
+		fprintf(stderr, "%s: %s: provider offline: the built-in stand-in, not a language model; "
+			"no finding about model behaviour may be drawn from its output\n", msg_program(), role);
+	else
+		fprintf(stderr, "%s: %s: provider openai at %s, model %s%s\n", msg_program(), role, c->base_url,
+			c->model, c->secret ? "" : " (no API key set)");
+	return c;
+}
+
+enum llm_provider llm_client_provider(const struct llm_client *c)
+{
+	return c->provider;
+}
+
+const char *llm_client_model(const struct llm_client *c)
+{
+	return c->model;
+}
+
+long llm_client_concurrency(const struct llm_client *c)
+{
+	return c->concurrency;
+}
+
+const struct llm_usage *llm_client_usage(const struct llm_client *c)
+{
+	return &c->usage;
+}
+
+/* ---------- submitting ---------- */
+
+static struct call *new_call(struct llm_client *c, llm_done_fn done, void *ctx)
+{
+	struct call *k = xcalloc(1, sizeof *k);
+	k->client = c;
+	k->done = done;
+	k->ctx = ctx;
+	k->persona = jv_null();
+	k->messages = jv_null();
+	k->retry_after = -1;
+	k->due = now();
+	c->engine->pending++;
+	return k;
+}
+
+static void finish(struct call *k)
+{
+	struct llm_engine *e = k->client->engine;
+	push(&e->finished, &e->finished_tail, k);
+}
+
+/* Parse a successful body. 0, or -1 with error_kind/message set. */
+static int parse_success(struct call *k, const char *body, size_t len);
+
+static void enqueue(struct call *k)
+{
+	struct llm_client *c = k->client;
+	struct llm_engine *e = c->engine;
+	if (c->cache) {
+		cache_key(c->base_url, k->body, k->body_len, k->sample, k->key);
+		struct buf hit = BUF_INIT;
+		if (cache_get(c->cache, k->key, &hit)) {
+			if (parse_success(k, hit.data, hit.len) == 0) {
+				k->result.ok = 1;
+				k->result.cached = 1;
+				buf_free(&hit);
+				finish(k);
+				return;
+			}
+			/* A damaged entry: forget what the parse left behind and refetch. */
+			cache_drop(c->cache, k->key);
+			free(k->content);
+			k->content = NULL;
+			free(k->error_message);
+			k->error_message = NULL;
+			k->error_kind[0] = '\0';
+			jv_free(k->result.embeddings);
+			memset(&k->result, 0, sizeof k->result);
+		}
+		buf_free(&hit);
+	}
+	push(&e->waiting, &e->waiting_tail, k);
+}
+
+void llm_chat(struct llm_client *c, jv messages, const struct llm_hint *hint, uint64_t sample,
+	      llm_done_fn done, void *ctx)
+{
+	struct call *k = new_call(c, done, ctx);
+	k->sample = sample;
+	k->task = hint ? hint->task : OFFLINE_GENERIC;
+	jv body = jv_object();
+	body = jv_object_set(body, jv_string("model"), jv_string(c->model));
+	body = jv_object_set(body, jv_string("messages"), jv_copy(messages));
+	if (c->temperature >= 0)
+		body = jv_object_set(body, jv_string("temperature"), jv_number(c->temperature));
+	if (c->max_tokens > 0)
+		body = jv_object_set(body, jv_string("max_tokens"), jv_number((double)c->max_tokens));
+	jv text = jv_dump_string(body, 0);
+	k->body = xstrdup(jv_string_value(text));
+	k->body_len = strlen(k->body);
+	jv_free(text);
+	k->tokens_estimate = (double)k->body_len / 4.0 + (c->max_tokens > 0 ? (double)c->max_tokens : 256.0);
+	if (c->provider == PROVIDER_OFFLINE) {
+		k->messages = messages;
+		k->persona = hint ? jv_copy(hint->persona) : jv_null();
+	} else {
+		jv_free(messages);
+	}
+	enqueue(k);
+}
+
+void llm_embed(struct llm_client *c, jv inputs, llm_done_fn done, void *ctx)
+{
+	struct call *k = new_call(c, done, ctx);
+	k->embeddings = 1;
+	jv body = jv_object();
+	body = jv_object_set(body, jv_string("model"), jv_string(c->model));
+	body = jv_object_set(body, jv_string("input"), inputs);
+	body = jv_object_set(body, jv_string("encoding_format"), jv_string("float"));
+	jv text = jv_dump_string(body, 0);
+	k->body = xstrdup(jv_string_value(text));
+	k->body_len = strlen(k->body);
+	jv_free(text);
+	k->tokens_estimate = (double)k->body_len / 4.0;
+	enqueue(k);
+}
+
+/* ---------- responses ---------- */
+
+static char *scrubbed(const struct llm_client *c, const char *text)
+{
+	struct buf b = BUF_INIT;
+	size_t n = strlen(text);
+	for (size_t i = 0; i < n && b.len < MAX_ERROR_TEXT; ) {
+		if (c->secret && *c->secret && strncmp(text + i, c->secret, strlen(c->secret)) == 0) {
+			buf_adds(&b, "[redacted]");
+			i += strlen(c->secret);
+			continue;
+		}
+		unsigned char ch = (unsigned char)text[i++];
+		buf_addc(&b, ch < 0x20 ? ' ' : (char)ch);
+	}
+	/* Keep a shortened key prefix from leaking too: some providers echo "sk-ab***yz". */
+	return b.data ? b.data : xstrdup("");
+}
+
+static void set_error(struct call *k, const char *kind, const char *message)
+{
+	snprintf(k->error_kind, sizeof k->error_kind, "%s", kind);
+	free(k->error_message);
+	k->error_message = scrubbed(k->client, message);
+}
+
+static uint64_t number_or_zero(jv obj, const char *key)
+{
+	jv v = jvu_get_borrow(obj, key);
+	uint64_t n = jv_get_kind(v) == JV_KIND_NUMBER && jv_number_value(v) > 0 ? (uint64_t)jv_number_value(v) : 0;
+	jv_free(v);
+	return n;
+}
+
+static int parse_embeddings(struct call *k, jv doc)
+{
+	jv data = jvu_get_borrow(doc, "data");
+	if (jv_get_kind(data) != JV_KIND_ARRAY) {
+		jv_free(data);
+		set_error(k, "bad_response", "embeddings reply has no \"data\" array");
+		return -1;
+	}
+	int n = jv_array_length(jv_copy(data));
+	jv out = jv_array();
+	for (int i = 0; i < n; i++)
+		out = jv_array_set(out, i, jv_null());
+	int bad = 0;
+	for (int i = 0; i < n && !bad; i++) {
+		jv item = jv_array_get(jv_copy(data), i);
+		jv vec = jvu_get_borrow(item, "embedding");
+		jv index = jvu_get_borrow(item, "index");
+		int at = jv_get_kind(index) == JV_KIND_NUMBER ? (int)jv_number_value(index) : i;
+		if (jv_get_kind(vec) != JV_KIND_ARRAY || at < 0 || at >= n)
+			bad = 1;
+		else
+			out = jv_array_set(out, at, jv_copy(vec));
+		jv_free(vec);
+		jv_free(index);
+		jv_free(item);
+	}
+	jv_free(data);
+	if (bad) {
+		jv_free(out);
+		set_error(k, "bad_response", "embeddings reply has an entry without an \"embedding\" array");
+		return -1;
+	}
+	k->result.embeddings = out;
+	return 0;
+}
+
+static int parse_success(struct call *k, const char *body, size_t len)
+{
+	jv doc = len ? jv_parse_sized(body, (int)len) : jv_invalid();
+	if (jv_get_kind(doc) != JV_KIND_OBJECT) {
+		jv_free(doc);
+		set_error(k, "bad_response", "the reply is not a JSON object");
+		return -1;
+	}
+	jv usage = jvu_get_borrow(doc, "usage");
+	k->result.prompt_tokens = number_or_zero(usage, "prompt_tokens");
+	k->result.completion_tokens = number_or_zero(usage, "completion_tokens");
+	jv_free(usage);
+	if (k->embeddings) {
+		int rc = parse_embeddings(k, doc);
+		jv_free(doc);
+		return rc;
+	}
+	jv choices = jvu_get_borrow(doc, "choices");
+	jv first = jv_get_kind(choices) == JV_KIND_ARRAY && jv_array_length(jv_copy(choices)) > 0
+			   ? jv_array_get(jv_copy(choices), 0) : jv_invalid();
+	jv message = jvu_get_borrow(first, "message");
+	jv content = jvu_get_borrow(message, "content");
+	int rc = 0;
+	if (jv_get_kind(message) != JV_KIND_OBJECT) {
+		set_error(k, "bad_response", "the reply has no choices[0].message");
+		rc = -1;
+	} else if (jv_get_kind(content) == JV_KIND_STRING) {
+		k->content = xstrdup(jv_string_value(content));
+	} else if (jv_get_kind(content) == JV_KIND_NULL || jv_get_kind(content) == JV_KIND_INVALID) {
+		k->content = xstrdup("");   /* content:null (e.g. a refusal or tool call): an empty answer */
+	} else {
+		set_error(k, "bad_response", "choices[0].message.content is not a string");
+		rc = -1;
+	}
+	jv_free(content);
+	jv_free(message);
+	jv_free(first);
+	jv_free(choices);
+	jv_free(doc);
+	return rc;
+}
+
+/* The provider's own message, from {"error":{"message"}}, {"error":"..."} or a flat
+ * {"message":...}; *quota is set when the code says the quota is exhausted. */
+static void provider_error(struct call *k, long status, int *quota)
+{
+	jv doc = k->response.len ? jv_parse_sized(k->response.data, (int)k->response.len) : jv_invalid();
+	jv err = jvu_get_borrow(doc, "error");
+	jv holder = jv_get_kind(err) == JV_KIND_OBJECT ? jv_copy(err) : jv_copy(doc);
+	jv message = jv_get_kind(err) == JV_KIND_STRING ? jv_copy(err) : jvu_get_borrow(holder, "message");
+	jv code = jvu_get_borrow(holder, "code");
+	jv type = jvu_get_borrow(holder, "type");
+	*quota = (jv_get_kind(code) == JV_KIND_STRING && strcmp(jv_string_value(code), "insufficient_quota") == 0) ||
+		 (jv_get_kind(type) == JV_KIND_STRING && strcmp(jv_string_value(type), "insufficient_quota") == 0);
+	char kind[32];
+	snprintf(kind, sizeof kind, "http_%ld", status);
+	if (jv_get_kind(message) == JV_KIND_STRING) {
+		set_error(k, *quota ? "quota" : kind, jv_string_value(message));
+	} else {
+		struct buf text = BUF_INIT;
+		buf_addf(&text, "HTTP %ld", status);
+		if (k->response.len) {
+			buf_adds(&text, ": ");
+			buf_add(&text, k->response.data, k->response.len < 200 ? k->response.len : 200);
+		}
+		set_error(k, *quota ? "quota" : kind, text.data);
+		buf_free(&text);
+	}
+	jv_free(message);
+	jv_free(code);
+	jv_free(type);
+	jv_free(holder);
+	jv_free(err);
+	jv_free(doc);
+}
+
+/* ---------- HTTP ---------- */
+
+static size_t on_body(char *data, size_t size, size_t n, void *userdata)
+{
+	struct call *k = userdata;
+	size_t bytes = size * n;
+	if (k->response.len + bytes > (size_t)MAX_RESPONSE_BYTES)
+		return 0;
+	buf_add(&k->response, data, bytes);
+	return bytes;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *userdata)
+{
+	struct call *k = userdata;
+	size_t bytes = size * n;
+	char line[256];
+	size_t len = bytes < sizeof line - 1 ? bytes : sizeof line - 1;
+	memcpy(line, data, len);
+	line[len] = '\0';
+	if (strncasecmp(line, "HTTP/", 5) == 0)
+		k->retry_after = -1;   /* a new response (after a 100 or redirect) */
+	else if (strncasecmp(line, "retry-after-ms:", 15) == 0)
+		k->retry_after = fmax(k->retry_after, atof(line + 15) / 1000.0);
+	else if (strncasecmp(line, "retry-after:", 12) == 0 && isdigit((unsigned char)line[12 + strspn(line + 12, " ")]))
+		k->retry_after = fmax(k->retry_after, atof(line + 12));
+	return bytes;
+}
+
+static void start_http(struct call *k)
+{
+	struct llm_client *c = k->client;
+	CURL *h = curl_easy_init();
+	if (!h)
+		fatalf(EXIT_SOME_FAILED, "cannot create a libcurl handle");
+	k->easy = h;
+	buf_reset(&k->response);
+	k->retry_after = -1;
+	curl_easy_setopt(h, CURLOPT_URL, k->embeddings ? c->embed_url : c->chat_url);
+	curl_easy_setopt(h, CURLOPT_POST, 1L);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, k->body);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)k->body_len);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, k);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, k);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(c->timeout * 1000));
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(fmin(c->timeout, 30.0) * 1000));
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "persona-toolkit/" PS_VERSION);
+	curl_easy_setopt(h, CURLOPT_PRIVATE, k);
+	k->result.attempts++;
+	c->in_flight++;
+	curl_multi_add_handle(c->engine->multi, h);
+}
+
+static void run_offline(struct call *k)
+{
+	struct llm_client *c = k->client;
+	if (k->embeddings) {
+		set_error(k, "unsupported", "the offline provider has no embeddings model; use the built-in hash model");
+		finish(k);
+		return;
+	}
+	struct offline_request req = { k->task, k->persona, k->messages, 0, k->sample };
+	req.seed = rng_hash(c->model, strlen(c->model), 0);
+	char *text = offline_generate(&req);
+	k->content = text;
+	k->result.ok = 1;
+	/* Estimates, so dry runs can price a job: about four bytes per token. */
+	k->result.prompt_tokens = (k->body_len + 3) / 4;
+	k->result.completion_tokens = (strlen(text) + 3) / 4;
+	finish(k);
+}
+
+static int can_start(struct llm_client *c, struct call *k, double t, double *wait)
+{
+	if (c->in_flight >= c->concurrency)
+		return 0;
+	struct bucket *buckets[2] = { &c->requests, &c->tokens };
+	double need[2] = { 1.0, k->tokens_estimate };
+	for (int i = 0; i < 2; i++) {
+		struct bucket *b = buckets[i];
+		if (b->rate <= 0)
+			continue;
+		b->level = fmin(fmax(b->capacity, need[i]), b->level + (t - b->last) * b->rate);
+		b->last = t;
+		/* A request bigger than the burst waits for a full bucket, then goes. */
+		double want = fmin(need[i], fmax(b->capacity, need[i]));
+		if (b->level < want) {
+			*wait = fmin(*wait, (want - b->level) / b->rate);
+			return 0;
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		if (buckets[i]->rate > 0)
+			buckets[i]->level -= need[i];
+	return 1;
+}
+
+static double backoff(struct llm_engine *e, int attempt)
+{
+	double cap = fmin(BACKOFF_CAP, BACKOFF_BASE * pow(2.0, attempt - 1));
+	return rng_uniform(&e->jitter) * cap;
+}
+
+/* Decide what a finished HTTP attempt means: done, retry, or failed for good. */
+static void settle(struct call *k, CURLcode code)
+{
+	struct llm_client *c = k->client;
+	struct llm_engine *e = c->engine;
+	long status = 0;
+	curl_easy_getinfo(k->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_multi_remove_handle(e->multi, k->easy);
+	curl_easy_cleanup(k->easy);
+	k->easy = NULL;
+	c->in_flight--;
+
+	int retryable = 0;
+	k->result.rate_limited = 0;
+	if (code != CURLE_OK) {
+		const char *kind = "connection";
+		if (code == CURLE_OPERATION_TIMEDOUT)
+			kind = "timeout";
+		else if (code == CURLE_GOT_NOTHING)
+			kind = "empty_reply";
+		else if (code == CURLE_PARTIAL_FILE)
+			kind = "cut_reply";
+		retryable = code == CURLE_OPERATION_TIMEDOUT || code == CURLE_GOT_NOTHING || code == CURLE_PARTIAL_FILE ||
+			    code == CURLE_COULDNT_CONNECT || code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR ||
+			    code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_HTTP2 || code == CURLE_HTTP2_STREAM;
+		if (code == CURLE_WRITE_ERROR)
+			kind = "bad_response";
+		set_error(k, kind, curl_easy_strerror(code));
+	} else if (status >= 200 && status < 300) {
+		if (parse_success(k, k->response.data, k->response.len) == 0) {
+			k->result.ok = 1;
+			if (c->cache)
+				cache_put(c->cache, k->key, k->response.data, k->response.len);
+			finish(k);
+			return;
+		}
+		retryable = 1;
+	} else {
+		int quota = 0;
+		provider_error(k, status, &quota);
+		retryable = !quota && (status == 408 || status == 409 || status == 429 || status >= 500);
+		k->result.rate_limited = status == 429 && !quota;
+	}
+	if (retryable && k->result.attempts <= c->retries) {
+		double delay = k->retry_after >= 0 ? k->retry_after : backoff(e, k->result.attempts);
+		k->due = now() + delay;
+		push(&e->waiting, &e->waiting_tail, k);
+		return;
+	}
+	finish(k);
+}
+
+static void start_due(struct llm_engine *e, double *wait)
+{
+	double t = now();
+	struct call *keep = NULL, *keep_tail = NULL;
+	struct call *k = e->waiting;
+	e->waiting = e->waiting_tail = NULL;
+	while (k) {
+		struct call *next = k->next;
+		if (k->due > t) {
+			*wait = fmin(*wait, k->due - t);
+			push(&keep, &keep_tail, k);
+		} else if (k->client->provider == PROVIDER_OFFLINE) {
+			run_offline(k);
+		} else if (can_start(k->client, k, t, wait)) {
+			start_http(k);
+		} else {
+			push(&keep, &keep_tail, k);
+		}
+		k = next;
+	}
+	/* Calls queued by the loop above (none today) would be lost without this merge. */
+	if (e->waiting) {
+		keep_tail ? (keep_tail->next = e->waiting) : (keep = e->waiting);
+		keep_tail = e->waiting_tail;
+	}
+	e->waiting = keep;
+	e->waiting_tail = keep_tail;
+}
+
+static void deliver(struct llm_engine *e)
+{
+	struct call *k = e->finished;
+	e->finished = e->finished_tail = NULL;
+	while (k) {
+		struct call *next = k->next;
+		struct llm_client *c = k->client;
+		k->result.content = k->content ? k->content : "";
+		if (!k->result.ok) {
+			k->result.error_kind = k->error_kind[0] ? k->error_kind : "error";
+			k->result.error_message = k->error_message ? k->error_message : "unknown error";
+		}
+		if (!k->result.embeddings.u.ptr && jv_get_kind(k->result.embeddings) == JV_KIND_INVALID)
+			k->result.embeddings = jv_null();
+		llm_usage_add(&c->usage, &k->result);
+		e->pending--;
+		k->done(k->ctx, &k->result);
+		jv_free(k->result.embeddings);
+		jv_free(k->persona);
+		jv_free(k->messages);
+		buf_free(&k->response);
+		free(k->body);
+		free(k->content);
+		free(k->error_message);
+		free(k);
+		k = next;
+	}
+}
+
+size_t llm_engine_step(struct llm_engine *e, int max_wait_ms)
+{
+	double wait = max_wait_ms / 1000.0;
+	start_due(e, &wait);
+	if (e->finished)
+		wait = 0;
+	int running = 0;
+	curl_multi_perform(e->multi, &running);
+	if (running) {
+		long curl_wait = -1;
+		curl_multi_timeout(e->multi, &curl_wait);
+		int ms = (int)(wait * 1000);
+		if (curl_wait >= 0 && curl_wait < ms)
+			ms = (int)curl_wait;
+		curl_multi_poll(e->multi, NULL, 0, ms, NULL);
+		curl_multi_perform(e->multi, &running);
+	} else if (wait > 0 && e->pending) {
+		poll(NULL, 0, (int)(wait * 1000) + 1);
+	}
+	CURLMsg *m;
+	int left;
+	while ((m = curl_multi_info_read(e->multi, &left))) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		struct call *k = NULL;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&k);
+		settle(k, m->data.result);
+	}
+	deliver(e);
+	return e->pending;
+}
+
+size_t llm_engine_pending(const struct llm_engine *e)
+{
+	return e->pending;
+}
+
+void llm_engine_free(struct llm_engine *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->nclients; i++) {
+		struct llm_client *c = e->clients[i];
+		if (c->secret) {
+			memset(c->secret, 0, strlen(c->secret));
+			free(c->secret);
+		}
+		curl_slist_free_all(c->headers);
+		cache_close(c->cache);
+		free(c->role);
+		free(c->base_url);
+		free(c->chat_url);
+		free(c->embed_url);
+		free(c->model);
+		free(c);
+	}
+	free(e->clients);
+	curl_multi_cleanup(e->multi);
+	free(e);
+}
+
+/* ---------- usage ---------- */
+
+void llm_usage_add(struct llm_usage *u, const struct llm_result *r)
+{
+	u->requests++;
+	u->retries += r->attempts > 1 ? (uint64_t)(r->attempts - 1) : 0;
+	u->cache_hits += r->cached ? 1 : 0;
+	u->failures += r->ok ? 0 : 1;
+	u->prompt_tokens += r->prompt_tokens;
+	u->completion_tokens += r->completion_tokens;
+}
+
+jv llm_usage_json(const struct llm_usage *u)
+{
+	jv o = jv_object();
+	o = jv_object_set(o, jv_string("requests"), jv_number((double)u->requests));
+	o = jv_object_set(o, jv_string("retries"), jv_number((double)u->retries));
+	o = jv_object_set(o, jv_string("cache_hits"), jv_number((double)u->cache_hits));
+	o = jv_object_set(o, jv_string("prompt_tokens"), jv_number((double)u->prompt_tokens));
+	o = jv_object_set(o, jv_string("completion_tokens"), jv_number((double)u->completion_tokens));
+	return o;
+}
+
+void llm_usage_report(const struct llm_client *c)
+{
+	const struct llm_usage *u = &c->usage;
+	fprintf(stderr, "%s: %s (%s): %llu requests, %llu retries, %llu cache hits, %llu failed, "
+		"%llu prompt + %llu completion tokens%s\n", msg_program(), c->role, c->model,
+		(unsigned long long)u->requests, (unsigned long long)u->retries, (unsigned long long)u->cache_hits,
+		(unsigned long long)u->failures, (unsigned long long)u->prompt_tokens,
+		(unsigned long long)u->completion_tokens, c->provider == PROVIDER_OFFLINE ? " (estimated)" : "");
+}

@@ -1,0 +1,124 @@
+/* llm — the one module that talks to models (SPEC §6).
+ *
+ * One engine drives every model call of a program from one thread: OpenAI-compatible
+ * chat completions and embeddings over libcurl's multi interface (many requests in
+ * flight, connection reuse, HTTP/2 when offered), or the built-in offline provider.
+ * A client is one role's configuration (base URL, model, key, limits) on the engine;
+ * dialog-run has two, most tools one.
+ *
+ * Calls are asynchronous: llm_chat/llm_embed queue a call and return at once; the
+ * done callback runs later from inside llm_engine_step, never from inside the submit
+ * (so callbacks may submit more calls). A call is started when its client has a free
+ * concurrency slot and its --rpm/--tpm budget allows; a retry waits by being queued
+ * again with a due time, never by sleeping.
+ *
+ * Retries (up to --retries, exponential backoff with full jitter, or exactly the
+ * server's Retry-After / retry-after-ms): timeouts, connection failures, empty or
+ * cut replies, 408, 409, 429, 5xx, unparseable bodies. Permanent errors fail at once
+ * with the provider's own message: 400, 401, 403, 404, other 4xx, and a 429 whose
+ * error code says the quota is exhausted.
+ *
+ * Cache (--cache DIR): content-addressed by (base URL, request body — model, messages,
+ * sampling parameters, seed — and sample index); entries are written to a temp file
+ * and renamed, so processes can share a cache; an unreadable entry is refetched.
+ *
+ * Secrets: the API key is read from the environment once, sent only in the
+ * Authorization header, and scrubbed from every message the provider sends back; it
+ * is never printed, logged, cached or written into a record.
+ *
+ * Ownership: llm_chat and llm_embed consume their jv arguments. The llm_result passed
+ * to a callback and everything it points to are owned by the engine and valid only
+ * during the callback (jv_copy what you keep).
+ */
+#ifndef PS_LLM_H
+#define PS_LLM_H
+
+#include <stdint.h>
+#include <jv.h>
+
+#include "cli.h"
+#include "offline.h"
+
+enum llm_provider { PROVIDER_AUTO, PROVIDER_OPENAI, PROVIDER_OFFLINE };
+
+/* One role's settings as given on the command line; unset values are NULL or < 0. */
+struct llm_config {
+	const char *provider;       /* "openai", "offline" or NULL (auto) */
+	const char *base_url;
+	const char *model;
+	const char *api_key_env;
+	double temperature;         /* < 0: not sent */
+	long max_tokens;            /* < 0: not sent */
+	long concurrency;
+	double rpm, tpm;            /* 0: unlimited */
+	double timeout;             /* seconds per request */
+	long retries;
+	const char *cache_dir;
+};
+
+/* Options for one role: prefix "" gives --model, --base-url, ...; prefix "client-"
+ * gives --client-model, ... The table is allocated once per call and lives until exit. */
+const struct cli_option *llm_options(struct llm_config *cfg, const char *prefix);
+/* Mark every value unset. */
+void llm_config_init(struct llm_config *cfg);
+/* Fill the values role left unset from fallback (may be NULL), then from the
+ * environment (OPENAI_BASE_URL) and the built-in defaults. */
+void llm_config_resolve(struct llm_config *role, const struct llm_config *fallback);
+
+struct llm_usage {
+	uint64_t requests;          /* calls answered (from the network, the cache or offline) */
+	uint64_t retries;           /* extra HTTP attempts */
+	uint64_t cache_hits;
+	uint64_t failures;          /* calls that failed for good */
+	uint64_t prompt_tokens;
+	uint64_t completion_tokens;
+};
+
+struct llm_result {
+	int ok;
+	const char *content;        /* chat: the assistant text ("" for content:null) */
+	jv embeddings;              /* embeddings: array of vectors, in input order */
+	const char *error_kind;     /* "http_429", "timeout", "connection", "bad_response", "quota", ... */
+	const char *error_message;  /* the provider's message, key scrubbed */
+	int rate_limited;           /* the final failure was a rate limit (worth a later rerun) */
+	int attempts;               /* HTTP attempts made (0 for cache hits and offline) */
+	int cached;
+	uint64_t prompt_tokens, completion_tokens;
+};
+
+typedef void (*llm_done_fn)(void *ctx, const struct llm_result *result);
+
+struct llm_engine;
+struct llm_client;
+
+struct llm_engine *llm_engine_new(uint64_t seed);
+/* role names the client in messages ("client", "responder", or the tool's name).
+ * Returns NULL after a configuration error was reported (caller exits 2). */
+struct llm_client *llm_client_new(struct llm_engine *e, const struct llm_config *cfg, const char *role);
+enum llm_provider llm_client_provider(const struct llm_client *c);
+const char *llm_client_model(const struct llm_client *c);
+long llm_client_concurrency(const struct llm_client *c);
+const struct llm_usage *llm_client_usage(const struct llm_client *c);
+
+/* What the offline provider needs to know; ignored by real providers. */
+struct llm_hint {
+	enum offline_task task;
+	jv persona;                 /* borrowed: the persona's fields, or jv_null() */
+};
+
+void llm_chat(struct llm_client *c, jv messages, const struct llm_hint *hint, uint64_t sample,
+	      llm_done_fn done, void *ctx);
+void llm_embed(struct llm_client *c, jv inputs, llm_done_fn done, void *ctx);
+
+/* Start what may start, wait up to max_wait_ms for progress, run the callbacks of
+ * finished calls. Returns the number of calls not yet finished. */
+size_t llm_engine_step(struct llm_engine *e, int max_wait_ms);
+size_t llm_engine_pending(const struct llm_engine *e);
+void llm_engine_free(struct llm_engine *e);
+
+void llm_usage_add(struct llm_usage *total, const struct llm_result *r);
+jv llm_usage_json(const struct llm_usage *u);
+/* "ROLE (MODEL): N requests, N retries, N cache hits, N failed, N prompt + N completion tokens" on stderr. */
+void llm_usage_report(const struct llm_client *c);
+
+#endif

@@ -1,0 +1,111 @@
+#include <stdlib.h>
+
+#include "interrupt.h"
+#include "msg.h"
+#include "stream.h"
+
+struct slot {
+	int done;
+	jv record;
+};
+
+struct stream {
+	struct jsonl_reader *in;
+	struct jsonl_writer *out;
+	struct llm_engine *engine;
+	size_t capacity;
+	int keep_order;
+	size_t open;                /* started and not yet written */
+	uint64_t next_seq;          /* sequence number of the next record read */
+	uint64_t next_write;        /* keep_order: the next sequence number to write */
+	struct slot *window;        /* keep_order: finished records waiting for their turn */
+	uint64_t written;
+	struct progress *progress;
+};
+
+struct stream *stream_new(struct jsonl_reader *in, struct jsonl_writer *out, struct llm_engine *engine,
+			  size_t max_in_flight, int keep_order)
+{
+	struct stream *st = xcalloc(1, sizeof *st);
+	st->in = in;
+	st->out = out;
+	st->engine = engine;
+	st->capacity = max_in_flight ? max_in_flight : 1;
+	st->keep_order = keep_order;
+	if (keep_order)
+		st->window = xcalloc(st->capacity, sizeof *st->window);
+	return st;
+}
+
+static void write_record(struct stream *st, jv record)
+{
+	if (jv_is_valid(record))
+		jsonl_write(st->out, record);
+	else
+		jv_free(record);
+	st->written++;
+	st->open--;
+	if (st->progress)
+		progress_tick(st->progress, st->written, NULL);
+}
+
+void stream_emit(struct stream *st, uint64_t seq, jv record)
+{
+	if (!st->keep_order) {
+		write_record(st, record);
+		return;
+	}
+	struct slot *s = &st->window[seq % st->capacity];
+	s->done = 1;
+	s->record = record;
+	for (;;) {
+		struct slot *next = &st->window[st->next_write % st->capacity];
+		if (!next->done)
+			break;
+		next->done = 0;
+		st->next_write++;
+		write_record(st, next->record);
+	}
+}
+
+int stream_run(struct stream *st, stream_start_fn start, void *ctx, struct progress *progress)
+{
+	st->progress = progress;
+	int at_end = 0;
+	for (;;) {
+		if (interrupt_requested())
+			return interrupt_status();
+		while (!at_end && st->open < st->capacity && !interrupt_requested()) {
+			jv record;
+			if (!jsonl_read(st->in, &record)) {
+				at_end = 1;
+				break;
+			}
+			st->open++;
+			start(ctx, st, record, st->next_seq++);
+		}
+		if (at_end && st->open == 0)
+			return 0;
+		if (st->engine)
+			llm_engine_step(st->engine, 200);
+		else if (st->open)
+			fatalf(EXIT_SOME_FAILED, "internal error: %zu records open without a model engine", st->open);
+	}
+}
+
+uint64_t stream_written(const struct stream *st)
+{
+	return st->written;
+}
+
+void stream_free(struct stream *st)
+{
+	if (!st)
+		return;
+	if (st->window)
+		for (size_t i = 0; i < st->capacity; i++)
+			if (st->window[i].done)
+				jv_free(st->window[i].record);
+	free(st->window);
+	free(st);
+}

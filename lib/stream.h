@@ -1,0 +1,35 @@
+/* stream — the main loop of the record-at-a-time tools that wait on models.
+ *
+ * Contract: stream_run reads records from the reader and hands each to start() with
+ * a sequence number, keeping at most max_in_flight records open; it drives the LLM
+ * engine while records are open; start() (or a model callback later) finishes each
+ * record by calling stream_emit exactly once. Records are written as they finish, or
+ * in input order with keep_order (a bounded window: memory stays flat). On SIGINT or
+ * SIGTERM no new record is started and the loop returns at once: every written line is
+ * complete, unfinished records are simply not written (a --resume run redoes them).
+ * Ownership: start() receives its record (it owns it); stream_emit consumes its
+ * record; jv_invalid() emits nothing (the record was rejected or routed elsewhere).
+ */
+#ifndef PS_STREAM_H
+#define PS_STREAM_H
+
+#include <stdint.h>
+#include <jv.h>
+
+#include "jsonl.h"
+#include "llm.h"
+#include "progress.h"
+
+struct stream;
+
+typedef void (*stream_start_fn)(void *ctx, struct stream *st, jv record, uint64_t seq);
+
+struct stream *stream_new(struct jsonl_reader *in, struct jsonl_writer *out, struct llm_engine *engine,
+			  size_t max_in_flight, int keep_order);
+/* Returns 0 at the end of input, or the interrupt status (130/143). */
+int stream_run(struct stream *st, stream_start_fn start, void *ctx, struct progress *progress);
+void stream_emit(struct stream *st, uint64_t seq, jv record);
+uint64_t stream_written(const struct stream *st);
+void stream_free(struct stream *st);
+
+#endif

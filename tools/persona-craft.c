@@ -1,0 +1,226 @@
+/* persona-craft — write each persona's natural-language description (see persona-craft(1)). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "craft.h"
+#include "describe.h"
+#include "interrupt.h"
+#include "jsonl.h"
+#include "jvutil.h"
+#include "llm.h"
+#include "msg.h"
+#include "prompt.h"
+#include "record.h"
+#include "stream.h"
+
+struct craft_run {
+	struct jsonl_reader *in;
+	struct llm_client *model;
+	const char *prompt;
+	uint64_t seed;
+	long tries;
+	uint64_t failed, failed_rate_limited;
+};
+
+struct job {
+	struct craft_run *run;
+	struct stream *st;
+	uint64_t seq;
+	jv record;
+	jv fields;
+	char *prompt_text;
+	long tries;
+	int attempts;
+	struct llm_usage usage;
+};
+
+static int template_mode, keep_order;
+static long answer_tries = 3;
+static const char *prompt_name = "craft.txt";
+static struct llm_config model_config;
+
+static const struct cli_option craft_options[] = {
+	{ "template", 0, CLI_FLAG, &template_mode, NULL, "deterministic description from the fields, no model", 0, 0, NULL },
+	{ "prompt", 0, CLI_STRING, &prompt_name, "FILE", "prompt template (default share/prompts/craft.txt)", 0, 0, NULL },
+	{ "tries", 0, CLI_LONG, &answer_tries, "N", "ask again up to N times when an answer is empty, a refusal or has placeholders (default 3)", 1, 100, NULL },
+	{ "keep-order", 0, CLI_FLAG, &keep_order, NULL, "write records in input order", 0, 0, NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL },
+};
+
+static jv craft_info(const char *by, const char *model, const struct llm_usage *usage)
+{
+	jv craft = jv_object();
+	craft = jv_object_set(craft, jv_string("by"), jv_string(by));
+	if (model)
+		craft = jv_object_set(craft, jv_string("model"), jv_string(model));
+	if (usage)
+		craft = jv_object_set(craft, jv_string("usage"), llm_usage_json(usage));
+	return craft;
+}
+
+static void finish_job(struct job *job, jv record)
+{
+	stream_emit(job->st, job->seq, record);
+	jv_free(job->fields);
+	free(job->prompt_text);
+	free(job);
+}
+
+static void ask(struct job *job);
+
+static void on_answer(void *ctx, const struct llm_result *r)
+{
+	struct job *job = ctx;
+	struct craft_run *run = job->run;
+	llm_usage_add(&job->usage, r);
+	job->attempts += r->attempts;
+	jv record = job->record;
+	jv craft = craft_info("llm", llm_client_model(run->model), &job->usage);
+	if (!r->ok) {
+		record = jvu_set(record, "craft", craft);
+		record = record_set_failed(record, r->error_kind, r->error_message, job->attempts);
+		errorf("%s: %s: %s", record_id(record), r->error_kind, r->error_message);
+		run->failed++;
+		run->failed_rate_limited += r->rate_limited ? 1 : 0;
+		finish_job(job, record);
+		return;
+	}
+	const char *problem = craft_answer_problem(r->content);
+	if (problem && ++job->tries < run->tries) {
+		jv_free(craft);
+		ask(job);   /* a new sample index, so neither the cache nor the stand-in repeats itself */
+		return;
+	}
+	if (problem) {
+		record = jvu_set(record, "craft", craft);
+		record = record_set_failed(record, "bad_answer", problem, job->attempts);
+		errorf("%s: no usable description after %ld answers: %s", record_id(record), job->tries, problem);
+		run->failed++;
+		finish_job(job, record);
+		return;
+	}
+	struct buf text = BUF_INIT;
+	craft_trim(r->content, &text);
+	record = jvu_set(record, "description", jv_string(text.data));
+	record = jvu_set(record, "craft", craft);
+	buf_free(&text);
+	finish_job(job, record);
+}
+
+static void ask(struct job *job)
+{
+	jv message = jv_object();
+	message = jv_object_set(message, jv_string("role"), jv_string("user"));
+	message = jv_object_set(message, jv_string("content"), jv_string(job->prompt_text));
+	struct llm_hint hint = { OFFLINE_CRAFT, job->fields };
+	llm_chat(job->run->model, JV_ARRAY(message), &hint, (uint64_t)job->tries, on_answer, job);
+}
+
+static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
+{
+	struct craft_run *run = ctx;
+	jv fields = jvu_get_borrow(record, "fields");
+	if (jv_get_kind(fields) != JV_KIND_OBJECT) {
+		jsonl_reject(run->in, "record has no \"fields\" object");
+		jv_free(fields);
+		jv_free(record);
+		stream_emit(st, seq, jv_invalid());
+		return;
+	}
+	if (template_mode) {
+		struct buf text = BUF_INIT;
+		describe_persona(fields, record_id(record), run->seed, &text);
+		record = jvu_set(record, "description", jv_string(text.data ? text.data : ""));
+		record = jvu_set(record, "craft", craft_info("template", NULL, NULL));
+		buf_free(&text);
+		jv_free(fields);
+		stream_emit(st, seq, record);
+		return;
+	}
+	struct buf prompt = BUF_INIT, err = BUF_INIT;
+	if (prompt_expand(run->prompt, record, &prompt, &err) < 0) {
+		errorf("%s: %s", record_id(record), err.data);
+		record = record_set_failed(record, "prompt", err.data, 0);
+		run->failed++;
+		buf_free(&prompt);
+		buf_free(&err);
+		jv_free(fields);
+		stream_emit(st, seq, record);
+		return;
+	}
+	buf_free(&err);
+	struct job *job = xcalloc(1, sizeof *job);
+	job->run = run;
+	job->st = st;
+	job->seq = seq;
+	job->record = record;
+	job->fields = fields;
+	job->prompt_text = prompt.data;
+	ask(job);
+}
+
+int main(int argc, char **argv)
+{
+	llm_config_init(&model_config);
+	const struct cli_option *const tables[] = { craft_options, llm_options(&model_config, ""), NULL };
+	const struct cli_program program = {
+		"persona-craft", "[OPTION]... [FILE]...",
+		"Add a second-person description (\"You are ...\") and a \"craft\" object to each persona:\n"
+		"with --template from the fields alone, otherwise written by a model from a prompt template.",
+		"Provider offline (the default without a base URL or key) is a built-in stand-in, not a\n"
+		"language model: it exists to run pipelines without network or cost, and no finding about\n"
+		"model behaviour may be drawn from its output. See persona-craft(1).",
+		tables,
+	};
+	struct cli_common common;
+	int first = cli_parse(argc, argv, &program, &common);
+
+	struct craft_run run = { 0 };
+	run.seed = (uint64_t)common.seed;
+	run.tries = answer_tries;
+	struct llm_engine *engine = NULL;
+	char *prompt = NULL;
+	if (!template_mode) {
+		llm_config_resolve(&model_config, NULL);
+		prompt = prompt_load(prompt_name);
+		if (!prompt)
+			return EXIT_USAGE;
+		engine = llm_engine_new(run.seed);
+		run.model = llm_client_new(engine, &model_config, "model");
+		if (!run.model)
+			return EXIT_USAGE;
+		run.prompt = prompt;
+	}
+	struct jsonl_writer *out = jsonl_writer_open(common.output);
+	struct jsonl_writer *rejects = common.rejects ? jsonl_writer_open(common.rejects) : NULL;
+	if (!out || (common.rejects && !rejects))
+		return EXIT_USAGE;
+	run.in = jsonl_reader_open(argv + first, argc - first, common.max_line_bytes, rejects);
+	interrupt_install();
+
+	size_t in_flight = template_mode ? 1 : (size_t)llm_client_concurrency(run.model) * 2;
+	struct stream *st = stream_new(run.in, out, engine, in_flight, keep_order);
+	struct progress progress;
+	progress_start(&progress, common.progress, 0);
+	int status = stream_run(st, start, &run, &progress);
+	progress_done(&progress, stream_written(st), NULL);
+
+	if (run.model)
+		llm_usage_report(run.model);
+	if (status == 0) {
+		if (run.failed > run.failed_rate_limited || jsonl_errors(run.in))
+			status = EXIT_SOME_FAILED;
+		else if (run.failed)
+			status = EXIT_TEMPFAIL;
+	}
+	if (jsonl_writer_close(out) < 0 || jsonl_writer_close(rejects) < 0)
+		status = status ? status : EXIT_SOME_FAILED;
+	stream_free(st);
+	jsonl_reader_close(run.in);
+	llm_engine_free(engine);
+	free(prompt);
+	return status;
+}
