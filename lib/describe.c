@@ -70,6 +70,14 @@ static void add_number(struct buf *b, double d)
 		json_add_double(b, d);
 }
 
+static void truncate_to(struct buf *b, size_t len)
+{
+	if (b->len > len) {
+		b->len = len;
+		b->data[len] = '\0';
+	}
+}
+
 /* Append v as plain prose: lists joined with ", ", numbers plainly, nothing for null.
  * Returns whether anything was written. v is borrowed. */
 static int add_value(struct buf *b, jv v)
@@ -96,10 +104,8 @@ static int add_value(struct buf *b, jv v)
 			if (b->len > before)
 				buf_adds(b, ", ");
 			jv item = jv_array_get(jv_copy(v), i);
-			if (!add_value(b, item)) {
-				b->len = mark;
-				b->data[mark] = '\0';
-			}
+			if (!add_value(b, item))
+				truncate_to(b, mark);
 			jv_free(item);
 		}
 		break;
@@ -113,10 +119,8 @@ static int add_value(struct buf *b, jv v)
 			if (b->len > before)
 				buf_adds(b, "; ");
 			buf_addf(b, "%s: ", jv_string_value(key));
-			if (!add_value(b, item)) {
-				b->len = mark;
-				b->data[mark] = '\0';
-			}
+			if (!add_value(b, item))
+				truncate_to(b, mark);
 			jv_free(key);
 			jv_free(item);
 			it = jv_object_iter_next(v, it);

@@ -37,16 +37,17 @@ void llm_config_init(struct llm_config *cfg)
 	cfg->retries = -1;
 }
 
-static char *prefixed(const char *prefix, const char *name)
-{
-	struct buf b = BUF_INIT;
-	buf_addf(&b, "%s%s", prefix, name);
-	return b.data;
-}
+#define MAX_ROLE_TABLES 4
+#define MODEL_OPTIONS 13
 
 const struct cli_option *llm_options(struct llm_config *cfg, const char *prefix)
 {
-	struct cli_option t[] = {
+	/* Static storage: option tables live as long as the program, with nothing to free. */
+	static struct cli_option tables[MAX_ROLE_TABLES][MODEL_OPTIONS];
+	static char names[MAX_ROLE_TABLES][MODEL_OPTIONS][64];
+	static char helps[MAX_ROLE_TABLES][MODEL_OPTIONS][200];
+	static int used;
+	struct cli_option t[MODEL_OPTIONS] = {
 		{ "provider", 0, CLI_STRING, &cfg->provider, "NAME", "openai or offline (default: openai when a base URL or key is set)", 0, 0, NULL },
 		{ "base-url", 0, CLI_STRING, &cfg->base_url, "URL", "OpenAI-compatible API base (env OPENAI_BASE_URL; default " DEFAULT_BASE_URL ")", 0, 0, NULL },
 		{ "model", 0, CLI_STRING, &cfg->model, "NAME", "model name", 0, 0, NULL },
@@ -61,18 +62,17 @@ const struct cli_option *llm_options(struct llm_config *cfg, const char *prefix)
 		{ "cache", 0, CLI_STRING, &cfg->cache_dir, "DIR", "reuse and store responses in DIR (reruns are free)", 0, 0, NULL },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL },
 	};
-	size_t n = sizeof t / sizeof t[0];
-	struct cli_option *table = xcalloc(n, sizeof *table);
-	memcpy(table, t, sizeof t);
-	if (*prefix) {
-		for (size_t i = 0; i + 1 < n; i++) {
-			table[i].name = prefixed(prefix, t[i].name);
-			struct buf help = BUF_INIT;
-			buf_addf(&help, "%.*s: %s", (int)strlen(prefix) - 1, prefix, t[i].help);
-			table[i].help = help.data;
-		}
+	if (used == MAX_ROLE_TABLES)
+		fatalf(EXIT_USAGE, "internal error: too many model option tables");
+	int k = used++;
+	memcpy(tables[k], t, sizeof t);
+	for (int i = 0; *prefix && i + 1 < MODEL_OPTIONS; i++) {
+		snprintf(names[k][i], sizeof names[k][i], "%s%s", prefix, t[i].name);
+		snprintf(helps[k][i], sizeof helps[k][i], "%.*s: %s", (int)strlen(prefix) - 1, prefix, t[i].help);
+		tables[k][i].name = names[k][i];
+		tables[k][i].help = helps[k][i];
 	}
-	return table;
+	return tables[k];
 }
 
 void llm_config_resolve(struct llm_config *role, const struct llm_config *fallback)
@@ -211,10 +211,11 @@ static char *join_url(const char *base, const char *path)
 	return b.data;
 }
 
-static void bucket_init(struct bucket *b, double per_minute)
+/* burst: how many seconds' worth may go at once (requests: one at a time, evenly). */
+static void bucket_init(struct bucket *b, double per_minute, double burst)
 {
 	b->rate = per_minute / 60.0;
-	b->capacity = fmax(1.0, b->rate);
+	b->capacity = fmax(1.0, b->rate * burst);
 	b->level = b->capacity;
 	b->last = now();
 }
@@ -252,8 +253,8 @@ struct llm_client *llm_client_new(struct llm_engine *e, const struct llm_config 
 	c->concurrency = cfg->concurrency;
 	c->timeout = cfg->timeout;
 	c->retries = cfg->retries;
-	bucket_init(&c->requests, cfg->rpm);
-	bucket_init(&c->tokens, cfg->tpm);
+	bucket_init(&c->requests, cfg->rpm, 0);
+	bucket_init(&c->tokens, cfg->tpm, 1);
 	if (cfg->cache_dir && provider == PROVIDER_OPENAI) {
 		c->cache = cache_open(cfg->cache_dir);
 		if (!c->cache) {

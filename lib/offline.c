@@ -2,9 +2,9 @@
  *
  * Text comes from phrase banks below, picked by streams keyed on a hash of the whole
  * request (seed, sample, task, persona, every message), with field values dropped in
- * verbatim. Two draws are deliberately NOT keyed on the request: the turn at which
- * a simulated client closes the conversation depends only on (seed, persona), so
- * the conversation length is a property of the person, not of the retry.
+ * verbatim. One draw is deliberately NOT keyed on the request: the turn at which a
+ * simulated client closes the conversation depends only on (seed, persona), so the
+ * conversation length is a property of the person, not of the retry or the partner.
  *
  * Phrases of a client's middle turns never contain a closure word (thanks, bye,
  * "that helps"), so rule-based stop detection sees exactly one closure per client.
@@ -273,6 +273,30 @@ static const char *choose(struct rng *r, const char *const *bank, size_t n)
 }
 #define CHOOSE(r, bank) choose((r), (bank), COUNT(bank))
 
+/* Has the speaker with this role in the view already said s? */
+static int said_before(const struct chat *c, const char *role, const char *s)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->m[i].role, role) == 0 && strstr(c->m[i].text, s))
+			return 1;
+	return 0;
+}
+
+/* A phrase of the bank the speaker has not used yet, while there is one: people
+ * rephrase rather than repeat themselves word for word. */
+static const char *choose_fresh(struct rng *r, const char *const *bank, size_t n, const struct chat *c,
+				const char *role, const char *not_this)
+{
+	size_t start = (size_t)rng_below(r, n);
+	for (size_t i = 0; i < n; i++) {
+		const char *s = bank[(start + i) % n];
+		if (s != not_this && !said_before(c, role, s))
+			return s;
+	}
+	return bank[start] != not_this || n == 1 ? bank[start] : bank[(start + 1) % n];
+}
+#define FRESH(r, bank, c, role) choose_fresh((r), (bank), COUNT(bank), (c), (role), NULL)
+
 static int chance(struct rng *r, double p)
 {
 	return rng_uniform(r) < p;
@@ -345,7 +369,8 @@ static int is_stopword(const char *w)
 		"you'd", "i'd", "we'll", "they're", "can't", "cannot", "able", "available", "option", "options",
 		"think", "thought", "worth", "matters", "point", "points", "place", "fine", "start", "begin",
 		"really", "sense", "people", "anyway", "instead", "enough", "keep", "keeps", "coming", "feeling",
-		"feelings", "worried", "sounds", "else", "clears", "part", NULL
+		"feelings", "worried", "sounds", "else", "clears", "part", "deal", "head", "yeah", "okay",
+		"hmm", "ugh", "yes", NULL
 	};
 	size_t n = strlen(w);
 	if (n < 4 || strchr(w, '\''))
@@ -607,7 +632,7 @@ static void client_detail(struct rng *r, const struct person *p, struct buf *out
 	buf_free(&s);
 }
 
-static void client_middle(struct rng *r, const struct person *p, const char *partner, struct buf *out)
+static void client_middle(struct rng *r, const struct person *p, const struct chat *c, struct buf *out)
 {
 	static const char *const quoted[3][4] = {
 		{ "I appreciate you raising \"%s\".", "You mentioned \"%s\", and I have been considering it.",
@@ -631,18 +656,18 @@ static void client_middle(struct rng *r, const struct person *p, const char *par
 		  "I need a concrete next step, not general advice.", "Can you give me something specific?" },
 	};
 	struct buf q = BUF_INIT, s = BUF_INIT;
-	pick_quote(r, partner, &q);
+	pick_quote(r, last_text(c, "user"), &q);
 	if (q.len && chance(r, 0.75)) {
 		buf_addf(&s, CHOOSE(r, quoted[p->politeness]), q.data);
 		add_sentence(out, s.data);
 	} else {
-		add_sentence(out, CHOOSE(r, plain[p->politeness]));
+		add_sentence(out, FRESH(r, plain[p->politeness], c, "assistant"));
 	}
 
 	const char *emotion = p->v[P_EMOTION] ? p->v[P_EMOTION] : p->v[P_ATTITUDE];
 	double emote = p->expressiveness == 2 ? 0.9 : p->expressiveness == 1 ? 0.5 : 0.0;
 	if (chance(r, emote))
-		add_sentence(out, CHOOSE(r, mood_lines[mood_of(emotion)]));
+		add_sentence(out, FRESH(r, mood_lines[mood_of(emotion)], c, "assistant"));
 
 	double disclose = p->disclosure == 2 ? 0.7 : p->disclosure == 1 ? 0.3 : 0.0;
 	if (p->expressiveness > 0 && chance(r, disclose))
@@ -652,17 +677,17 @@ static void client_middle(struct rng *r, const struct person *p, const char *par
 	if (p->expressiveness == 0 || chance(r, ask)) {
 		struct buf topic_buf = BUF_INIT;
 		const char *topic = topic_of(p, &topic_buf);
-		if (topic && p->assertiveness > 0 && chance(r, 0.3)) {
-			buf_reset(&s);
+		buf_reset(&s);
+		if (topic)
 			buf_addf(&s, "How does that help with %s, exactly?", topic);
+		if (topic && p->assertiveness > 0 && chance(r, 0.3) && !said_before(c, "assistant", s.data))
 			add_sentence(out, s.data);
-		} else {
-			add_sentence(out, CHOOSE(r, asks[p->assertiveness]));
-		}
+		else
+			add_sentence(out, FRESH(r, asks[p->assertiveness], c, "assistant"));
 		buf_free(&topic_buf);
 	}
 	if (word_count(out->data ? out->data : "") < 10)
-		add_sentence(out, CHOOSE(r, mood_lines[MOOD_NONE]));
+		add_sentence(out, FRESH(r, mood_lines[MOOD_NONE], c, "assistant"));
 	buf_free(&q);
 	buf_free(&s);
 }
@@ -700,7 +725,7 @@ static void client_turn(struct rng *r, const struct person *p, const struct chat
 		client_opening(r, p, out);
 		return;
 	}
-	client_middle(r, p, last_text(c, "user"), out);
+	client_middle(r, p, c, out);
 }
 
 /* ---- the responder ------------------------------------------------------------ */
@@ -794,14 +819,12 @@ static void responder_turn(struct rng *r, const struct chat *c, struct buf *out)
 		buf_addf(&s, CHOOSE(r, acks_quoted[role]), q.data);
 		add_sentence(out, s.data);
 	} else {
-		add_sentence(out, CHOOSE(r, acks[role]));
+		add_sentence(out, FRESH(r, acks[role], c, "assistant"));
 	}
-	size_t first = (size_t)rng_below(r, COUNT(ideas[role]));
-	add_sentence(out, ideas[role][first]);
-	if (chance(r, 0.5)) {
-		size_t second = (first + 1 + (size_t)rng_below(r, COUNT(ideas[role]) - 1)) % COUNT(ideas[role]);
-		add_sentence(out, ideas[role][second]);
-	}
+	const char *first = FRESH(r, ideas[role], c, "assistant");
+	add_sentence(out, first);
+	if (chance(r, 0.5))
+		add_sentence(out, choose_fresh(r, ideas[role], COUNT(ideas[role]), c, "assistant", first));
 	buf_free(&q);
 	buf_free(&s);
 }

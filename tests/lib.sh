@@ -91,7 +91,7 @@ MOCK_PIDS=""
 start_mock() {
 	local name=$1 i
 	shift
-	rm -f "$TRASH/$name.port"
+	rm -f "$TRASH/$name.port" "$TRASH/$name.log"
 	"$MOCK_SERVER" --port-file "$TRASH/$name.port" --log "$TRASH/$name.log" "$@" 2>"$TRASH/$name.err" &
 	local pid=$!
 	MOCK_PIDS="$MOCK_PIDS $pid"

@@ -190,8 +190,11 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		engine = llm_engine_new(run.seed);
 		run.model = llm_client_new(engine, &model_config, "model");
-		if (!run.model)
+		if (!run.model) {
+			llm_engine_free(engine);
+			free(prompt);
 			return EXIT_USAGE;
+		}
 		run.prompt = prompt;
 	}
 	struct jsonl_writer *out = jsonl_writer_open(common.output);
