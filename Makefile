@@ -4,7 +4,7 @@
 CC      ?= gcc
 OPT     ?= -O2 -g
 SAN     :=
-CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter $(OPT) $(SAN) -Ilib
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(OPT) $(SAN) -Ilib
 LDLIBS  = -ljq -lcurl -lz -lm
 BUILD   ?= build
 PREFIX  ?= /usr/local
@@ -17,7 +17,7 @@ UNIT_SRC = $(wildcard tests/unit/test-*.c)
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
-DEB_PACKAGES = gcc make libc6-dev libjq-dev libcurl4-openssl-dev zlib1g-dev parallel jq curl
+DEB_PACKAGES = gcc make libc6-dev libjq-dev libcurl4-openssl-dev zlib1g-dev parallel jq curl man-db
 ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 .PHONY: all deps demo check test bench install clean asan
@@ -84,7 +84,7 @@ bench: all
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/persona $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	cp -R share/schemas share/prompts share/rules $(DESTDIR)$(PREFIX)/share/persona/
+	for d in share/*/; do [ "$$d" = share/man/ ] || cp -R "$$d" $(DESTDIR)$(PREFIX)/share/persona/; done
 	install -m 644 share/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 clean:

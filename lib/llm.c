@@ -162,6 +162,8 @@ struct call {
 
 struct llm_engine {
 	CURLM *multi;
+	uint64_t seed;
+	int send_seed;
 	struct rng jitter;
 	struct call *waiting, *waiting_tail;     /* not started yet, or waiting to retry */
 	struct call *finished, *finished_tail;   /* results to deliver */
@@ -185,7 +187,7 @@ static void push(struct call **head, struct call **tail, struct call *c)
 	*tail = c;
 }
 
-struct llm_engine *llm_engine_new(uint64_t seed)
+struct llm_engine *llm_engine_new(uint64_t seed, int send_seed)
 {
 	static int curl_ready;
 	if (!curl_ready) {
@@ -197,6 +199,8 @@ struct llm_engine *llm_engine_new(uint64_t seed)
 	e->multi = curl_multi_init();
 	curl_multi_setopt(e->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 	e->jitter = rng_stream(seed, NULL, "llm:retry-jitter");
+	e->seed = seed;
+	e->send_seed = send_seed;
 	return e;
 }
 
@@ -378,6 +382,8 @@ void llm_chat(struct llm_client *c, jv messages, const struct llm_hint *hint, ui
 		body = jv_object_set(body, jv_string("temperature"), jv_number(c->temperature));
 	if (c->max_tokens > 0)
 		body = jv_object_set(body, jv_string("max_tokens"), jv_number((double)c->max_tokens));
+	if (c->engine->send_seed)
+		body = jv_object_set(body, jv_string("seed"), jv_number((double)c->engine->seed));
 	jv text = jv_dump_string(body, 0);
 	k->body = xstrdup(jv_string_value(text));
 	k->body_len = strlen(k->body);
@@ -621,8 +627,7 @@ static void run_offline(struct call *k)
 		finish(k);
 		return;
 	}
-	struct offline_request req = { k->task, k->persona, k->messages, 0, k->sample };
-	req.seed = rng_hash(c->model, strlen(c->model), 0);
+	struct offline_request req = { k->task, k->persona, k->messages, c->engine->seed, k->sample };
 	char *text = offline_generate(&req);
 	k->content = text;
 	k->result.ok = 1;

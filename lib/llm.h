@@ -91,7 +91,8 @@ typedef void (*llm_done_fn)(void *ctx, const struct llm_result *result);
 struct llm_engine;
 struct llm_client;
 
-struct llm_engine *llm_engine_new(uint64_t seed);
+/* send_seed: pass seed to the provider as the request's "seed" (the user gave --seed). */
+struct llm_engine *llm_engine_new(uint64_t seed, int send_seed);
 /* role names the client in messages ("client", "responder", or the tool's name).
  * Returns NULL after a configuration error was reported (caller exits 2). */
 struct llm_client *llm_client_new(struct llm_engine *e, const struct llm_config *cfg, const char *role);

@@ -132,10 +132,10 @@ test_expect_success 'the request carries model, messages and sampling parameters
 	start_mock m --reply "$REPLY" &&
 	echo "{\"id\":\"x1\",\"fields\":{\"age\":30,\"motto\":\"{{age}} is just {{a}} number\"}}" >odd.jsonl &&
 	printf "Profile of {{id}}:\n{{fields}}Age again: {{age}}.\n" >p.txt &&
-	persona-craft --base-url "$m_URL" --model m1 --temperature 0.3 --max-tokens 77 --prompt ./p.txt <odd.jsonl >out &&
+	persona-craft --base-url "$m_URL" --model m1 --temperature 0.3 --max-tokens 77 --seed 5 --prompt ./p.txt <odd.jsonl >out &&
 	stop_mock m &&
 	jq -c ".body" m.log >body &&
-	echo "{\"model\":\"m1\",\"messages\":[{\"role\":\"user\",\"content\":\"Profile of x1:\\n- age: 30\\n- motto: {{age}} is just {{a}} number\\nAge again: 30.\\n\"}],\"temperature\":0.3,\"max_tokens\":77}" >want &&
+	echo "{\"model\":\"m1\",\"messages\":[{\"role\":\"user\",\"content\":\"Profile of x1:\\n- age: 30\\n- motto: {{age}} is just {{a}} number\\nAge again: 30.\\n\"}],\"temperature\":0.3,\"max_tokens\":77,\"seed\":5}" >want &&
 	test_cmp want body
 '
 

@@ -188,7 +188,7 @@ int main(int argc, char **argv)
 		prompt = prompt_load(prompt_name);
 		if (!prompt)
 			return EXIT_USAGE;
-		engine = llm_engine_new(run.seed);
+		engine = llm_engine_new(run.seed, common.seed_given);
 		run.model = llm_client_new(engine, &model_config, "model");
 		if (!run.model) {
 			llm_engine_free(engine);
