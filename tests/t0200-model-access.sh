@@ -139,6 +139,13 @@ test_expect_success 'the request carries model, messages and sampling parameters
 	test_cmp want body
 '
 
+test_expect_success 'a base URL with trailing slashes still reaches /v1/chat/completions' '
+	start_mock m --reply "$REPLY" &&
+	persona-craft --base-url "$m_URL//" --model m1 <one.jsonl >out &&
+	stop_mock m &&
+	jq -r .path m.log >path && echo /v1/chat/completions >want && test_cmp want path
+'
+
 test_expect_success 'a placeholder with no value fails that record only' '
 	printf "Hello {{nickname}}\n" >p.txt &&
 	persona-craft --prompt ./p.txt --provider offline <twenty.jsonl >out 2>err; test $? = 1 &&
