@@ -1,0 +1,205 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "jqexpr.h"
+#include "jsonl.h"
+#include "jvutil.h"
+#include "msg.h"
+#include "rules.h"
+
+#define MAX_RULES_BYTES (16L * 1024 * 1024)
+
+static jv read_rules_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return jv_invalid_with_msg(jv_string_fmt("cannot open '%s'", path));
+	struct buf b = BUF_INIT;
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len <= (size_t)MAX_RULES_BYTES)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	if (!b.data || b.len > (size_t)MAX_RULES_BYTES || !utf8_valid(b.data, b.len) || memchr(b.data, 0, b.len)) {
+		buf_free(&b);
+		return jv_invalid_with_msg(jv_string_fmt("%s: not a JSON text", path));
+	}
+	jv doc = jv_parse_sized(b.data, (int)b.len);
+	buf_free(&b);
+	if (!jv_is_valid(doc)) {
+		jv msg = jv_invalid_get_msg(doc);
+		jv out = jv_invalid_with_msg(jv_string_fmt("%s: not valid JSON: %s", path,
+						 jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "parse error"));
+		jv_free(msg);
+		return out;
+	}
+	return doc;
+}
+
+static int fail(struct ruleset *rs, const char *fmt, const char *a, const char *b)
+{
+	char text[1024];
+	snprintf(text, sizeof text, fmt, a, b);
+	for (char *p = text; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	errorf("%s: %s", rs->path, text);
+	return -1;
+}
+
+static int load(struct ruleset *rs, jv doc)
+{
+	jv list = jvu_get_borrow(doc, "rules");
+	if (jv_get_kind(doc) != JV_KIND_OBJECT || jv_get_kind(list) != JV_KIND_ARRAY) {
+		jv_free(list);
+		return fail(rs, "a rules file is {\"rules\": [{\"name\", \"expr\", \"message\"}, ...]}%s%s", "", "");
+	}
+	rs->n = (size_t)jv_array_length(jv_copy(list));
+	rs->rules = xcalloc(rs->n, sizeof *rs->rules);
+	rs->failures = xcalloc(rs->n, sizeof *rs->failures);
+	int rc = 0;
+	for (size_t i = 0; i < rs->n && rc == 0; i++) {
+		jv r = jv_array_get(jv_copy(list), (int)i);
+		jv name = jvu_get_borrow(r, "name"), expr = jvu_get_borrow(r, "expr"), message = jvu_get_borrow(r, "message");
+		char index[32];
+		snprintf(index, sizeof index, "%zu", i + 1);
+		if (jv_get_kind(name) != JV_KIND_STRING || jv_get_kind(expr) != JV_KIND_STRING)
+			rc = fail(rs, "rule %s needs \"name\" and \"expr\" strings%s", index, "");
+		for (size_t j = 0; rc == 0 && j < i; j++)
+			if (strcmp(rs->rules[j].name, jv_string_value(name)) == 0)
+				rc = fail(rs, "rule '%s' is defined twice%s", jv_string_value(name), "");
+		if (rc == 0) {
+			rs->rules[i].name = xstrdup(jv_string_value(name));
+			rs->rules[i].expr = xstrdup(jv_string_value(expr));
+			rs->rules[i].message = xstrdup(jv_get_kind(message) == JV_KIND_STRING ? jv_string_value(message)
+											: jv_string_value(name));
+			/* Compile each rule alone first, so a syntax error names its rule. */
+			struct buf err = BUF_INIT;
+			struct jqexpr *alone = jqexpr_compile(rs->rules[i].expr, &err);
+			if (!alone)
+				rc = fail(rs, "rule '%s' is not a valid jq expression: %s", rs->rules[i].name,
+					  err.data ? err.data : "compile error");
+			jqexpr_free(alone);
+			buf_free(&err);
+		}
+		jv_free(name);
+		jv_free(expr);
+		jv_free(message);
+		jv_free(r);
+	}
+	jv_free(list);
+	return rc;
+}
+
+/* [ (try (if (E0) then empty else 0 end) catch [0, .]), ... ]: failing rules as
+ * numbers, rules that raised an error as [index, message]. */
+static int compile_program(struct ruleset *rs)
+{
+	struct buf prog = BUF_INIT;
+	buf_adds(&prog, "[");
+	for (size_t i = 0; i < rs->n; i++)
+		buf_addf(&prog, "%s(try (if (%s) then empty else %zu end) catch [%zu, .])", i ? ", " : "",
+			 rs->rules[i].expr, i, i);
+	buf_adds(&prog, "]");
+	struct buf err = BUF_INIT;
+	rs->program = jqexpr_compile(prog.data, &err);
+	int rc = rs->program ? 0 : fail(rs, "rules do not combine into one jq program: %s%s",
+					err.data ? err.data : "compile error", "");
+	buf_free(&prog);
+	buf_free(&err);
+	return rc;
+}
+
+struct ruleset *rules_load(const char *path)
+{
+	struct ruleset *rs = xcalloc(1, sizeof *rs);
+	rs->path = xstrdup(path);
+	jv doc = read_rules_file(path);
+	if (!jv_is_valid(doc)) {
+		jv msg = jv_invalid_get_msg(doc);
+		errorf("%s", jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "cannot read rules");
+		jv_free(msg);
+		rules_free(rs);
+		return NULL;
+	}
+	int rc = load(rs, doc);
+	jv_free(doc);
+	if (rc == 0)
+		rc = compile_program(rs);
+	if (rc) {
+		rules_free(rs);
+		return NULL;
+	}
+	return rs;
+}
+
+static jv failure(const struct rule *r, const char *error)
+{
+	jv f = jv_object();
+	f = jv_object_set(f, jv_string("rule"), jv_string(r->name));
+	if (error)
+		f = jv_object_set(f, jv_string("message"), jv_string_fmt("rule error: %s", error));
+	else
+		f = jv_object_set(f, jv_string("message"), jv_string(r->message));
+	return f;
+}
+
+jv rules_check(struct ruleset *rs, jv record)
+{
+	jv failed = jv_array();
+	if (!rs->n)
+		return failed;
+	jv out = jqexpr_first(rs->program, record);
+	if (jv_get_kind(out) != JV_KIND_ARRAY) {
+		/* Cannot happen with every rule wrapped in try; fail them all rather than pass. */
+		jv_free(out);
+		for (size_t i = 0; i < rs->n; i++) {
+			rs->failures[i]++;
+			failed = jv_array_append(failed, failure(&rs->rules[i], "evaluation failed"));
+		}
+		return failed;
+	}
+	int n = jv_array_length(jv_copy(out));
+	for (int k = 0; k < n; k++) {
+		jv item = jv_array_get(jv_copy(out), k);
+		size_t i = rs->n;
+		const char *error = NULL;
+		jv msg = jv_null();
+		if (jv_get_kind(item) == JV_KIND_NUMBER) {
+			i = (size_t)jv_number_value(item);
+		} else if (jv_get_kind(item) == JV_KIND_ARRAY) {
+			jv idx = jv_array_get(jv_copy(item), 0);
+			msg = jv_array_get(jv_copy(item), 1);
+			if (jv_get_kind(idx) == JV_KIND_NUMBER)
+				i = (size_t)jv_number_value(idx);
+			error = jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "jq error";
+			jv_free(idx);
+		}
+		if (i < rs->n) {
+			rs->failures[i]++;
+			failed = jv_array_append(failed, failure(&rs->rules[i], error));
+		}
+		jv_free(msg);
+		jv_free(item);
+	}
+	jv_free(out);
+	return failed;
+}
+
+void rules_free(struct ruleset *rs)
+{
+	if (!rs)
+		return;
+	for (size_t i = 0; i < rs->n; i++) {
+		free(rs->rules[i].name);
+		free(rs->rules[i].expr);
+		free(rs->rules[i].message);
+	}
+	free(rs->rules);
+	free(rs->failures);
+	jqexpr_free(rs->program);
+	free(rs->path);
+	free(rs);
+}

@@ -1,0 +1,421 @@
+/* persona-validate — keep the personas that are plausible and new (see persona-validate(1)). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "interrupt.h"
+#include "jsonl.h"
+#include "jvutil.h"
+#include "llm.h"
+#include "msg.h"
+#include "prompt.h"
+#include "record.h"
+#include "rules.h"
+#include "share.h"
+#include "simhash.h"
+#include "stream.h"
+#include "verdict.h"
+
+static const char *rules_path, *dedup_fields, *dedup_text, *judge_prompt_name = "judge-plausibility.txt";
+static int no_rules, use_judge, keep_rejected, keep_order;
+static long dedup_distance = 3, judge_tries = 3;
+static struct llm_config judge_config;
+
+static const struct cli_option validate_options[] = {
+	{ "rules", 0, CLI_STRING, &rules_path, "FILE", "rule checks (default: share/rules/SCHEMA.json for each record's schema)", 0, 0, NULL },
+	{ "no-rules", 0, CLI_FLAG, &no_rules, NULL, "check no rules", 0, 0, NULL },
+	{ "judge", 0, CLI_FLAG, &use_judge, NULL, "ask a model whether each persona is plausible", 0, 0, NULL },
+	{ "judge-prompt", 0, CLI_STRING, &judge_prompt_name, "FILE", "judge prompt template (default share/prompts/judge-plausibility.txt)", 0, 0, NULL },
+	{ "judge-tries", 0, CLI_LONG, &judge_tries, "N", "answers to ask for when a verdict is unparseable (default 3)", 1, 100, NULL },
+	{ "dedup-fields", 0, CLI_STRING, &dedup_fields, "A,B,C", "reject near-duplicates over these fields", 0, 0, NULL },
+	{ "dedup-text", 0, CLI_STRING, &dedup_text, "NAME", "reject near-duplicates over this text (e.g. description)", 0, 0, NULL },
+	{ "dedup-distance", 0, CLI_LONG, &dedup_distance, "K", "SimHash bits two duplicates may differ in (default 3)", 0, SIMHASH_MAX_DISTANCE, NULL },
+	{ "keep", 0, CLI_FLAG, &keep_rejected, NULL, "write rejected personas to stdout too, flagged \"valid\":false", 0, 0, NULL },
+	{ "keep-order", 0, CLI_FLAG, &keep_order, NULL, "write records in input order", 0, 0, NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL },
+};
+
+/* Rulesets by schema name, loaded on first use. */
+struct schema_rules {
+	char *schema;
+	struct ruleset *rules;    /* NULL when the schema has no shipped rules */
+};
+
+struct validate_run {
+	struct jsonl_reader *in;
+	struct jsonl_writer *rejects;
+	struct ruleset *fixed_rules;
+	struct schema_rules *by_schema;
+	size_t nschemas;
+	char **dedup_names;
+	size_t ndedup;
+	struct lsh_index *seen;
+	struct buf seen_ids;      /* kept ids, NUL-separated, in index order */
+	size_t *seen_offsets;
+	size_t seen_cap;
+	struct llm_client *judge;
+	char *judge_prompt;
+	uint64_t checked, passed, rule_failures, duplicates, judge_rejected, judge_errors, judge_rate_limited;
+};
+
+struct job {
+	struct validate_run *run;
+	struct stream *st;
+	uint64_t seq;
+	jv record;
+	jv fields;
+	jv validation;
+	char *prompt;
+	long tries;
+	int attempts;
+	struct llm_usage usage;
+};
+
+static struct ruleset *rules_for(struct validate_run *run, jv record)
+{
+	if (no_rules)
+		return NULL;
+	if (run->fixed_rules)
+		return run->fixed_rules;
+	jv tag = jvu_get_borrow(record, "schema");
+	char name[128] = "";
+	if (jv_get_kind(tag) == JV_KIND_STRING) {
+		snprintf(name, sizeof name, "%s", jv_string_value(tag));
+		char *at = strchr(name, '@');
+		if (at)
+			*at = '\0';
+	}
+	jv_free(tag);
+	for (size_t i = 0; i < run->nschemas; i++)
+		if (strcmp(run->by_schema[i].schema, name) == 0)
+			return run->by_schema[i].rules;
+	struct ruleset *rs = NULL;
+	/* Only plain names are looked up: a schema tag never becomes a path. */
+	if (*name && strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == strlen(name)) {
+		struct buf rel = BUF_INIT;
+		buf_addf(&rel, "rules/%s.json", name);
+		char *path = share_path(rel.data);
+		if (path) {
+			rs = rules_load(path);
+			if (!rs)
+				exit(EXIT_USAGE);
+		}
+		free(path);
+		buf_free(&rel);
+	}
+	run->by_schema = xrealloc(run->by_schema, (run->nschemas + 1) * sizeof *run->by_schema);
+	run->by_schema[run->nschemas].schema = xstrdup(name);
+	run->by_schema[run->nschemas].rules = rs;
+	run->nschemas++;
+	return rs;
+}
+
+static void finish(struct job *job, int valid)
+{
+	struct validate_run *run = job->run;
+	jv record = jvu_set(job->record, "validation", jvu_set(job->validation, "valid", valid ? jv_true() : jv_false()));
+	if (valid) {
+		run->passed++;
+		stream_emit(job->st, job->seq, record);
+	} else if (keep_rejected) {
+		stream_emit(job->st, job->seq, record);
+	} else {
+		if (run->rejects)
+			jsonl_write(run->rejects, record);
+		else
+			jv_free(record);
+		stream_emit(job->st, job->seq, jv_invalid());
+	}
+	jv_free(job->fields);
+	free(job->prompt);
+	free(job);
+}
+
+/* Fields: one feature per field (its name and value), so field names shared by every
+ * record do not pull all fingerprints together. Text: character 4-grams. */
+static uint64_t fingerprint(struct validate_run *run, jv record, jv fields)
+{
+	struct buf text = BUF_INIT;
+	uint64_t fp;
+	if (dedup_text) {
+		jv v = jvu_get_borrow(fields, dedup_text);
+		if (jv_get_kind(v) == JV_KIND_INVALID) {
+			jv_free(v);
+			v = jvu_get_borrow(record, dedup_text);
+		}
+		prompt_value_text(v, &text);
+		jv_free(v);
+		fp = simhash_text(text.data ? text.data : "", text.len);
+	} else {
+		struct simhash_acc acc = { { 0 } };
+		for (size_t i = 0; i < run->ndedup; i++) {
+			jv v = jvu_get_borrow(fields, run->dedup_names[i]);
+			buf_reset(&text);
+			buf_addf(&text, "%s=", run->dedup_names[i]);
+			prompt_value_text(v, &text);
+			simhash_add_feature(&acc, text.data, text.len);
+			jv_free(v);
+		}
+		fp = simhash_finish(&acc);
+	}
+	buf_free(&text);
+	return fp;
+}
+
+/* The id of an earlier kept persona this one nearly repeats, or NULL. */
+static const char *duplicate_of(struct validate_run *run, jv record, jv fields, int *distance)
+{
+	uint64_t fp = fingerprint(run, record, fields);
+	long match = lsh_find(run->seen, fp, distance);
+	if (match >= 0)
+		return run->seen_ids.data + run->seen_offsets[match];
+	long id = lsh_add(run->seen, fp);
+	if ((size_t)id >= run->seen_cap) {
+		run->seen_cap = run->seen_cap ? run->seen_cap * 2 : 1024;
+		run->seen_offsets = xrealloc(run->seen_offsets, run->seen_cap * sizeof *run->seen_offsets);
+	}
+	run->seen_offsets[id] = run->seen_ids.len;
+	buf_adds(&run->seen_ids, record_id(record));
+	buf_addc(&run->seen_ids, '\0');
+	return NULL;
+}
+
+static void ask_judge(struct job *job);
+
+static void on_verdict(void *ctx, const struct llm_result *r)
+{
+	struct job *job = ctx;
+	struct validate_run *run = job->run;
+	llm_usage_add(&job->usage, r);
+	job->attempts += r->attempts;
+	jv judge = jv_object();
+	judge = jv_object_set(judge, jv_string("model"), jv_string(llm_client_model(run->judge)));
+	if (!r->ok) {
+		judge = jv_object_set(judge, jv_string("usage"), llm_usage_json(&job->usage));
+		job->validation = jvu_set(job->validation, "judge", judge);
+		job->validation = jvu_set(job->validation, "error", jv_string_fmt("judge %s: %s", r->error_kind, r->error_message));
+		errorf("%s: judge %s: %s", record_id(job->record), r->error_kind, r->error_message);
+		run->judge_errors++;
+		run->judge_rate_limited += r->rate_limited ? 1 : 0;
+		finish(job, 0);
+		return;
+	}
+	struct buf reason = BUF_INIT;
+	int verdict = verdict_parse(r->content, "verdict", &reason, NULL);
+	if (verdict < 0 && ++job->tries < judge_tries) {
+		jv_free(judge);
+		buf_free(&reason);
+		ask_judge(job);
+		return;
+	}
+	judge = jv_object_set(judge, jv_string("usage"), llm_usage_json(&job->usage));
+	if (verdict < 0) {
+		job->validation = jvu_set(job->validation, "judge", judge);
+		job->validation = jvu_set(job->validation, "error",
+					  jv_string_fmt("judge verdict unparseable after %ld answers", job->tries));
+		errorf("%s: judge verdict unparseable after %ld answers", record_id(job->record), job->tries);
+		run->judge_errors++;
+		buf_free(&reason);
+		finish(job, 0);
+		return;
+	}
+	judge = jv_object_set(judge, jv_string("verdict"), verdict ? jv_true() : jv_false());
+	judge = jv_object_set(judge, jv_string("reason"), jv_string(reason.data ? reason.data : ""));
+	job->validation = jvu_set(job->validation, "judge", judge);
+	buf_free(&reason);
+	run->judge_rejected += verdict ? 0 : 1;
+	finish(job, verdict);
+}
+
+static void ask_judge(struct job *job)
+{
+	jv message = jv_object();
+	message = jv_object_set(message, jv_string("role"), jv_string("user"));
+	message = jv_object_set(message, jv_string("content"), jv_string(job->prompt));
+	struct llm_hint hint = { OFFLINE_JUDGE, job->fields };
+	llm_chat(job->run->judge, JV_ARRAY(message), &hint, (uint64_t)job->tries, on_verdict, job);
+}
+
+static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
+{
+	struct validate_run *run = ctx;
+	jv fields = jvu_get_borrow(record, "fields");
+	if (jv_get_kind(fields) != JV_KIND_OBJECT) {
+		jsonl_reject(run->in, "record has no \"fields\" object");
+		jv_free(fields);
+		jv_free(record);
+		stream_emit(st, seq, jv_invalid());
+		return;
+	}
+	run->checked++;
+	struct job *job = xcalloc(1, sizeof *job);
+	job->run = run;
+	job->st = st;
+	job->seq = seq;
+	job->record = record;
+	job->fields = fields;
+	job->validation = jv_object();
+	struct ruleset *rules = rules_for(run, record);
+	jv failed = rules ? rules_check(rules, record) : jv_array();
+	int rules_ok = jv_array_length(jv_copy(failed)) == 0;
+	job->validation = jv_object_set(job->validation, jv_string("checks"), failed);
+	if (!rules_ok) {
+		run->rule_failures++;
+		finish(job, 0);
+		return;
+	}
+	if (run->seen) {
+		int distance = 0;
+		const char *original = duplicate_of(run, record, fields, &distance);
+		if (original) {
+			job->validation = jv_object_set(job->validation, jv_string("duplicate_of"), jv_string(original));
+			job->validation = jv_object_set(job->validation, jv_string("distance"), jv_number(distance));
+			run->duplicates++;
+			finish(job, 0);
+			return;
+		}
+	}
+	if (!run->judge) {
+		finish(job, 1);
+		return;
+	}
+	struct buf prompt = BUF_INIT, err = BUF_INIT;
+	if (prompt_expand(run->judge_prompt, record, &prompt, &err) < 0) {
+		job->validation = jvu_set(job->validation, "error", jv_string(err.data));
+		errorf("%s: %s", record_id(record), err.data);
+		run->judge_errors++;
+		buf_free(&prompt);
+		buf_free(&err);
+		finish(job, 0);
+		return;
+	}
+	buf_free(&err);
+	job->prompt = prompt.data;
+	ask_judge(job);
+}
+
+static void report(const struct validate_run *run)
+{
+	struct buf b = BUF_INIT;
+	buf_addf(&b, "%llu checked, %llu passed, %llu failed rules", (unsigned long long)run->checked,
+		 (unsigned long long)run->passed, (unsigned long long)run->rule_failures);
+	struct ruleset *sets[64];
+	size_t nsets = 0;
+	if (run->fixed_rules)
+		sets[nsets++] = run->fixed_rules;
+	for (size_t i = 0; i < run->nschemas && nsets < 64; i++)
+		if (run->by_schema[i].rules)
+			sets[nsets++] = run->by_schema[i].rules;
+	int first = 1;
+	for (size_t s = 0; s < nsets; s++)
+		for (size_t i = 0; i < sets[s]->n; i++)
+			if (sets[s]->failures[i]) {
+				buf_addf(&b, "%s%s %llu", first ? " (" : ", ", sets[s]->rules[i].name,
+					 (unsigned long long)sets[s]->failures[i]);
+				first = 0;
+			}
+	if (!first)
+		buf_addc(&b, ')');
+	buf_addf(&b, ", %llu duplicates", (unsigned long long)run->duplicates);
+	if (run->judge)
+		buf_addf(&b, ", %llu judged implausible, %llu judge errors", (unsigned long long)run->judge_rejected,
+			 (unsigned long long)run->judge_errors);
+	fprintf(stderr, "%s: %s\n", msg_program(), b.data);
+	buf_free(&b);
+}
+
+static void split_fields(struct validate_run *run, const char *list)
+{
+	char *copy = xstrdup(list);
+	for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ",")) {
+		run->dedup_names = xrealloc(run->dedup_names, (run->ndedup + 1) * sizeof *run->dedup_names);
+		run->dedup_names[run->ndedup++] = xstrdup(tok);
+	}
+	free(copy);
+}
+
+int main(int argc, char **argv)
+{
+	llm_config_init(&judge_config);
+	const struct cli_option *const tables[] = { validate_options, llm_options(&judge_config, ""), NULL };
+	const struct cli_program program = {
+		"persona-validate", "[OPTION]... [FILE]...",
+		"Keep the personas that pass every rule, are not near-duplicates of an earlier one and,\n"
+		"with --judge, that a model finds plausible. Each gets \"validation\"; rejected ones go to\n"
+		"--rejects with their reasons (or stay, flagged, with --keep). A summary goes to stderr.",
+		"The offline provider's judge is a rule-based stand-in, not a language model. See persona-validate(1).",
+		tables,
+	};
+	struct cli_common common;
+	int first = cli_parse(argc, argv, &program, &common);
+	if (dedup_fields && dedup_text)
+		fatalf(EXIT_USAGE, "--dedup-fields and --dedup-text exclude each other");
+
+	struct validate_run run = { 0 };
+	if (rules_path && !no_rules) {
+		run.fixed_rules = rules_load(rules_path);
+		if (!run.fixed_rules)
+			return EXIT_USAGE;
+	}
+	if (dedup_fields)
+		split_fields(&run, dedup_fields);
+	if (dedup_fields || dedup_text)
+		run.seen = lsh_new((int)dedup_distance);
+	struct llm_engine *engine = NULL;
+	if (use_judge) {
+		llm_config_resolve(&judge_config, NULL);
+		run.judge_prompt = prompt_load(judge_prompt_name);
+		if (!run.judge_prompt)
+			return EXIT_USAGE;
+		engine = llm_engine_new((uint64_t)common.seed, common.seed_given);
+		run.judge = llm_client_new(engine, &judge_config, "judge");
+		if (!run.judge) {
+			llm_engine_free(engine);
+			free(run.judge_prompt);
+			return EXIT_USAGE;
+		}
+	}
+	struct jsonl_writer *out = jsonl_writer_open(common.output);
+	run.rejects = common.rejects ? jsonl_writer_open(common.rejects) : NULL;
+	if (!out || (common.rejects && !run.rejects))
+		return EXIT_USAGE;
+	run.in = jsonl_reader_open(argv + first, argc - first, common.max_line_bytes, run.rejects);
+	interrupt_install();
+
+	size_t in_flight = run.judge ? (size_t)llm_client_concurrency(run.judge) * 2 : 1;
+	struct stream *st = stream_new(run.in, out, engine, in_flight, keep_order);
+	struct progress progress;
+	progress_start(&progress, common.progress, 0);
+	int status = stream_run(st, start, &run, &progress);
+	progress_done(&progress, stream_written(st), NULL);
+	report(&run);
+	if (run.judge)
+		llm_usage_report(run.judge);
+	if (status == 0) {
+		if (jsonl_errors(run.in) || run.judge_errors > run.judge_rate_limited)
+			status = EXIT_SOME_FAILED;
+		else if (run.judge_errors)
+			status = EXIT_TEMPFAIL;
+	}
+	if (jsonl_writer_close(out) < 0 || jsonl_writer_close(run.rejects) < 0)
+		status = status ? status : EXIT_SOME_FAILED;
+	stream_free(st);
+	jsonl_reader_close(run.in);
+	llm_engine_free(engine);
+	rules_free(run.fixed_rules);
+	for (size_t i = 0; i < run.nschemas; i++) {
+		free(run.by_schema[i].schema);
+		rules_free(run.by_schema[i].rules);
+	}
+	free(run.by_schema);
+	for (size_t i = 0; i < run.ndedup; i++)
+		free(run.dedup_names[i]);
+	free(run.dedup_names);
+	lsh_free(run.seen);
+	buf_free(&run.seen_ids);
+	free(run.seen_offsets);
+	free(run.judge_prompt);
+	return status;
+}
