@@ -783,6 +783,34 @@ static void sentences_rest(struct writer *w, jv fields)
 	}
 }
 
+static void writer_open(struct writer *w, jv fields, const char *id, uint64_t seed, struct buf *out)
+{
+	*w = (struct writer){ .out = out, .rng = rng_stream(seed, id, "describe") };
+	for (int i = 0; i < F_COUNT; i++) {
+		w->f[i].value = jvu_get_borrow(fields, field_names[i]);
+		w->f[i].text = (struct buf)BUF_INIT;
+		add_value(&w->f[i].text, w->f[i].value);
+	}
+}
+
+static void writer_close(struct writer *w)
+{
+	for (int i = 0; i < F_COUNT; i++) {
+		jv_free(w->f[i].value);
+		buf_free(&w->f[i].text);
+	}
+}
+
+/* How the persona talks: the interaction-style sentences only. */
+static void sentences_style(struct writer *w)
+{
+	sentence_level_trait(w, F_EXPRESSIVENESS, S_EXPRESSIVENESS, expressiveness_text);
+	sentence_level_trait(w, F_SELF_DISCLOSURE, S_SELF_DISCLOSURE, self_disclosure_text);
+	sentence_level_trait(w, F_ASSERTIVENESS, S_ASSERTIVENESS, assertiveness_text);
+	sentence_politeness(w);
+	sentence_tech(w);
+}
+
 void describe_persona(jv fields, const char *id, uint64_t seed, struct buf *out)
 {
 	if (jv_get_kind(fields) != JV_KIND_OBJECT) {
@@ -791,13 +819,8 @@ void describe_persona(jv fields, const char *id, uint64_t seed, struct buf *out)
 		buf_adds(out, GENERIC_SENTENCE);
 		return;
 	}
-	struct writer w = { .out = out, .rng = rng_stream(seed, id, "describe") };
-	for (int i = 0; i < F_COUNT; i++) {
-		w.f[i].value = jvu_get_borrow(fields, field_names[i]);
-		w.f[i].text = (struct buf)BUF_INIT;
-		add_value(&w.f[i].text, w.f[i].value);
-	}
-
+	struct writer w;
+	writer_open(&w, fields, id, seed, out);
 	sentence_identity(&w);
 	if (w.sentences == 0)
 		say(&w, GENERIC_SENTENCE);
@@ -810,17 +833,19 @@ void describe_persona(jv fields, const char *id, uint64_t seed, struct buf *out)
 	sentence_goal_list(&w);
 	sentence_contacts(&w);
 	sentence_channel(&w);
-	sentence_level_trait(&w, F_EXPRESSIVENESS, S_EXPRESSIVENESS, expressiveness_text);
-	sentence_level_trait(&w, F_SELF_DISCLOSURE, S_SELF_DISCLOSURE, self_disclosure_text);
-	sentence_level_trait(&w, F_ASSERTIVENESS, S_ASSERTIVENESS, assertiveness_text);
-	sentence_politeness(&w);
-	sentence_tech(&w);
+	sentences_style(&w);
 	sentence_learning(&w);
 	sentence_parent(&w);
 	sentences_rest(&w, fields);
+	writer_close(&w);
+}
 
-	for (int i = 0; i < F_COUNT; i++) {
-		jv_free(w.f[i].value);
-		buf_free(&w.f[i].text);
-	}
+void describe_style(jv fields, const char *id, uint64_t seed, struct buf *out)
+{
+	if (jv_get_kind(fields) != JV_KIND_OBJECT)
+		return;
+	struct writer w;
+	writer_open(&w, fields, id, seed, out);
+	sentences_style(&w);
+	writer_close(&w);
 }

@@ -19,5 +19,9 @@
 #include "buf.h"
 
 void describe_persona(jv fields, const char *id, uint64_t seed, struct buf *out);
+/* Only the interaction-style sentences (expressiveness, self-disclosure, assertiveness,
+ * politeness, technology): the same wording describe_persona would use. Nothing is
+ * appended when the persona has none of these fields. */
+void describe_style(jv fields, const char *id, uint64_t seed, struct buf *out);
 
 #endif

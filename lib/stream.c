@@ -10,7 +10,8 @@ struct slot {
 };
 
 struct stream {
-	struct jsonl_reader *in;
+	stream_source_fn next;
+	void *source;
 	struct jsonl_writer *out;
 	struct llm_engine *engine;
 	size_t capacity;
@@ -23,11 +24,17 @@ struct stream {
 	struct progress *progress;
 };
 
+static int read_jsonl(void *reader, jv *record)
+{
+	return jsonl_read(reader, record);
+}
+
 struct stream *stream_new(struct jsonl_reader *in, struct jsonl_writer *out, struct llm_engine *engine,
 			  size_t max_in_flight, int keep_order)
 {
 	struct stream *st = xcalloc(1, sizeof *st);
-	st->in = in;
+	st->next = read_jsonl;
+	st->source = in;
 	st->out = out;
 	st->engine = engine;
 	st->capacity = max_in_flight ? max_in_flight : 1;
@@ -77,7 +84,7 @@ int stream_run(struct stream *st, stream_start_fn start, void *ctx, struct progr
 			return interrupt_status();
 		while (!at_end && st->open < st->capacity && !interrupt_requested()) {
 			jv record;
-			if (!jsonl_read(st->in, &record)) {
+			if (!st->next(st->source, &record)) {
 				at_end = 1;
 				break;
 			}
@@ -91,6 +98,12 @@ int stream_run(struct stream *st, stream_start_fn start, void *ctx, struct progr
 		else if (st->open)
 			fatalf(EXIT_SOME_FAILED, "internal error: %zu records open without a model engine", st->open);
 	}
+}
+
+void stream_set_source(struct stream *st, stream_source_fn next, void *source)
+{
+	st->next = next;
+	st->source = source;
 }
 
 uint64_t stream_written(const struct stream *st)

@@ -1,6 +1,6 @@
 /* stream — the main loop of the record-at-a-time tools that wait on models.
  *
- * Contract: stream_run reads records from the reader and hands each to start() with
+ * Contract: stream_run reads records from the reader (or the source) and hands each to start() with
  * a sequence number, keeping at most max_in_flight records open; it drives the LLM
  * engine while records are open; start() (or a model callback later) finishes each
  * record by calling stream_emit exactly once. Records are written as they finish, or
@@ -23,9 +23,13 @@
 struct stream;
 
 typedef void (*stream_start_fn)(void *ctx, struct stream *st, jv record, uint64_t seq);
+/* Where records come from: 1 and *record for the next one, 0 at the end. */
+typedef int (*stream_source_fn)(void *source, jv *record);
 
 struct stream *stream_new(struct jsonl_reader *in, struct jsonl_writer *out, struct llm_engine *engine,
 			  size_t max_in_flight, int keep_order);
+/* Records from a source of one's own instead of a reader (e.g. K jobs per persona). */
+void stream_set_source(struct stream *st, stream_source_fn next, void *source);
 /* Returns 0 at the end of input, or the interrupt status (130/143). */
 int stream_run(struct stream *st, stream_start_fn start, void *ctx, struct progress *progress);
 void stream_emit(struct stream *st, uint64_t seq, jv record);

@@ -1,0 +1,46 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "jvutil.h"
+#include "prompt.h"
+#include "stopjudge.h"
+#include "verdict.h"
+
+jv stopjudge_messages(const char *tmpl, jv turns, size_t upto, size_t window)
+{
+	size_t n = jv_get_kind(turns) == JV_KIND_ARRAY ? (size_t)jv_array_length(jv_copy(turns)) : 0;
+	if (upto > n)
+		upto = n;
+	size_t from = upto > window ? upto - window : 0;
+	struct buf transcript = BUF_INIT;
+	for (size_t i = from; i < upto; i++) {
+		jv turn = jv_array_get(jv_copy(turns), (int)i);
+		jv speaker = jvu_get_borrow(turn, "speaker");
+		jv text = jvu_get_borrow(turn, "text");
+		buf_addf(&transcript, "%s: ", jv_get_kind(speaker) == JV_KIND_STRING ? jv_string_value(speaker) : "?");
+		prompt_value_text(text, &transcript);
+		buf_addc(&transcript, '\n');
+		jv_free(speaker);
+		jv_free(text);
+		jv_free(turn);
+	}
+	/* The placeholders are filled from a small record of our own, never re-expanded. */
+	jv context = jv_object();
+	context = jv_object_set(context, jv_string("transcript"), jv_string(transcript.data ? transcript.data : ""));
+	context = jv_object_set(context, jv_string("turns"), jv_number((double)upto));
+	struct buf prompt = BUF_INIT, err = BUF_INIT;
+	prompt_expand(tmpl, context, &prompt, &err);
+	jv message = jv_object();
+	message = jv_object_set(message, jv_string("role"), jv_string("user"));
+	message = jv_object_set(message, jv_string("content"), jv_string(prompt.data ? prompt.data : ""));
+	jv_free(context);
+	buf_free(&transcript);
+	buf_free(&prompt);
+	buf_free(&err);
+	return JV_ARRAY(message);
+}
+
+int stopjudge_verdict(const char *answer, struct buf *reason)
+{
+	return verdict_parse(answer, "verdict", reason, NULL);
+}
