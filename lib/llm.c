@@ -22,6 +22,7 @@
 #define BACKOFF_CAP 30.0
 #define MAX_RESPONSE_BYTES (64L * 1024 * 1024)
 #define MAX_ERROR_TEXT 300
+#define MIN_SECRET_LENGTH 6
 
 /* ---------- configuration ---------- */
 
@@ -420,8 +421,11 @@ static char *scrubbed(const struct llm_client *c, const char *text)
 {
 	struct buf b = BUF_INIT;
 	size_t n = strlen(text);
+	/* Keys shorter than MIN_SECRET_LENGTH are not scrubbed: they would mangle every
+	 * message (a one-letter test key matches everywhere) and protect nothing. */
+	int scrub = c->secret && strlen(c->secret) >= MIN_SECRET_LENGTH;
 	for (size_t i = 0; i < n && b.len < MAX_ERROR_TEXT; ) {
-		if (c->secret && *c->secret && strncmp(text + i, c->secret, strlen(c->secret)) == 0) {
+		if (scrub && strncmp(text + i, c->secret, strlen(c->secret)) == 0) {
 			buf_adds(&b, "[redacted]");
 			i += strlen(c->secret);
 			continue;
@@ -429,7 +433,6 @@ static char *scrubbed(const struct llm_client *c, const char *text)
 		unsigned char ch = (unsigned char)text[i++];
 		buf_addc(&b, ch < 0x20 ? ' ' : (char)ch);
 	}
-	/* Keep a shortened key prefix from leaking too: some providers echo "sk-ab***yz". */
 	return b.data ? b.data : xstrdup("");
 }
 

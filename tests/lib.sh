@@ -25,8 +25,11 @@ test_failed=0
 
 test_expect_success() {
 	test_count=$((test_count + 1))
-	local name=$1 body=$2
-	if (set -e; eval "$body") >"$TRASH/.test-output" 2>&1; then
+	local name=$1 body=$2 status=0
+	# Not inside an "if": there bash would ignore set -e, and a failing line that is
+	# not chained with && would go unnoticed.
+	(set -e; eval "$body") >"$TRASH/.test-output" 2>&1 || status=$?
+	if [ "$status" -eq 0 ]; then
 		echo "ok $test_count - $name"
 	else
 		test_failed=$((test_failed + 1))

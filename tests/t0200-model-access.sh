@@ -148,7 +148,7 @@ test_expect_success 'a base URL with trailing slashes still reaches /v1/chat/com
 
 test_expect_success 'a placeholder with no value fails that record only' '
 	printf "Hello {{nickname}}\n" >p.txt &&
-	persona-craft --prompt ./p.txt --provider offline <twenty.jsonl >out 2>err; test $? = 1 &&
+	test_expect_code 1 persona-craft --prompt ./p.txt --provider offline <twenty.jsonl >out 2>err &&
 	test_line_count = 20 out &&
 	jq -e -s "map(.status == \"failed\" and .error.kind == \"prompt\") | all" out &&
 	grep -q "prompt placeholder '"'"'{{nickname}}'"'"' has no value in this record" err
@@ -156,7 +156,7 @@ test_expect_success 'a placeholder with no value fails that record only' '
 
 test_expect_success 'the API key is sent, and appears in no output, error, log or cache file' '
 	start_mock m --faults 401,ok,500 --expect-key-env OPENAI_API_KEY --retry-after 0 --reply "$REPLY" &&
-	persona-craft --base-url "$m_URL" --model m1 --cache cache --rejects rej <twenty.jsonl >out 2>err; test $? = 1 &&
+	test_expect_code 1 persona-craft --base-url "$m_URL" --model m1 --cache cache --rejects rej <twenty.jsonl >out 2>err &&
 	stop_mock m &&
 	jq -e -s "map(select(.status != \"failed\")) | length == 19" out &&
 	jq -e -s "map(.auth) | all" m.log &&
@@ -166,7 +166,7 @@ test_expect_success 'the API key is sent, and appears in no output, error, log o
 
 test_expect_success 'a wrong key is refused by the server (the mock checks the header)' '
 	WANTED_KEY=the-right-one start_mock m --expect-key-env WANTED_KEY --reply "$REPLY" &&
-	WANTED_KEY=something-else persona-craft --base-url "$m_URL" --model m1 <one.jsonl >out 2>err; test $? = 1 &&
+	test_expect_code 1 env WANTED_KEY=something-else persona-craft --base-url "$m_URL" --model m1 <one.jsonl >out 2>err &&
 	stop_mock m &&
 	jq -e ".error.kind == \"http_401\"" out
 '
@@ -242,7 +242,7 @@ test_expect_success 'with a key set, openai is the default and a model is requir
 '
 
 test_expect_success 'an unreachable server is retried, then the record fails with a connection error' '
-	persona-craft --base-url http://127.0.0.1:9/v1 --model m1 --retries 1 <one.jsonl >out 2>err; test $? = 1 &&
+	test_expect_code 1 persona-craft --base-url http://127.0.0.1:9/v1 --model m1 --retries 1 <one.jsonl >out 2>err &&
 	jq -e ".status == \"failed\" and .error.kind == \"connection\" and .error.attempts == 2" out
 '
 

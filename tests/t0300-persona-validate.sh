@@ -104,7 +104,7 @@ test_expect_success 'the offline judge rejects an implausible persona and says i
 test_expect_success 'unparseable judge answers are retried, then an error, never valid' '
 	start_mock m --reply "Looks plausible to me." &&
 	persona a1 30 nurse "[]" >in.jsonl &&
-	OPENAI_API_KEY=k persona-validate --no-rules --judge --base-url "$m_URL" --model j --rejects rej <in.jsonl >out 2>err; test $? = 1 &&
+	test_expect_code 1 env OPENAI_API_KEY=k persona-validate --no-rules --judge --base-url "$m_URL" --model j --rejects rej <in.jsonl >out 2>err &&
 	stop_mock m &&
 	test ! -s out &&
 	test "$(wc -l <m.log)" = 3 &&

@@ -1,0 +1,52 @@
+/* dialog — one Client–Responder conversation as a state machine on the LLM engine.
+ *
+ * dialog_start begins a conversation for a persona and returns at once; every model
+ * reply advances it (the engine's callbacks), so thousands run side by side on one
+ * thread. Each step: project the neutral history for the agent whose turn it is (ecp),
+ * ask its model, append the turn; after every exchange check termination (stopper
+ * rules, the stop judge, or none) and the --max-turns limit; at the chosen exchanges
+ * ask the drift probes to the client in separate calls that never enter the turns.
+ * When the dialogue has stopped and every probe has its answer, done() receives the
+ * conversation record (SPEC §3). A conversation whose call fails for good is still
+ * written: "status":"failed", its turns so far, and the error.
+ * Ownership: dialog_start borrows the persona record (copies what it keeps); the
+ * config and everything it points to must outlive all conversations; done() receives
+ * the record and owns it.
+ */
+#ifndef PS_DIALOG_H
+#define PS_DIALOG_H
+
+#include <stdint.h>
+#include <jv.h>
+
+#include "ecp.h"
+#include "llm.h"
+#include "stopper.h"
+
+enum stop_mode { STOP_RULES, STOP_JUDGE, STOP_NONE };
+
+struct dialog_config {
+	struct llm_client *client, *responder, *judge;
+	double client_temperature, responder_temperature;
+	enum context_mode context;
+	const char *client_prompt;      /* template with {{description}} and {{style}} */
+	const char *responder_prompt;   /* the responder's system prompt */
+	const char *responder_role;     /* written into the record */
+	int responder_opens;
+	long max_turns;                 /* per agent */
+	enum stop_mode stop;
+	const struct stop_rules *rules;
+	long min_turns;
+	long stop_window;
+	const char *judge_prompt;
+	long judge_tries;
+	jv probes;                      /* [{"name","question"}], or jv_null() */
+	long probe_every;               /* exchanges between probe rounds; 0: baseline only */
+	uint64_t seed;
+};
+
+typedef void (*dialog_done_fn)(void *ctx, jv record, int rate_limited);
+
+void dialog_start(const struct dialog_config *cfg, jv persona, uint64_t index, dialog_done_fn done, void *ctx);
+
+#endif
