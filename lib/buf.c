@@ -76,7 +76,8 @@ void json_add_string_n(struct buf *b, const char *s, size_t n)
 	size_t start = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
+		/* jq escapes DEL too; matching it keeps pass-through byte-identical. */
+		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
 			continue;
 		buf_add(b, s + start, i - start);
 		start = i + 1;
@@ -110,24 +111,62 @@ void json_add_int(struct buf *b, int64_t v)
 	buf_add(b, tmp, (size_t)n);
 }
 
+/* Numbers are written the way jq 1.6 writes them, so records that pass through our
+ * tools stay byte-identical to `jq -c .`: the shortest digits that read back to the
+ * same double, in plain notation unless the decimal point would sit more than 15
+ * places past the digits or 4 or more places before them (then 1e+16, 1e-05). */
 void json_add_double(struct buf *b, double v)
 {
 	if (!isfinite(v)) {
 		buf_add(b, "null", 4);
 		return;
 	}
-	if (v == floor(v) && fabs(v) < 1e15) {
+	if (v == floor(v) && fabs(v) < 1e15 && !(v == 0 && signbit(v))) {
 		json_add_int(b, (int64_t)v);
 		return;
 	}
-	char tmp[40];
-	/* The shortest of %.15g..%.17g that reads back exactly. */
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+	char tmp[64];
+	int prec = 1;
+	for (; prec < 17; prec++) {
+		snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
 		if (strtod(tmp, NULL) == v)
 			break;
 	}
-	buf_adds(b, tmp);
+	snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
+	/* tmp is [-]d[.ddd]e[+-]xx: collect the digits and the exponent. */
+	char digits[32];
+	int n = 0, negative = tmp[0] == '-';
+	const char *p = tmp + negative;
+	for (; *p && *p != 'e'; p++)
+		if (*p >= '0' && *p <= '9')
+			digits[n++] = *p;
+	while (n > 1 && digits[n - 1] == '0')
+		n--;
+	digits[n] = '\0';
+	int decpt = atoi(p + 1) + 1;
+	if (negative)
+		buf_addc(b, '-');
+	if (decpt <= -4 || decpt > n + 15) {
+		buf_addc(b, digits[0]);
+		if (n > 1) {
+			buf_addc(b, '.');
+			buf_add(b, digits + 1, (size_t)(n - 1));
+		}
+		buf_addf(b, "e%c%02d", decpt - 1 < 0 ? '-' : '+', abs(decpt - 1));
+	} else if (decpt <= 0) {
+		buf_adds(b, "0.");
+		for (int i = 0; i < -decpt; i++)
+			buf_addc(b, '0');
+		buf_add(b, digits, (size_t)n);
+	} else if (decpt >= n) {
+		buf_add(b, digits, (size_t)n);
+		for (int i = n; i < decpt; i++)
+			buf_addc(b, '0');
+	} else {
+		buf_add(b, digits, (size_t)decpt);
+		buf_addc(b, '.');
+		buf_add(b, digits + decpt, (size_t)(n - decpt));
+	}
 }
 
 void json_add_fixed(struct buf *b, double v, int decimals)

@@ -109,10 +109,10 @@ void jsonl_write_line(struct jsonl_writer *w, const char *text, size_t len)
 
 void jsonl_write(struct jsonl_writer *w, jv record)
 {
-	jv text = jv_dump_string(record, 0);
-	const char *s = jv_string_value(text);
-	jsonl_write_line(w, s, (size_t)jv_string_length_bytes(jv_copy(text)));
-	jv_free(text);
+	buf_reset(&w->line);
+	jvu_dump(record, &w->line);
+	jv_free(record);
+	jsonl_write_line(w, w->line.data, w->line.len);
 }
 
 int jsonl_writer_close(struct jsonl_writer *w)

@@ -45,3 +45,59 @@ int jvu_is_integer(double x)
 {
 	return isfinite(x) && x == floor(x) && fabs(x) <= 9007199254740992.0;
 }
+
+void jvu_dump(jv v, struct buf *out)
+{
+	switch (jv_get_kind(v)) {
+	case JV_KIND_NULL:
+	case JV_KIND_INVALID:
+		buf_add(out, "null", 4);
+		return;
+	case JV_KIND_FALSE:
+		buf_add(out, "false", 5);
+		return;
+	case JV_KIND_TRUE:
+		buf_add(out, "true", 4);
+		return;
+	case JV_KIND_NUMBER: {
+		double d = jv_number_value(v);
+		/* jq prints infinities as the largest finite doubles; keep output valid JSON. */
+		if (isinf(d))
+			d = d > 0 ? 1.7976931348623157e308 : -1.7976931348623157e308;
+		json_add_double(out, d);
+		return;
+	}
+	case JV_KIND_STRING:
+		json_add_string_n(out, jv_string_value(v), (size_t)jv_string_length_bytes(jv_copy(v)));
+		return;
+	case JV_KIND_ARRAY: {
+		int n = jv_array_length(jv_copy(v));
+		buf_addc(out, '[');
+		for (int i = 0; i < n; i++) {
+			if (i)
+				buf_addc(out, ',');
+			jv item = jv_array_get(jv_copy(v), i);
+			jvu_dump(item, out);
+			jv_free(item);
+		}
+		buf_addc(out, ']');
+		return;
+	}
+	case JV_KIND_OBJECT: {
+		int first = 1;
+		buf_addc(out, '{');
+		jv_object_foreach(v, key, value) {
+			if (!first)
+				buf_addc(out, ',');
+			first = 0;
+			json_add_string_n(out, jv_string_value(key), (size_t)jv_string_length_bytes(jv_copy(key)));
+			buf_addc(out, ':');
+			jvu_dump(value, out);
+			jv_free(key);
+			jv_free(value);
+		}
+		buf_addc(out, '}');
+		return;
+	}
+	}
+}

@@ -370,6 +370,15 @@ static void enqueue(struct call *k)
 	push(&e->waiting, &e->waiting_tail, k);
 }
 
+static void set_body(struct call *k, jv body)
+{
+	struct buf text = BUF_INIT;
+	jvu_dump(body, &text);
+	jv_free(body);
+	k->body = text.data;
+	k->body_len = text.len;
+}
+
 void llm_chat(struct llm_client *c, jv messages, const struct llm_hint *hint, uint64_t sample,
 	      llm_done_fn done, void *ctx)
 {
@@ -385,10 +394,7 @@ void llm_chat(struct llm_client *c, jv messages, const struct llm_hint *hint, ui
 		body = jv_object_set(body, jv_string("max_tokens"), jv_number((double)c->max_tokens));
 	if (c->engine->send_seed)
 		body = jv_object_set(body, jv_string("seed"), jv_number((double)c->engine->seed));
-	jv text = jv_dump_string(body, 0);
-	k->body = xstrdup(jv_string_value(text));
-	k->body_len = strlen(k->body);
-	jv_free(text);
+	set_body(k, body);
 	k->tokens_estimate = (double)k->body_len / 4.0 + (c->max_tokens > 0 ? (double)c->max_tokens : 256.0);
 	if (c->provider == PROVIDER_OFFLINE) {
 		k->messages = messages;
@@ -407,10 +413,7 @@ void llm_embed(struct llm_client *c, jv inputs, llm_done_fn done, void *ctx)
 	body = jv_object_set(body, jv_string("model"), jv_string(c->model));
 	body = jv_object_set(body, jv_string("input"), inputs);
 	body = jv_object_set(body, jv_string("encoding_format"), jv_string("float"));
-	jv text = jv_dump_string(body, 0);
-	k->body = xstrdup(jv_string_value(text));
-	k->body_len = strlen(k->body);
-	jv_free(text);
+	set_body(k, body);
 	k->tokens_estimate = (double)k->body_len / 4.0;
 	enqueue(k);
 }
