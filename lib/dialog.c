@@ -18,7 +18,8 @@ struct conversation {
 	jv fields;
 	uint64_t index;
 	char *id;
-	char *client_system;
+	jv client_system;
+	struct ecp_view view[2];    /* the history as each agent sees it, kept as JSON text */
 	jv turns;
 	size_t nturns;
 	long turns_of[2];           /* per agent: 0 client, 1 responder */
@@ -98,7 +99,9 @@ static void finish_if_done(struct conversation *c)
 	jv_free(c->persona);
 	jv_free(c->fields);
 	free(c->id);
-	free(c->client_system);
+	jv_free(c->client_system);
+	ecp_view_free(&c->view[0]);
+	ecp_view_free(&c->view[1]);
 	free(c);
 }
 
@@ -162,16 +165,16 @@ static void ask_probes(struct conversation *c)
 		if (jv_get_kind(name) == JV_KIND_STRING && jv_get_kind(question) == JV_KIND_STRING) {
 			/* The client's own view of the dialogue so far, with the question after it;
 			 * at turn 0 that is its system prompt alone: the baseline answer. */
-			jv messages = c->nturns ? ecp_project(cfg->context, c->turns, c->nturns, "client", c->client_system)
-						: JV_ARRAY(ecp_message("system", c->client_system));
-			messages = jv_array_append(messages, ecp_message("user", jv_string_value(question)));
+			struct buf messages = BUF_INIT;
+			ecp_view_messages(&c->view[0], 0, question, &messages);
 			struct probe_call *p = xcalloc(1, sizeof *p);
 			p->c = c;
 			p->after = c->nturns;
 			p->name = xstrdup(jv_string_value(name));
 			struct llm_hint hint = { OFFLINE_PROBE, c->fields };
 			c->pending++;
-			llm_chat(cfg->client, messages, &hint, c->index, on_probe, p);
+			llm_chat_text(cfg->client, messages.data, messages.len, &hint, c->index, on_probe, p);
+			buf_free(&messages);
 		}
 		jv_free(name);
 		jv_free(question);
@@ -232,13 +235,14 @@ static void ask_turn(struct conversation *c)
 {
 	const struct dialog_config *cfg = c->cfg;
 	int who = whose_turn(c);
-	const char *system = who == 0 ? c->client_system : cfg->responder_prompt;
-	jv messages = ecp_project(cfg->context, c->turns, c->nturns, speaker_names[who], system);
+	struct buf messages = BUF_INIT;
+	ecp_view_messages(&c->view[who], 1, jv_invalid(), &messages);
 	struct llm_hint hint = { who == 0 ? OFFLINE_CLIENT : OFFLINE_RESPONDER, who == 0 ? c->fields : jv_null() };
 	c->pending++;
 	/* The conversation index is the sample index: the K conversations of one persona
 	 * are K samples, never one cached answer repeated. */
-	llm_chat(who == 0 ? cfg->client : cfg->responder, messages, &hint, c->index, on_turn, c);
+	llm_chat_text(who == 0 ? cfg->client : cfg->responder, messages.data, messages.len, &hint, c->index, on_turn, c);
+	buf_free(&messages);
 }
 
 /* After a complete exchange: stop rules, limits, probes; then the next turn or the judge. */
@@ -287,7 +291,11 @@ static void on_turn(void *ctx, const struct llm_result *r)
 	craft_trim(r->content, &text);
 	jv turn = jv_object();
 	turn = jv_object_set(turn, jv_string("speaker"), jv_string(speaker_names[who]));
-	turn = jv_object_set(turn, jv_string("text"), jv_string(text.data ? text.data : ""));
+	jv said = jv_string(text.data ? text.data : "");
+	turn = jv_object_set(turn, jv_string("text"), jv_copy(said));
+	ecp_view_add(&c->view[0], c->cfg->context, "client", speaker_names[who], said);
+	ecp_view_add(&c->view[1], c->cfg->context, "responder", speaker_names[who], said);
+	jv_free(said);
 	buf_free(&text);
 	c->turns = jv_array_append(c->turns, turn);
 	c->nturns++;
@@ -336,7 +344,12 @@ void dialog_start(const struct dialog_config *cfg, jv persona, uint64_t index, d
 	context = jvu_set(context, "style", jv_string(style.data ? style.data : ""));
 	prompt_expand(cfg->client_prompt, context, &system, &err);
 	jv_free(context);
-	c->client_system = system.data ? system.data : xstrdup("");
+	c->client_system = jv_string(system.data ? system.data : "");
+	jv responder_system = jv_string(cfg->responder_prompt);
+	ecp_view_init(&c->view[0], c->client_system);
+	ecp_view_init(&c->view[1], responder_system);
+	jv_free(responder_system);
+	buf_free(&system);
 	buf_free(&style);
 	buf_free(&err);
 

@@ -163,6 +163,9 @@ struct call {
 
 struct llm_engine {
 	CURLM *multi;
+	struct pollfd *fds;         /* the sockets libcurl asked us to watch */
+	size_t nfds, fds_cap;
+	double timer_due;           /* when libcurl wants its timeout action, < 0: none */
 	uint64_t seed;
 	int send_seed;
 	struct rng jitter;
@@ -188,6 +191,9 @@ static void push(struct call **head, struct call **tail, struct call *c)
 	*tail = c;
 }
 
+static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp);
+static int on_timer(CURLM *multi, long timeout_ms, void *userp);
+
 struct llm_engine *llm_engine_new(uint64_t seed, int send_seed)
 {
 	static int curl_ready;
@@ -199,6 +205,11 @@ struct llm_engine *llm_engine_new(uint64_t seed, int send_seed)
 	struct llm_engine *e = xcalloc(1, sizeof *e);
 	e->multi = curl_multi_init();
 	curl_multi_setopt(e->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+	curl_multi_setopt(e->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(e->multi, CURLMOPT_SOCKETDATA, e);
+	curl_multi_setopt(e->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(e->multi, CURLMOPT_TIMERDATA, e);
+	e->timer_due = -1;
 	e->jitter = rng_stream(seed, NULL, "llm:retry-jitter");
 	e->seed = seed;
 	e->send_seed = send_seed;
@@ -379,30 +390,58 @@ static void set_body(struct call *k, jv body)
 	k->body_len = text.len;
 }
 
-void llm_chat(struct llm_client *c, jv messages, const struct llm_hint *hint, uint64_t sample,
-	      llm_done_fn done, void *ctx)
+/* {"model":M,"messages":...,"temperature":T,"max_tokens":N,"seed":S}: the parameters
+ * after the messages, in this order, whichever way the messages come. */
+static void chat_body(struct call *k, const char *messages_json, size_t len)
+{
+	struct llm_client *c = k->client;
+	struct buf b = BUF_INIT;
+	buf_reserve(&b, len + 128);
+	buf_adds(&b, "{\"model\":");
+	json_add_string(&b, c->model);
+	buf_adds(&b, ",\"messages\":");
+	buf_add(&b, messages_json, len);
+	if (c->temperature >= 0) {
+		buf_adds(&b, ",\"temperature\":");
+		json_add_double(&b, c->temperature);
+	}
+	if (c->max_tokens > 0) {
+		buf_adds(&b, ",\"max_tokens\":");
+		json_add_double(&b, (double)c->max_tokens);
+	}
+	if (c->engine->send_seed) {
+		buf_adds(&b, ",\"seed\":");
+		json_add_double(&b, (double)c->engine->seed);
+	}
+	buf_addc(&b, '}');
+	k->body = b.data;
+	k->body_len = b.len;
+	k->tokens_estimate = (double)k->body_len / 4.0 + (c->max_tokens > 0 ? (double)c->max_tokens : 256.0);
+}
+
+void llm_chat_text(struct llm_client *c, const char *messages_json, size_t len, const struct llm_hint *hint,
+		   uint64_t sample, llm_done_fn done, void *ctx)
 {
 	struct call *k = new_call(c, done, ctx);
 	k->sample = sample;
 	k->task = hint ? hint->task : OFFLINE_GENERIC;
-	jv body = jv_object();
-	body = jv_object_set(body, jv_string("model"), jv_string(c->model));
-	body = jv_object_set(body, jv_string("messages"), jv_copy(messages));
-	if (c->temperature >= 0)
-		body = jv_object_set(body, jv_string("temperature"), jv_number(c->temperature));
-	if (c->max_tokens > 0)
-		body = jv_object_set(body, jv_string("max_tokens"), jv_number((double)c->max_tokens));
-	if (c->engine->send_seed)
-		body = jv_object_set(body, jv_string("seed"), jv_number((double)c->engine->seed));
-	set_body(k, body);
-	k->tokens_estimate = (double)k->body_len / 4.0 + (c->max_tokens > 0 ? (double)c->max_tokens : 256.0);
+	chat_body(k, messages_json, len);
 	if (c->provider == PROVIDER_OFFLINE) {
-		k->messages = messages;
+		/* Only the stand-in needs the messages as values. */
+		k->messages = jv_parse_sized(messages_json, (int)len);
 		k->persona = hint ? jv_copy(hint->persona) : jv_null();
-	} else {
-		jv_free(messages);
 	}
 	enqueue(k);
+}
+
+void llm_chat(struct llm_client *c, jv messages, const struct llm_hint *hint, uint64_t sample,
+	      llm_done_fn done, void *ctx)
+{
+	struct buf text = BUF_INIT;
+	jvu_dump(messages, &text);
+	jv_free(messages);
+	llm_chat_text(c, text.data, text.len, hint, sample, done, ctx);
+	buf_free(&text);
 }
 
 void llm_embed(struct llm_client *c, jv inputs, llm_done_fn done, void *ctx)
@@ -633,7 +672,9 @@ static void run_offline(struct call *k)
 		finish(k);
 		return;
 	}
-	struct offline_request req = { k->task, k->persona, k->messages, c->engine->seed, k->sample };
+	/* The model name is part of the stand-in's seed, so "models" A and B differ. */
+	uint64_t seed = c->engine->seed ^ rng_hash(c->model, strlen(c->model), 0x6f66666c696e65ULL);
+	struct offline_request req = { k->task, k->persona, k->messages, seed, k->sample };
 	char *text = offline_generate(&req);
 	k->content = text;
 	k->result.ok = 1;
@@ -784,25 +825,78 @@ static void deliver(struct llm_engine *e)
 	}
 }
 
+/* libcurl tells us which sockets to watch and when its next timeout is due
+ * (curl_multi_socket_action): each step then touches only the transfers that have
+ * something to do, instead of every transfer in flight as curl_multi_perform would —
+ * what keeps 256 conversations in flight close to the latency bound. */
+static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+	(void)easy;
+	(void)socketp;
+	struct llm_engine *e = userp;
+	size_t i = 0;
+	while (i < e->nfds && e->fds[i].fd != fd)
+		i++;
+	if (what == CURL_POLL_REMOVE) {
+		if (i < e->nfds)
+			e->fds[i] = e->fds[--e->nfds];
+		return 0;
+	}
+	if (i == e->nfds) {
+		if (e->nfds == e->fds_cap) {
+			e->fds_cap = e->fds_cap ? e->fds_cap * 2 : 64;
+			e->fds = xrealloc(e->fds, e->fds_cap * sizeof *e->fds);
+		}
+		e->fds[e->nfds++].fd = fd;
+	}
+	e->fds[i].events = (short)(((what & CURL_POLL_IN) ? POLLIN : 0) | ((what & CURL_POLL_OUT) ? POLLOUT : 0));
+	e->fds[i].revents = 0;
+	return 0;
+}
+
+static int on_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+	(void)multi;
+	struct llm_engine *e = userp;
+	e->timer_due = timeout_ms < 0 ? -1 : now() + (double)timeout_ms / 1000.0;
+	return 0;
+}
+
+static void drive_sockets(struct llm_engine *e, double wait)
+{
+	if (e->timer_due >= 0)
+		wait = fmin(wait, fmax(0, e->timer_due - now()));
+	int ms = (int)(wait * 1000 + 0.999);
+	int ready = poll(e->fds, (nfds_t)e->nfds, e->nfds || e->pending ? ms : 0);
+	int running = 0;
+	if (ready > 0) {
+		/* Act on a copy: socket_action may add or remove sockets as it goes. */
+		struct pollfd *copy = xmalloc(e->nfds * sizeof *copy);
+		size_t n = e->nfds;
+		memcpy(copy, e->fds, n * sizeof *copy);
+		for (size_t i = 0; i < n; i++) {
+			if (!copy[i].revents)
+				continue;
+			int ev = ((copy[i].revents & POLLIN) ? CURL_CSELECT_IN : 0) |
+				 ((copy[i].revents & POLLOUT) ? CURL_CSELECT_OUT : 0) |
+				 ((copy[i].revents & (POLLERR | POLLHUP | POLLNVAL)) ? CURL_CSELECT_ERR : 0);
+			curl_multi_socket_action(e->multi, copy[i].fd, ev, &running);
+		}
+		free(copy);
+	}
+	if (e->timer_due >= 0 && now() >= e->timer_due) {
+		e->timer_due = -1;
+		curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	}
+}
+
 size_t llm_engine_step(struct llm_engine *e, int max_wait_ms)
 {
 	double wait = max_wait_ms / 1000.0;
 	start_due(e, &wait);
 	if (e->finished)
 		wait = 0;
-	int running = 0;
-	curl_multi_perform(e->multi, &running);
-	if (running) {
-		long curl_wait = -1;
-		curl_multi_timeout(e->multi, &curl_wait);
-		int ms = (int)(wait * 1000);
-		if (curl_wait >= 0 && curl_wait < ms)
-			ms = (int)curl_wait;
-		curl_multi_poll(e->multi, NULL, 0, ms, NULL);
-		curl_multi_perform(e->multi, &running);
-	} else if (wait > 0 && e->pending) {
-		poll(NULL, 0, (int)(wait * 1000) + 1);
-	}
+	drive_sockets(e, wait);
 	CURLMsg *m;
 	int left;
 	while ((m = curl_multi_info_read(e->multi, &left))) {
@@ -842,6 +936,7 @@ void llm_engine_free(struct llm_engine *e)
 	}
 	free(e->clients);
 	curl_multi_cleanup(e->multi);
+	free(e->fds);
 	free(e);
 }
 

@@ -109,6 +109,10 @@ struct llm_hint {
 
 void llm_chat(struct llm_client *c, jv messages, const struct llm_hint *hint, uint64_t sample,
 	      llm_done_fn done, void *ctx);
+/* The same, with the messages already serialized as a JSON array (borrowed text); the
+ * request body is byte-identical to llm_chat's for the same messages. */
+void llm_chat_text(struct llm_client *c, const char *messages_json, size_t len, const struct llm_hint *hint,
+		   uint64_t sample, llm_done_fn done, void *ctx);
 void llm_embed(struct llm_client *c, jv inputs, llm_done_fn done, void *ctx);
 
 /* Start what may start, wait up to max_wait_ms for progress, run the callbacks of
