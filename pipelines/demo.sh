@@ -20,8 +20,19 @@ persona-sample --schema "$top/share/schemas/spasm.json" --seed 7 \
 
 echo "demo: $(wc -l <"$out/personas.jsonl") validated personas with descriptions in $out/personas.jsonl"
 echo "demo: $(wc -l <"$out/rejected.jsonl") rejected personas, with reasons, in $out/rejected.jsonl"
+# Two conversations per persona (100 personas), peer responder, Egocentric Context
+# Projection, termination rules in-line, drift probes every 2 exchanges.
+head -n 100 "$out/personas.jsonl" \
+	| dialog-run --conversations 2 --seed 7 --keep-order \
+		--probes "$top/share/probes/default.json" --probe-every 2 \
+		-o "$out/conversations.jsonl.gz" 2>"$out/dialog-run.log"
+echo "demo: $(gzip -dc "$out/conversations.jsonl.gz" | wc -l) conversations in $out/conversations.jsonl.gz"
+grep "conversations (" "$out/dialog-run.log" | sed 's/^/demo: /'
+
 persona-sample --schema "$top/share/schemas/spasm.json" -n 500 --seed 7 \
 	--stats "$out/population-stats.json" >/dev/null
 echo "demo: population check of the sampler (observed vs target) in $out/population-stats.json"
-echo "demo: first persona:"
-head -n 1 "$out/personas.jsonl"
+echo "demo: the first conversation:"
+first=$(gzip -dc "$out/conversations.jsonl.gz" | sed -n 1p)
+printf '%s\n' "$first" | jq -r '.turns[] | "  \(.speaker): \(.text)"'
+echo "demo: every text above comes from the offline stand-in, not a language model."
