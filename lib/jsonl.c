@@ -16,6 +16,7 @@
 /* ---------- writer ---------- */
 
 struct jsonl_writer {
+	struct jsonl_writer *next_open;   /* every open writer, for a clean early exit */
 	const char *path;     /* for messages */
 	FILE *file;           /* plain output */
 	gzFile gz;            /* gzip output */
@@ -28,6 +29,8 @@ static int ends_with(const char *s, const char *suffix)
 	size_t n = strlen(s), m = strlen(suffix);
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
+
+static struct jsonl_writer *open_writers;
 
 struct jsonl_writer *jsonl_writer_open(const char *path)
 {
@@ -57,6 +60,8 @@ struct jsonl_writer *jsonl_writer_open(const char *path)
 	}
 	if (w->file)
 		setvbuf(w->file, NULL, _IOFBF, CHUNK);
+	w->next_open = open_writers;
+	open_writers = w;
 	return w;
 }
 
@@ -67,9 +72,20 @@ void jsonl_writer_line_flush(struct jsonl_writer *w, int on)
 
 static _Noreturn void write_failed(struct jsonl_writer *w, int err)
 {
-	if (err == EPIPE)
-		exit(EXIT_OK);  /* the reader wanted no more: not an error */
-	fatalf(EXIT_SOME_FAILED, "cannot write to '%s': %s", w->path, strerror(err));
+	if (err != EPIPE)
+		fatalf(EXIT_SOME_FAILED, "cannot write to '%s': %s", w->path, strerror(err));
+	/* The reader wanted no more: not an error. Finish the other outputs (rejects, a
+	 * gzip file) so nothing already written is lost, then leave at once: the work in
+	 * flight has nowhere to go. */
+	for (struct jsonl_writer *o = open_writers; o; o = o->next_open) {
+		if (o == w)
+			continue;
+		if (o->gz)
+			gzclose(o->gz);
+		else if (o->file)
+			fflush(o->file);
+	}
+	_exit(EXIT_OK);
 }
 
 static void put(struct jsonl_writer *w, const char *p, size_t n)
@@ -119,6 +135,12 @@ int jsonl_writer_close(struct jsonl_writer *w)
 {
 	if (!w)
 		return 0;
+	for (struct jsonl_writer **p = &open_writers; *p; p = &(*p)->next_open) {
+		if (*p == w) {
+			*p = w->next_open;
+			break;
+		}
+	}
 	int rc = 0;
 	if (w->gz) {
 		if (gzclose(w->gz) != Z_OK) {
