@@ -1,0 +1,25 @@
+/* convtext — the texts of a conversation record that tools measure.
+ *
+ * conversation_text appends the text named by which:
+ *   "description"     the persona description (top-level "description")
+ *   "client_text"     every client turn, joined with "\n"
+ *   "responder_text"  every responder turn, joined with "\n"
+ *   "turns"           every turn, joined with "\n" (see conversation_turn for one turn)
+ * Missing or malformed members give an empty text, never a crash.
+ * Ownership: the record is borrowed; text is appended to the caller's buffer.
+ */
+#ifndef PS_CONVTEXT_H
+#define PS_CONVTEXT_H
+
+#include <stddef.h>
+#include <jv.h>
+
+#include "buf.h"
+
+/* 0, or -1 when which is not one of the names above. */
+int conversation_text(jv record, const char *which, struct buf *out);
+size_t conversation_turns(jv record);
+/* Turn i: its speaker ("" if none) and its text appended to out. */
+const char *conversation_turn(jv record, size_t i, struct buf *out);
+
+#endif
