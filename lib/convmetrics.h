@@ -1,0 +1,46 @@
+/* convmetrics — the per-conversation measurements of score (turn level).
+ *
+ * Contract: convmetrics_compute reads one conversation record's turns and fills:
+ *   shape       turns, tokens per utterance (mean, sd) per speaker, the client's
+ *               question rate (share of client turns with a "?");
+ *   repetition  own_rep_2: mean over client turns (from the second) of the share of the
+ *               turn's word bigrams that the client already said; partner_rep_2: the
+ *               share already said by the responder (echoing across the dialogue);
+ *               overlap: mean Jaccard similarity of the word sets of consecutive turns;
+ *   echo        a client turn is an echo when at least echo_threshold of its bigrams
+ *               (and at least echo_min_bigrams of them) occur in the partner's turn just
+ *               before it; echo_rate = echo turns / client turns; every echo turn listed;
+ *   role        a client turn shows role confusion when it contains a helper phrase
+ *               (share/score/rules.json) or a list of list_min_items or more items; the
+ *               turn index and the phrase are listed, so the first slip is located.
+ * Ownership: the rules own their phrases; the record is borrowed; convmetrics_json
+ * returns a new jv; the struct owns its jv members until convmetrics_free.
+ */
+#ifndef PS_CONVMETRICS_H
+#define PS_CONVMETRICS_H
+
+#include <stddef.h>
+#include <jv.h>
+
+struct score_rules;
+
+/* path NULL: share/score/rules.json. NULL after an error message. */
+struct score_rules *score_rules_load(const char *path);
+void score_rules_free(struct score_rules *r);
+
+struct convmetrics {
+	size_t turns, client_turns, responder_turns;
+	double client_tokens_mean, client_tokens_sd, responder_tokens_mean, responder_tokens_sd;
+	double question_rate;           /* NaN without client turns */
+	double own_rep_2, partner_rep_2, overlap;
+	size_t echo_turns, role_turns;
+	double echo_rate, role_confusion_rate;
+	jv echo_list;                   /* [turn index, ...] */
+	jv role_list;                   /* [{"turn": i, "phrase": "..."}, ...] */
+};
+
+void convmetrics_compute(const struct score_rules *rules, jv record, struct convmetrics *m);
+jv convmetrics_json(const struct convmetrics *m);
+void convmetrics_free(struct convmetrics *m);
+
+#endif

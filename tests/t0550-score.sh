@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# score: each metric pinned on tiny hand-computed fixtures.
+. "$(dirname "$0")/lib.sh"
+
+HAND=$FIXTURES/score/hand.jsonl
+
+test_expect_success 'turn-level scores of a hand-computed conversation' '
+	score <"$HAND" >out &&
+	jq -c ".scores | del(.drift)" out >got &&
+	echo "{\"turns\":5,\"client_tokens_mean\":7,\"client_tokens_sd\":1.414214,\"responder_tokens_mean\":6.5,\"responder_tokens_sd\":1.5,\"question_rate\":0.333333,\"own_rep_2\":0.214286,\"partner_rep_2\":0.5,\"overlap\":0.400962,\"echo_rate\":0.333333,\"echo_turns\":[4],\"role_confusion_rate\":0.333333,\"role_confusion\":[{\"turn\":4,\"phrase\":\"how can i help\"}]}" >want &&
+	test_cmp want got
+'
+
+test_expect_success 'records keep every member and gain "scores"' '
+	score <"$HAND" >out &&
+	jq -c "del(.scores)" out >a && jq -c . "$HAND" >b && test_cmp b a
+'
+
+test_expect_success 'summary of one conversation: shape and distinct-n by hand' '
+	score --summary sum.json <"$HAND" >/dev/null &&
+	jq -c "{conversations, turns_mean, tokens_per_utterance, question_rate, distinct_1, distinct_2, distinct_3, own_rep_2, partner_rep_2, echo_rate, role_confusion_rate, stop_reasons}" sum.json >got &&
+	echo "{\"conversations\":1,\"turns_mean\":5,\"tokens_per_utterance\":7,\"question_rate\":0.333333,\"distinct_1\":0.666667,\"distinct_2\":0.85,\"distinct_3\":0.894737,\"own_rep_2\":0.214286,\"partner_rep_2\":0.5,\"echo_rate\":0.333333,\"role_confusion_rate\":0.333333,\"stop_reasons\":{\"max_turns\":1}}" >want &&
+	test_cmp want got
+'
+
+test_expect_success 'metrics that need several personas are null for one conversation' '
+	score --summary sum.json <"$HAND" >/dev/null &&
+	jq -e "[.adherence_acc1, .silhouette, .authorship_auc, .self_bleu_4, .drift_probe_auc] == [null, null, null, null, null]" sum.json
+'
+
+test_expect_success 'probe drift: identical answers drift 0, unrelated answers drift 1 - cosine' '
+	echo "{\"id\":\"p/0\",\"turns\":[],\"probes\":[{\"after\":0,\"name\":\"a\",\"answer\":\"I want help with my taxes\"},{\"after\":2,\"name\":\"a\",\"answer\":\"I want help with my taxes\"},{\"after\":4,\"name\":\"a\",\"answer\":\"zebra quantum violin\"}]}" >p.jsonl &&
+	score <p.jsonl >out &&
+	jq -e ".scores.drift.probe_curve[0] == {\"after\":2,\"drift\":0}" out &&
+	jq -e ".scores.drift.probe_curve[1].after == 4 and .scores.drift.probe_curve[1].drift > 0.9" out &&
+	jq -e ".scores.drift.probe_auc == (.scores.drift.probe_curve | map(.drift) | add / length)" out
+'
+
+test_expect_success 'adherence: conversations that talk like their persona retrieve it, far above the shuffled baseline' '
+	for p in 1 2 3 4 5 6 7 8; do
+		words=$(echo "alpha$p bravo$p charlie$p delta$p echo$p foxtrot$p")
+		for k in 0 1 2; do
+			echo "{\"id\":\"p$p/$k\",\"persona_id\":\"p$p\",\"description\":\"$words\",\"turns\":[{\"speaker\":\"client\",\"text\":\"$words and conversation $k\"},{\"speaker\":\"responder\",\"text\":\"tell me more\"}]}"
+		done
+	done >corpus.jsonl &&
+	score --summary sum.json <corpus.jsonl >/dev/null &&
+	jq -e ".adherence_acc1 == 1 and .adherence_mrr == 1 and .adherence_acc1_shuffled < 0.5" sum.json &&
+	jq -e ".within_persona_distance < .between_persona_distance and .silhouette > 0.5 and .authorship_auc > 0.9" sum.json
+'
+
+test_expect_success '--by groups the summary; --reference adds sim = 1 - |x - ref| / ref' '
+	jq -c ".context = (if (.id | endswith(\"/0\")) then \"ecp\" else \"concat\" end)" corpus.jsonl >grouped.jsonl &&
+	score --by .context --summary sum.json <grouped.jsonl >/dev/null &&
+	jq -e "(.groups | keys) == [\"concat\",\"ecp\"] and .groups.ecp.conversations + .groups.concat.conversations == .conversations" sum.json &&
+	echo "{\"turns_mean\": 4, \"question_rate\": 0.5}" >ref.json &&
+	score --reference ref.json --summary sum2.json <"$HAND" >/dev/null &&
+	jq -e ".sim.turns_mean == 0.75 and .sim.question_rate == 0.666666" sum2.json &&
+	jq -e ".sim.distinct_1 == null" sum2.json
+'
+
+test_expect_success 'bad lines and records without turns are rejected by line, exit 1' '
+	{ cat "$HAND"; echo "not json"; echo "{\"id\":\"x\"}"; } >mixed.jsonl &&
+	test_expect_code 1 score --rejects rej <mixed.jsonl >out 2>err &&
+	test_line_count = 1 out &&
+	grep -q "^score: stdin:3: record has no \"turns\" array$" err &&
+	test_line_count = 2 rej
+'
+
+test_done

@@ -1,0 +1,390 @@
+/* score — measure conversations: per-record scores and a corpus summary (see score(1)). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "convmetrics.h"
+#include "convtext.h"
+#include "corpus.h"
+#include "embedding.h"
+#include "interrupt.h"
+#include "jqexpr.h"
+#include "jsonl.h"
+#include "jvutil.h"
+#include "msg.h"
+#include "progress.h"
+#include "record.h"
+
+static const char *summary_path, *by_expr, *reference_path, *rules_path;
+static long dim = 512, sample_size = 2000;
+
+static const struct cli_option score_options[] = {
+	{ "summary", 0, CLI_STRING, &summary_path, "FILE", "write the corpus summary (JSON) to FILE (- for stderr)", 0, 0, NULL },
+	{ "by", 0, CLI_STRING, &by_expr, "EXPR", "also summarise groups: a jq expression per record, e.g. '.client.model+\"/\"+.responder.model'", 0, 0, NULL },
+	{ "reference", 0, CLI_STRING, &reference_path, "FILE", "a reference summary (e.g. share/reference/personachat.json): adds \"sim\"", 0, 0, NULL },
+	{ "rules", 0, CLI_STRING, &rules_path, "FILE", "phrase lists and thresholds (default share/score/rules.json)", 0, 0, NULL },
+	{ "dim", 0, CLI_LONG, &dim, "N", "dimension of the built-in hash embeddings (default 512)", 8, 65536, NULL },
+	{ "sample", 0, CLI_LONG, &sample_size, "N", "conversations compared with each other (default 2000)", 2, 1000000, NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL },
+};
+
+struct group {
+	char *name;
+	struct corpus *corpus;
+};
+
+struct score_run {
+	struct score_rules *rules;
+	struct jqexpr *by;
+	struct corpus *all;
+	struct group *groups;
+	size_t ngroups;
+	float *vec, *desc, *a, *b;
+};
+
+static double cosine(const float *a, const float *b, int n)
+{
+	double s = 0;
+	for (int i = 0; i < n; i++)
+		s += (double)a[i] * b[i];
+	return s;   /* hash embeddings are unit length (or zero) */
+}
+
+static void embed(struct score_run *run, const char *text, float *out)
+{
+	embed_hash(text, strlen(text), (int)dim, out);
+	(void)run;
+}
+
+/* Probe drift: 1 - cosine between each probe's baseline answer (after 0) and its later
+ * answers; the curve averages the probes at each point, the AUC averages the curve. */
+static double probe_drift(struct score_run *run, jv record, jv *curve)
+{
+	*curve = jv_array();
+	jv probes = jvu_get_borrow(record, "probes");
+	if (jv_get_kind(probes) != JV_KIND_ARRAY) {
+		jv_free(probes);
+		return NAN;
+	}
+	int n = jv_array_length(jv_copy(probes));
+	double total = 0;
+	int points = 0;
+	for (long after_point = 1;; ) {
+		/* Find the smallest "after" greater than the previous point. */
+		long next = -1;
+		for (int i = 0; i < n; i++) {
+			jv p = jv_array_get(jv_copy(probes), i);
+			jv after = jvu_get_borrow(p, "after");
+			long a = jv_get_kind(after) == JV_KIND_NUMBER ? (long)jv_number_value(after) : -1;
+			if (a >= after_point && (next < 0 || a < next))
+				next = a;
+			jv_free(after);
+			jv_free(p);
+		}
+		if (next < 0)
+			break;
+		double sum = 0;
+		int cnt = 0;
+		for (int i = 0; i < n; i++) {
+			jv p = jv_array_get(jv_copy(probes), i);
+			jv after = jvu_get_borrow(p, "after"), name = jvu_get_borrow(p, "name"), answer = jvu_get_borrow(p, "answer");
+			if (jv_get_kind(after) == JV_KIND_NUMBER && (long)jv_number_value(after) == next &&
+			    jv_get_kind(name) == JV_KIND_STRING && jv_get_kind(answer) == JV_KIND_STRING) {
+				for (int j = 0; j < n; j++) {
+					jv q = jv_array_get(jv_copy(probes), j);
+					jv qa = jvu_get_borrow(q, "after"), qn = jvu_get_borrow(q, "name"), qt = jvu_get_borrow(q, "answer");
+					if (jv_get_kind(qa) == JV_KIND_NUMBER && jv_number_value(qa) == 0 &&
+					    jv_get_kind(qn) == JV_KIND_STRING && strcmp(jv_string_value(qn), jv_string_value(name)) == 0 &&
+					    jv_get_kind(qt) == JV_KIND_STRING) {
+						embed(run, jv_string_value(qt), run->a);
+						embed(run, jv_string_value(answer), run->b);
+						sum += 1 - cosine(run->a, run->b, (int)dim);
+						cnt++;
+					}
+					jv_free(qa);
+					jv_free(qn);
+					jv_free(qt);
+					jv_free(q);
+				}
+			}
+			jv_free(after);
+			jv_free(name);
+			jv_free(answer);
+			jv_free(p);
+		}
+		if (cnt) {
+			jv point = jv_object();
+			point = jv_object_set(point, jv_string("after"), jv_number((double)next));
+			point = jv_object_set(point, jv_string("drift"), jv_number(round(sum / cnt * 1e6) / 1e6));
+			*curve = jv_array_append(*curve, point);
+			total += sum / cnt;
+			points++;
+		}
+		after_point = next + 1;
+	}
+	jv_free(probes);
+	return points ? total / points : NAN;
+}
+
+/* Dialogue drift: mean similarity of the client's turns to the description in the
+ * first half minus in the second half (positive: moving away from the persona). */
+static double dialog_drift(struct score_run *run, jv record)
+{
+	jv description = jvu_get_borrow(record, "description");
+	if (jv_get_kind(description) != JV_KIND_STRING) {
+		jv_free(description);
+		return NAN;
+	}
+	embed(run, jv_string_value(description), run->desc);
+	jv_free(description);
+	size_t n = conversation_turns(record), clients = 0;
+	double *sims = xcalloc(n ? n : 1, sizeof *sims);
+	struct buf text = BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		buf_reset(&text);
+		if (strcmp(conversation_turn(record, i, &text), "client") != 0)
+			continue;
+		embed(run, text.data ? text.data : "", run->a);
+		sims[clients++] = cosine(run->a, run->desc, (int)dim);
+	}
+	buf_free(&text);
+	double drift = NAN;
+	if (clients >= 2) {
+		size_t half = clients / 2;
+		double first = 0, second = 0;
+		for (size_t i = 0; i < half; i++)
+			first += sims[i];
+		for (size_t i = half; i < clients; i++)
+			second += sims[i];
+		drift = first / (double)half - second / (double)(clients - half);
+	}
+	free(sims);
+	return drift;
+}
+
+static struct corpus *group_for(struct score_run *run, jv record)
+{
+	jv key = jqexpr_first(run->by, record);
+	struct buf name = BUF_INIT;
+	if (jv_get_kind(key) == JV_KIND_STRING)
+		buf_adds(&name, jv_string_value(key));
+	else if (jv_is_valid(key))
+		jvu_dump(key, &name);
+	else
+		buf_adds(&name, "null");
+	jv_free(key);
+	for (size_t i = 0; i < run->ngroups; i++) {
+		if (strcmp(run->groups[i].name, name.data) == 0) {
+			buf_free(&name);
+			return run->groups[i].corpus;
+		}
+	}
+	run->groups = xrealloc(run->groups, (run->ngroups + 1) * sizeof *run->groups);
+	run->groups[run->ngroups].name = name.data;
+	run->groups[run->ngroups].corpus = corpus_new((int)dim, (size_t)sample_size);
+	return run->groups[run->ngroups++].corpus;
+}
+
+static jv score_record(struct score_run *run, jv record)
+{
+	struct convmetrics m;
+	convmetrics_compute(run->rules, record, &m);
+	struct buf client = BUF_INIT;
+	conversation_text(record, "client_text", &client);
+	const char *client_text = client.data ? client.data : "";
+	/* A client_text vector from embed is used as is; otherwise the built-in model. */
+	jv embedding = jvu_get_borrow(record, "embedding");
+	jv of = jvu_get_borrow(embedding, "of");
+	float *given = NULL;
+	int given_dim = 0;
+	if (jv_get_kind(of) == JV_KIND_STRING && strcmp(jv_string_value(of), "client_text") == 0)
+		given_dim = embedding_read(embedding, &given);
+	if (given_dim == dim)
+		memcpy(run->vec, given, (size_t)dim * sizeof(float));
+	else
+		embed(run, client_text, run->vec);
+	free(given);
+	jv_free(of);
+	jv_free(embedding);
+
+	jv curve;
+	double probe = probe_drift(run, record, &curve);
+	double dialog = dialog_drift(run, record);
+	jv description = jvu_get_borrow(record, "description");
+	jv persona_id = jvu_get_borrow(record, "persona_id");
+	jv stop = jvu_get_borrow(record, "stop");
+	jv reason = jvu_get_borrow(stop, "reason");
+	int has_desc = jv_get_kind(description) == JV_KIND_STRING;
+	if (has_desc)
+		embed(run, jv_string_value(description), run->desc);
+	struct conversation_facts f = {
+		record_id(record),
+		jv_get_kind(persona_id) == JV_KIND_STRING ? jv_string_value(persona_id) : "",
+		client_text, run->vec, has_desc ? run->desc : NULL,
+		jv_get_kind(reason) == JV_KIND_STRING ? jv_string_value(reason) : NULL,
+		probe, dialog, curve,
+	};
+	corpus_add(run->all, &m, &f);
+	if (run->by)
+		corpus_add(group_for(run, record), &m, &f);
+
+	jv scores = convmetrics_json(&m);
+	jv drift = jv_object();
+	drift = jv_object_set(drift, jv_string("probe_auc"), isfinite(probe) ? jv_number(round(probe * 1e6) / 1e6) : jv_null());
+	drift = jv_object_set(drift, jv_string("probe_curve"), curve);
+	drift = jv_object_set(drift, jv_string("dialog"), isfinite(dialog) ? jv_number(round(dialog * 1e6) / 1e6) : jv_null());
+	scores = jv_object_set(scores, jv_string("drift"), drift);
+	jv_free(description);
+	jv_free(persona_id);
+	jv_free(reason);
+	jv_free(stop);
+	buf_free(&client);
+	convmetrics_free(&m);
+	return jvu_set(record, "scores", scores);
+}
+
+static jv read_reference(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		errorf("cannot open '%s'", path);
+		return jv_invalid();
+	}
+	struct buf b = BUF_INIT;
+	char chunk[8192];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < (16 << 20))
+		buf_add(&b, chunk, n);
+	fclose(f);
+	jv v = b.data && utf8_valid(b.data, b.len) ? jv_parse_sized(b.data, (int)b.len) : jv_invalid();
+	buf_free(&b);
+	if (jv_get_kind(v) != JV_KIND_OBJECT) {
+		errorf("'%s': a reference must be a score summary (a JSON object)", path);
+		jv_free(v);
+		return jv_invalid();
+	}
+	return v;
+}
+
+static int write_summary(struct score_run *run, jv reference)
+{
+	jv summary = corpus_summary(run->all);
+	if (jv_is_valid(reference))
+		summary = jv_object_set(summary, jv_string("sim"), corpus_similarity(summary, reference));
+	if (run->by) {
+		jv groups = jv_object();
+		for (size_t i = 0; i < run->ngroups; i++) {
+			jv g = corpus_summary(run->groups[i].corpus);
+			if (jv_is_valid(reference))
+				g = jv_object_set(g, jv_string("sim"), corpus_similarity(g, reference));
+			groups = jv_object_set(groups, jv_string(run->groups[i].name), g);
+		}
+		summary = jv_object_set(summary, jv_string("groups"), groups);
+	}
+	struct jsonl_writer *w = strcmp(summary_path, "-") == 0 ? NULL : jsonl_writer_open(summary_path);
+	if (!w && strcmp(summary_path, "-") != 0) {
+		jv_free(summary);
+		return -1;
+	}
+	if (w) {
+		jsonl_write(w, summary);
+		return jsonl_writer_close(w);
+	}
+	struct buf b = BUF_INIT;
+	jvu_dump(summary, &b);
+	fprintf(stderr, "%s\n", b.data);
+	buf_free(&b);
+	jv_free(summary);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cli_option *const tables[] = { score_options, NULL };
+	const struct cli_program program = {
+		"score", "[OPTION]... [FILE]...",
+		"Measure conversation records: each gets \"scores\" (shape, repetition, echoing, role\n"
+		"confusion located by turn, drift); --summary writes the corpus summary (diversity,\n"
+		"adherence, consistency, ...), --by groups it, --reference adds similarity to a reference.",
+		"Metric definitions and the stable summary keys are in score(1).",
+		tables,
+	};
+	struct cli_common common;
+	int first = cli_parse(argc, argv, &program, &common);
+	struct score_run run = { 0 };
+	run.rules = score_rules_load(rules_path);
+	if (!run.rules)
+		return EXIT_USAGE;
+	if (by_expr) {
+		struct buf err = BUF_INIT;
+		run.by = jqexpr_compile(by_expr, &err);
+		if (!run.by) {
+			errorf("--by '%s' is not a valid jq expression: %s", by_expr, err.data ? err.data : "");
+			buf_free(&err);
+			score_rules_free(run.rules);
+			return EXIT_USAGE;
+		}
+		buf_free(&err);
+	}
+	jv reference = jv_invalid();
+	if (reference_path) {
+		reference = read_reference(reference_path);
+		if (!jv_is_valid(reference)) {
+			score_rules_free(run.rules);
+			jqexpr_free(run.by);
+			return EXIT_USAGE;
+		}
+	}
+	struct jsonl_writer *out = jsonl_writer_open(common.output);
+	struct jsonl_writer *rejects = common.rejects ? jsonl_writer_open(common.rejects) : NULL;
+	if (!out || (common.rejects && !rejects))
+		return EXIT_USAGE;
+	struct jsonl_reader *in = jsonl_reader_open(argv + first, argc - first, common.max_line_bytes, rejects);
+	run.all = corpus_new((int)dim, (size_t)sample_size);
+	run.vec = xcalloc((size_t)dim, sizeof(float));
+	run.desc = xcalloc((size_t)dim, sizeof(float));
+	run.a = xcalloc((size_t)dim, sizeof(float));
+	run.b = xcalloc((size_t)dim, sizeof(float));
+	interrupt_install();
+	struct progress progress;
+	progress_start(&progress, common.progress, 0);
+	uint64_t done = 0;
+	int status = 0;
+	jv record;
+	while (!interrupt_requested() && jsonl_read(in, &record)) {
+		if (jvu_kind_borrow(record, "turns") != JV_KIND_ARRAY) {
+			jsonl_reject(in, "record has no \"turns\" array");
+			jv_free(record);
+			continue;
+		}
+		jsonl_write(out, score_record(&run, record));
+		progress_tick(&progress, ++done, NULL);
+	}
+	progress_done(&progress, done, NULL);
+	if (interrupt_requested())
+		status = interrupt_status();
+	if (summary_path && status == 0 && write_summary(&run, reference) < 0)
+		status = EXIT_SOME_FAILED;
+	if (status == 0 && jsonl_errors(in))
+		status = EXIT_SOME_FAILED;
+	if (jsonl_writer_close(out) < 0 || jsonl_writer_close(rejects) < 0)
+		status = status ? status : EXIT_SOME_FAILED;
+	jsonl_reader_close(in);
+	corpus_free(run.all);
+	for (size_t i = 0; i < run.ngroups; i++) {
+		free(run.groups[i].name);
+		corpus_free(run.groups[i].corpus);
+	}
+	free(run.groups);
+	jqexpr_free(run.by);
+	score_rules_free(run.rules);
+	jv_free(reference);
+	free(run.vec);
+	free(run.desc);
+	free(run.a);
+	free(run.b);
+	return status;
+}
