@@ -529,6 +529,76 @@ static double authorship_auc(const struct sampled *s, size_t n)
 	return auc;
 }
 
+/* ---------- 2-D projection ---------- */
+
+#define PROJECTION_POINTS 500
+
+/* The first two principal components of the sampled vectors (power iteration with
+ * deflation, from a fixed start so the picture is reproducible); each of the first
+ * PROJECTION_POINTS sampled conversations as {"x","y","persona"}. */
+static jv projection(const struct corpus *c, const struct sampled *s, size_t n)
+{
+	size_t m = n < PROJECTION_POINTS ? n : PROJECTION_POINTS;
+	if (m < 3)
+		return jv_array();
+	int d = c->dim;
+	double *mean = xcalloc((size_t)d, sizeof *mean);
+	for (size_t i = 0; i < m; i++)
+		for (int k = 0; k < d; k++)
+			mean[k] += s[i].vec[k] / (double)m;
+	double *pc[2] = { xcalloc((size_t)d, sizeof(double)), xcalloc((size_t)d, sizeof(double)) };
+	double *proj = xcalloc(m, sizeof *proj), *next = xcalloc((size_t)d, sizeof *next);
+	for (int comp = 0; comp < 2; comp++) {
+		double *v = pc[comp];
+		for (int k = 0; k < d; k++)
+			v[k] = 1.0 / sqrt((double)d) * ((k * 7 + comp) % 3 == 0 ? 1 : -0.5);
+		for (int iter = 0; iter < 60; iter++) {
+			memset(next, 0, (size_t)d * sizeof *next);
+			for (size_t i = 0; i < m; i++) {
+				double p = 0;
+				for (int k = 0; k < d; k++)
+					p += (s[i].vec[k] - mean[k]) * v[k];
+				for (int k = 0; k < d; k++)
+					next[k] += p * (s[i].vec[k] - mean[k]);
+			}
+			if (comp == 1) {   /* deflate: stay orthogonal to the first component */
+				double p = 0;
+				for (int k = 0; k < d; k++)
+					p += next[k] * pc[0][k];
+				for (int k = 0; k < d; k++)
+					next[k] -= p * pc[0][k];
+			}
+			double norm = 0;
+			for (int k = 0; k < d; k++)
+				norm += next[k] * next[k];
+			norm = sqrt(norm);
+			if (norm == 0)
+				break;
+			for (int k = 0; k < d; k++)
+				v[k] = next[k] / norm;
+		}
+	}
+	jv points = jv_array();
+	for (size_t i = 0; i < m; i++) {
+		double xy[2] = { 0, 0 };
+		for (int comp = 0; comp < 2; comp++)
+			for (int k = 0; k < d; k++)
+				xy[comp] += (s[i].vec[k] - mean[k]) * pc[comp][k];
+		jv pt = jv_object();
+		pt = jv_object_set(pt, jv_string("x"), num(xy[0]));
+		pt = jv_object_set(pt, jv_string("y"), num(xy[1]));
+		pt = jv_object_set(pt, jv_string("persona"),
+				   s[i].persona >= 0 ? jv_string(c->persona_order[s[i].persona]) : jv_null());
+		points = jv_array_append(points, pt);
+	}
+	free(mean);
+	free(pc[0]);
+	free(pc[1]);
+	free(proj);
+	free(next);
+	return points;
+}
+
 /* ---------- summary ---------- */
 
 static double ratio(double a, double b)
@@ -590,6 +660,7 @@ jv corpus_summary(struct corpus *c)
 	for (int i = 0; i < 64 && c->curve_n[i]; i++)
 		curve = jv_array_append(curve, num(c->curve_sum[i] / (double)c->curve_n[i]));
 	o = jv_object_set(o, jv_string("drift_curve"), curve);
+	o = jv_object_set(o, jv_string("projection"), projection(c, s, n));
 	free(s);
 	return o;
 }

@@ -7,8 +7,9 @@
  * partner_rep_2, echo_rate, role_confusion_rate, drift_probe_auc, drift_dialog,
  * adherence_acc1 (+ acc3, acc5, acc10), adherence_acc1_shuffled, adherence_mrr,
  * within_persona_distance, between_persona_distance, silhouette, authorship_auc (null
- * where the input lacks what a metric needs), plus stop_reasons, stop_turns and
- * drift_curve for the report.
+ * where the input lacks what a metric needs), plus stop_reasons, stop_turns,
+ * drift_curve and projection (a 2-D PCA of up to 500 sampled conversations) for the
+ * report.
  * Averages use every conversation. Metrics that compare conversations with each other
  * use a deterministic sample: the (up to) sample_size conversations with the smallest
  * hash of their id — the same sample whatever the input order or split. Distinct-n

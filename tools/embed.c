@@ -1,0 +1,469 @@
+/* embed — add vectors of a chosen text to each record (see embed(1)). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "convtext.h"
+#include "embedding.h"
+#include "interrupt.h"
+#include "jsonl.h"
+#include "jvutil.h"
+#include "llm.h"
+#include "msg.h"
+#include "record.h"
+#include "stream.h"
+
+#define DEFAULT_MODEL "hash-512"
+#define MAX_RECORDS_IN_FLIGHT 65536
+
+static const char *of_name = "client_text", *encoding_name = "float";
+static long batch_size = 64;
+static int keep_order;
+static struct llm_config model_config;
+
+static const struct cli_option embed_options[] = {
+	{ "of", 0, CLI_STRING, &of_name, "TEXT", "description, client_text, responder_text or turns (one vector per turn; default client_text)", 0, 0, NULL },
+	{ "encoding", 0, CLI_STRING, &encoding_name, "ENC", "float (JSON numbers, 6 significant digits) or b64 (exact little-endian float32; default float)", 0, 0, NULL },
+	{ "batch", 0, CLI_LONG, &batch_size, "N", "texts per embeddings request, across records (default 64)", 1, 2048, NULL },
+	{ "keep-order", 0, CLI_FLAG, &keep_order, NULL, "write records in input order (always so with hash-N)", 0, 0, NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL },
+};
+
+struct job;
+struct batch;
+
+struct embed_run {
+	struct jsonl_reader *in;
+	struct stream *st;
+	const char *model;           /* the name written into records */
+	const char *of;
+	int per_turn, b64;
+	int dim;                     /* hash-N: N; a remote model: from its first reply, 0 until then */
+	struct buf text;
+	/* The built-in model. */
+	float *vecs;
+	size_t vecs_cap;
+	/* A remote model. */
+	struct llm_client *client;
+	size_t capacity;             /* records open at once */
+	uint64_t started;
+	size_t requests_out;
+	int input_ended;
+	struct batch *batch;         /* texts collected for the next request */
+	struct job *deferred;        /* records with only empty texts, waiting to learn dim */
+	uint64_t records, vectors, failed, failed_rate_limited;
+};
+
+/* ---------- the built-in model: every record at once ---------- */
+
+static float *vector_space(struct embed_run *run, size_t n)
+{
+	size_t need = (n ? n : 1) * (size_t)run->dim;
+	if (need > run->vecs_cap) {
+		run->vecs = xrealloc(run->vecs, need * sizeof *run->vecs);
+		run->vecs_cap = need;
+	}
+	return run->vecs;
+}
+
+/* Text number i of the record: turn i with --of turns, else the one text. */
+static void text_of(struct embed_run *run, jv record, int i)
+{
+	buf_reset(&run->text);
+	if (run->per_turn)
+		conversation_turn(record, (size_t)i, &run->text);
+	else
+		conversation_text(record, run->of, &run->text);
+}
+
+static int texts_in(struct embed_run *run, jv record)
+{
+	return run->per_turn ? (int)conversation_turns(record) : 1;
+}
+
+static jv embedding_of(struct embed_run *run, const float *vecs, int n)
+{
+	run->vectors += (uint64_t)n;
+	if (run->per_turn)
+		return embedding_json_many(run->model, vecs, n, run->dim, run->b64);
+	return embedding_json(run->model, run->of, vecs, run->dim, run->b64);
+}
+
+static jv embed_by_hash(struct embed_run *run, jv record)
+{
+	int n = texts_in(run, record);
+	float *vecs = vector_space(run, (size_t)n);
+	for (int i = 0; i < n; i++) {
+		text_of(run, record, i);
+		embed_hash(run->text.data, run->text.len, run->dim, vecs + (size_t)i * (size_t)run->dim);
+	}
+	return jvu_set(record, "embedding", embedding_of(run, vecs, n));
+}
+
+/* ---------- a remote model: texts of many records per request ---------- */
+
+struct job {
+	struct embed_run *run;
+	uint64_t seq;
+	jv record;
+	int ntexts;
+	int waiting;                 /* texts sent and not answered yet */
+	jv vectors;                  /* one per text: the vector, or null for an empty text */
+	char *error_kind, *error_message;
+	int attempts, rate_limited;
+	struct job *next_deferred;
+};
+
+struct batch_entry {
+	struct job *job;
+	int index;
+};
+
+struct batch {
+	struct embed_run *run;
+	struct batch_entry *entries;
+	int count;
+	jv inputs;
+};
+
+static void finish_job(struct job *job)
+{
+	struct embed_run *run = job->run;
+	jv record = job->record;
+	if (job->error_kind) {
+		jv error = jv_object();
+		error = jv_object_set(error, jv_string("kind"), jv_string(job->error_kind));
+		error = jv_object_set(error, jv_string("message"), jv_string(job->error_message));
+		error = jv_object_set(error, jv_string("attempts"), jv_number(job->attempts));
+		record = jvu_set(record, "embedding_error", error);
+		errorf("%s: %s: %s", record_id(record), job->error_kind, job->error_message);
+		run->failed++;
+		run->failed_rate_limited += job->rate_limited ? 1 : 0;
+	} else {
+		float *vecs = vector_space(run, (size_t)job->ntexts);
+		for (int i = 0; i < job->ntexts; i++) {
+			float *at = vecs + (size_t)i * (size_t)run->dim;
+			jv v = jv_array_get(jv_copy(job->vectors), i);
+			for (int k = 0; k < run->dim; k++) {
+				/* Checked when the reply came: dim numbers, or null for an empty text. */
+				jv x = jv_get_kind(v) == JV_KIND_ARRAY ? jv_array_get(jv_copy(v), k) : jv_invalid();
+				at[k] = jv_get_kind(x) == JV_KIND_NUMBER ? (float)jv_number_value(x) : 0.0f;
+				jv_free(x);
+			}
+			jv_free(v);
+		}
+		record = jvu_set(record, "embedding", embedding_of(run, vecs, job->ntexts));
+	}
+	stream_emit(run->st, job->seq, record);
+	jv_free(job->vectors);
+	free(job->error_kind);
+	free(job->error_message);
+	free(job);
+}
+
+static void fail_job(struct job *job, const char *kind, const char *message, int attempts, int rate_limited)
+{
+	if (job->error_kind)
+		return;
+	job->error_kind = xstrdup(kind);
+	job->error_message = xstrdup(message);
+	job->attempts = attempts;
+	job->rate_limited = rate_limited;
+}
+
+/* Every text of the job is answered (or was empty): write it, or wait to learn the
+ * model's dimension when it has no vector to show it (empty texts, no turns). */
+static void job_answered(struct job *job)
+{
+	struct embed_run *run = job->run;
+	/* A reply with vectors sets run->dim, so only a job of empty texts can get here
+	 * without it. */
+	if (!job->error_kind && run->dim == 0) {
+		job->next_deferred = run->deferred;
+		run->deferred = job;
+		return;
+	}
+	finish_job(job);
+}
+
+static void resolve_deferred(struct embed_run *run)
+{
+	struct job *list = NULL;
+	/* In reading order, so --keep-order windows drain in order. */
+	while (run->deferred) {
+		struct job *job = run->deferred;
+		run->deferred = job->next_deferred;
+		job->next_deferred = list;
+		list = job;
+	}
+	while (list) {
+		struct job *job = list;
+		list = job->next_deferred;
+		if (run->dim == 0)
+			fail_job(job, "no_dimension", "nothing to embed (empty text) and no reply of the model has shown its dimension", 0, 0);
+		finish_job(job);
+	}
+}
+
+/* The vectors of a reply: count arrays of numbers, all of the model's dimension.
+ * 0 (and run->dim learned), or -1 with the problem in *problem. */
+static int check_vectors(struct embed_run *run, jv vectors, int count, struct buf *problem)
+{
+	if (jv_get_kind(vectors) != JV_KIND_ARRAY || jv_array_length(jv_copy(vectors)) != count) {
+		buf_addf(problem, "the reply has %d vectors for %d texts",
+			 jv_get_kind(vectors) == JV_KIND_ARRAY ? jv_array_length(jv_copy(vectors)) : 0, count);
+		return -1;
+	}
+	int dim = run->dim;
+	for (int i = 0; i < count && !problem->len; i++) {
+		jv v = jv_array_get(jv_copy(vectors), i);
+		int n = jv_get_kind(v) == JV_KIND_ARRAY ? jv_array_length(jv_copy(v)) : -1;
+		if (n < 1) {
+			buf_addf(problem, "vector %d of the reply is %s", i, n == 0 ? "empty" : jvu_kind_name(jv_get_kind(v)));
+		} else if (dim && n != dim) {
+			buf_addf(problem, "the model returned a vector of %d dimensions after ones of %d", n, dim);
+		} else {
+			dim = n;
+			for (int k = 0; k < n && !problem->len; k++) {
+				jv x = jv_array_get(jv_copy(v), k);
+				if (jv_get_kind(x) != JV_KIND_NUMBER)
+					buf_addf(problem, "vector %d of the reply has %s at %d", i, jvu_kind_name(jv_get_kind(x)), k);
+				jv_free(x);
+			}
+		}
+		jv_free(v);
+	}
+	if (problem->len)
+		return -1;
+	run->dim = dim;
+	return 0;
+}
+
+static void keep_moving(struct embed_run *run);
+
+static void on_vectors(void *ctx, const struct llm_result *r)
+{
+	struct batch *b = ctx;
+	struct embed_run *run = b->run;
+	run->requests_out--;
+	struct buf problem = BUF_INIT;
+	const char *kind = NULL, *message = NULL;
+	if (!r->ok) {
+		kind = r->error_kind;
+		message = r->error_message;
+	} else if (check_vectors(run, r->embeddings, b->count, &problem) < 0) {
+		kind = "bad_response";
+		message = problem.data;
+	}
+	for (int i = 0; i < b->count; i++) {
+		struct job *job = b->entries[i].job;
+		if (kind)
+			fail_job(job, kind, message, r->attempts, r->rate_limited);
+		else
+			job->vectors = jv_array_set(job->vectors, b->entries[i].index, jv_array_get(jv_copy(r->embeddings), i));
+		if (--job->waiting == 0)
+			job_answered(job);
+	}
+	buf_free(&problem);
+	free(b->entries);
+	free(b);
+	if (run->dim && run->deferred)
+		resolve_deferred(run);
+	keep_moving(run);
+}
+
+static void send_batch(struct embed_run *run)
+{
+	struct batch *b = run->batch;
+	run->batch = NULL;
+	run->requests_out++;
+	llm_embed(run->client, b->inputs, on_vectors, b);
+	b->inputs = jv_invalid();
+}
+
+static void add_text(struct embed_run *run, struct job *job, int index)
+{
+	struct batch *b = run->batch;
+	if (!b) {
+		b = run->batch = xcalloc(1, sizeof *b);
+		b->run = run;
+		b->entries = xmalloc((size_t)batch_size * sizeof *b->entries);
+		b->inputs = jv_array();
+	}
+	b->entries[b->count].job = job;
+	b->entries[b->count].index = index;
+	b->count++;
+	b->inputs = jv_array_append(b->inputs, jv_string_sized(run->text.data, (int)run->text.len));
+	job->waiting++;
+	if (b->count == batch_size)
+		send_batch(run);
+}
+
+/* A partly filled batch waits for more texts, unless no more can come: the input has
+ * ended, or every open record waits on it and no request is out to free a place.
+ * Batches are thus fixed by the input alone (the cache hits on a rerun), except when
+ * a run of records with empty texts fills the window before the first reply. */
+static void keep_moving(struct embed_run *run)
+{
+	int full = run->started - stream_written(run->st) >= run->capacity;
+	if (run->batch && (run->input_ended || (full && run->requests_out == 0)))
+		send_batch(run);
+	if (run->deferred && !run->batch && run->requests_out == 0 && (run->input_ended || full))
+		resolve_deferred(run);
+}
+
+static void embed_remote(struct embed_run *run, jv record, uint64_t seq)
+{
+	struct job *job = xcalloc(1, sizeof *job);
+	job->run = run;
+	job->seq = seq;
+	job->record = record;
+	job->ntexts = texts_in(run, record);
+	job->vectors = jv_array();
+	for (int i = 0; i < job->ntexts; i++) {
+		job->vectors = jv_array_append(job->vectors, jv_null());
+		text_of(run, record, i);
+		/* Providers refuse empty input; an empty text has the zero vector anyway. */
+		if (run->text.len)
+			add_text(run, job, i);
+	}
+	if (job->waiting == 0)
+		job_answered(job);
+	keep_moving(run);
+}
+
+/* ---------- the loop ---------- */
+
+static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
+{
+	struct embed_run *run = ctx;
+	run->started++;
+	if (run->per_turn && jvu_kind_borrow(record, "turns") != JV_KIND_ARRAY) {
+		jsonl_reject(run->in, "record has no \"turns\" array");
+		jv_free(record);
+		stream_emit(st, seq, jv_invalid());
+		if (run->client)
+			keep_moving(run);
+		return;
+	}
+	run->records++;
+	if (run->client)
+		embed_remote(run, record, seq);
+	else
+		stream_emit(st, seq, embed_by_hash(run, record));
+}
+
+/* The reader, and at its end the last partial batch goes out. */
+static int next_record(void *ctx, jv *record)
+{
+	struct embed_run *run = ctx;
+	if (jsonl_read(run->in, record))
+		return 1;
+	run->input_ended = 1;
+	if (run->client)
+		keep_moving(run);
+	return 0;
+}
+
+static void report(const struct embed_run *run)
+{
+	struct buf b = BUF_INIT;
+	buf_addf(&b, "%llu records, %llu vectors (%s, of %s", (unsigned long long)run->records,
+		 (unsigned long long)run->vectors, run->model, run->of);
+	if (run->dim)
+		buf_addf(&b, ", %d dimensions", run->dim);
+	buf_addc(&b, ')');
+	if (run->client)
+		buf_addf(&b, ", %llu failed", (unsigned long long)run->failed);
+	fprintf(stderr, "%s: %s\n", msg_program(), b.data);
+	buf_free(&b);
+}
+
+int main(int argc, char **argv)
+{
+	llm_config_init(&model_config);
+	const struct cli_option *const tables[] = { embed_options, llm_options(&model_config, ""), NULL };
+	const struct cli_program program = {
+		"embed", "[OPTION]... [FILE]...",
+		"Add \"embedding\":{\"model\",\"dim\",\"of\",\"vector\"} to each record, for its persona\n"
+		"description, client text, responder text, or each turn (--of turns: \"vectors\").\n"
+		"The default model hash-512 is built in: deterministic, no network, no key; any other\n"
+		"--model is asked through an OpenAI-compatible /v1/embeddings endpoint.",
+		"Model options other than --model apply to remote models only. See embed(1).",
+		tables,
+	};
+	struct cli_common common;
+	int first = cli_parse(argc, argv, &program, &common);
+
+	struct embed_run run = { 0 };
+	run.of = of_name;
+	if (strcmp(of_name, "description") != 0 && strcmp(of_name, "client_text") != 0 &&
+	    strcmp(of_name, "responder_text") != 0 && strcmp(of_name, "turns") != 0)
+		fatalf(EXIT_USAGE, "unknown --of '%s' (expected description, client_text, responder_text or turns)", of_name);
+	run.per_turn = strcmp(of_name, "turns") == 0;
+	if (strcmp(encoding_name, "float") != 0 && strcmp(encoding_name, "b64") != 0)
+		fatalf(EXIT_USAGE, "unknown --encoding '%s' (expected float or b64)", encoding_name);
+	run.b64 = strcmp(encoding_name, "b64") == 0;
+	run.model = model_config.model ? model_config.model : DEFAULT_MODEL;
+	run.dim = embed_hash_dim(run.model);
+	if (!run.dim && strncmp(run.model, "hash-", 5) == 0)
+		fatalf(EXIT_USAGE, "unknown built-in model '%s' (expected hash-N, N from 1 to 65536)", run.model);
+
+	struct llm_engine *engine = NULL;
+	if (!run.dim) {
+		llm_config_resolve(&model_config, NULL);
+		if (strcmp(model_config.provider, "offline") == 0)
+			fatalf(EXIT_USAGE, "provider offline has no embeddings model '%s': use the built-in --model hash-N, "
+			       "or an OpenAI-compatible endpoint (--base-url, OPENAI_API_KEY)", run.model);
+		engine = llm_engine_new((uint64_t)common.seed, common.seed_given);
+		run.client = llm_client_new(engine, &model_config, "embeddings");
+		if (!run.client) {
+			llm_engine_free(engine);
+			return EXIT_USAGE;
+		}
+		run.model = llm_client_model(run.client);
+	}
+	struct jsonl_writer *out = jsonl_writer_open(common.output);
+	struct jsonl_writer *rejects = common.rejects ? jsonl_writer_open(common.rejects) : NULL;
+	if (!out || (common.rejects && !rejects))
+		return EXIT_USAGE;
+	run.in = jsonl_reader_open(argv + first, argc - first, common.max_line_bytes, rejects);
+	interrupt_install();
+
+	run.capacity = 1;
+	if (run.client) {
+		/* Room for twice the batches the endpoint can work on at once. */
+		size_t records = (size_t)batch_size * (size_t)llm_client_concurrency(run.client) * 2;
+		run.capacity = records < MAX_RECORDS_IN_FLIGHT ? records : MAX_RECORDS_IN_FLIGHT;
+	}
+	run.st = stream_new(run.in, out, engine, run.capacity, keep_order);
+	stream_set_source(run.st, next_record, &run);
+	struct progress progress;
+	progress_start(&progress, common.progress, 0);
+	int status = stream_run(run.st, start, &run, &progress);
+	progress_done(&progress, stream_written(run.st), NULL);
+	report(&run);
+	if (run.client)
+		llm_usage_report(run.client);
+	if (status == 0) {
+		if (jsonl_errors(run.in) || run.failed > run.failed_rate_limited)
+			status = EXIT_SOME_FAILED;
+		else if (run.failed)
+			status = EXIT_TEMPFAIL;
+	}
+	if (jsonl_writer_close(out) < 0 || jsonl_writer_close(rejects) < 0)
+		status = status ? status : EXIT_SOME_FAILED;
+	stream_free(run.st);
+	jsonl_reader_close(run.in);
+	llm_engine_free(engine);
+	if (run.batch) {
+		jv_free(run.batch->inputs);
+		free(run.batch->entries);
+		free(run.batch);
+	}
+	buf_free(&run.text);
+	free(run.vecs);
+	return status;
+}
