@@ -228,33 +228,68 @@ static void distinct_n(const struct sampled *s, size_t n, double out[3])
 	tokens_free(&t);
 }
 
-/* BLEU-4 of one hypothesis against several references: clipped n-gram precisions
- * (add-one smoothing for n > 1), geometric mean, brevity penalty from the closest
- * reference length. */
+static int by_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The sorted k-gram hashes of t (count in *n). */
+static uint64_t *sorted_grams(const struct tokens *t, size_t k, size_t *n)
+{
+	*n = t->n >= k ? t->n - k + 1 : 0;
+	uint64_t *g = xmalloc((*n ? *n : 1) * sizeof *g);
+	for (size_t j = 0; j < *n; j++)
+		g[j] = ngram_hash(t, j, k);
+	qsort(g, *n, sizeof *g, by_u64);
+	return g;
+}
+
+static size_t count_of(const uint64_t *g, size_t n, uint64_t h)
+{
+	const uint64_t *hit = bsearch(&h, g, n, sizeof *g, by_u64);
+	if (!hit)
+		return 0;
+	size_t lo = (size_t)(hit - g), hi = lo;
+	while (lo > 0 && g[lo - 1] == h)
+		lo--;
+	while (hi + 1 < n && g[hi + 1] == h)
+		hi++;
+	return hi - lo + 1;
+}
+
+/* BLEU-4 of one hypothesis against several references (all but skip): each n-gram's
+ * count clipped to its largest count in any one reference, add-one smoothing for
+ * n > 1, geometric mean, brevity penalty from the closest reference length. */
 static double bleu4(const struct tokens *hyp, const struct tokens *refs, size_t nrefs, size_t skip)
 {
 	if (hyp->n == 0)
 		return NAN;
 	double log_sum = 0;
 	for (size_t k = 1; k <= 4; k++) {
-		size_t count = hyp->n >= k ? hyp->n - k + 1 : 0, match = 0;
-		/* A hypothesis n-gram counts if any reference has it (clipping by presence). */
-		struct u64set ref = { 0 };
-		for (size_t r = 0; r < nrefs; r++) {
-			if (r == skip)
-				continue;
-			for (size_t j = 0; j + k <= refs[r].n; j++)
-				u64set_add(&ref, ngram_hash(&refs[r], j, k));
+		size_t count;
+		uint64_t *h = sorted_grams(hyp, k, &count);
+		size_t clipped = 0;
+		for (size_t i = 0; i < count;) {
+			size_t j = i;
+			while (j < count && h[j] == h[i])
+				j++;
+			size_t best = 0;
+			for (size_t r = 0; r < nrefs; r++) {
+				if (r == skip)
+					continue;
+				size_t rn;
+				uint64_t *g = sorted_grams(&refs[r], k, &rn);
+				size_t c = count_of(g, rn, h[i]);
+				best = c > best ? c : best;
+				free(g);
+			}
+			clipped += (j - i) < best ? (j - i) : best;
+			i = j;
 		}
-		struct u64set used = { 0 };
-		for (size_t j = 0; j < count; j++) {
-			uint64_t h = ngram_hash(hyp, j, k);
-			if (u64set_has(&ref, h) && u64set_add(&used, h))
-				match++;
-		}
-		u64set_free(&ref);
-		u64set_free(&used);
-		double p = k == 1 ? (count ? (double)match / (double)count : 0) : ((double)match + 1) / ((double)count + 1);
+		free(h);
+		double p = k == 1 ? (count ? (double)clipped / (double)count : 0)
+				  : ((double)clipped + 1) / ((double)count + 1);
 		if (p <= 0)
 			return 0;
 		log_sum += log(p) / 4;

@@ -53,8 +53,10 @@ static int is_space(char c)
 static const char *trim(const char *s, size_t *len)
 {
 	size_t n = *len;
-	while (n && is_space(*s))
-		s++, n--;
+	while (n && is_space(*s)) {
+		s++;
+		n--;
+	}
 	while (n && is_space(s[n - 1]))
 		n--;
 	*len = n;

@@ -90,8 +90,10 @@ static _Noreturn void write_failed(struct jsonl_writer *w, int err)
 
 static void put(struct jsonl_writer *w, const char *p, size_t n)
 {
+	if (n == 0)
+		return;   /* p may be NULL (an empty buffer), and fwrite(NULL, ...) is undefined */
 	if (w->gz) {
-		if (n && gzwrite(w->gz, p, (unsigned)n) != (int)n) {
+		if (gzwrite(w->gz, p, (unsigned)n) != (int)n) {
 			int zerr;
 			const char *why = gzerror(w->gz, &zerr);
 			if (zerr == Z_ERRNO)

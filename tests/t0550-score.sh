@@ -28,6 +28,25 @@ test_expect_success 'metrics that need several personas are null for one convers
 	jq -e "[.adherence_acc1, .silhouette, .authorship_auc, .self_bleu_4, .drift_probe_auc] == [null, null, null, null, null]" sum.json
 '
 
+conv() {   # conv ID CLIENT-TEXT
+	printf '{"id":"%s","turns":[{"speaker":"client","text":"%s"}]}\n' "$1" "$2"
+}
+
+test_expect_success 'self-BLEU-4: identical client texts score 1, disjoint ones 0' '
+	{ conv s/1 "the cat sat on the mat"; conv s/2 "the cat sat on the mat"; } >same.jsonl &&
+	score --summary same.json <same.jsonl >/dev/null &&
+	jq -e ".self_bleu_4 == 1" same.json &&
+	{ conv d/1 "alpha bravo charlie delta"; conv d/2 "echo foxtrot golf hotel"; } >diff.jsonl &&
+	score --summary diff.json <diff.jsonl >/dev/null &&
+	jq -e ".self_bleu_4 == 0 and .distinct_1 == 1 and .distinct_2 == 1" diff.json
+'
+
+test_expect_success 'self-BLEU-4 by hand: (e^-1 + (1/2 * 1/2 * 3/7 * 2/6)^(1/4)) / 2 = 0.4013' '
+	{ conv b/1 "a b c d"; conv b/2 "a b c d e f g h"; } >bp.jsonl &&
+	score --summary bp.json <bp.jsonl >/dev/null &&
+	jq -e ".self_bleu_4 == 0.4013" bp.json
+'
+
 test_expect_success 'probe drift: identical answers drift 0, unrelated answers drift 1 - cosine' '
 	echo "{\"id\":\"p/0\",\"turns\":[],\"probes\":[{\"after\":0,\"name\":\"a\",\"answer\":\"I want help with my taxes\"},{\"after\":2,\"name\":\"a\",\"answer\":\"I want help with my taxes\"},{\"after\":4,\"name\":\"a\",\"answer\":\"zebra quantum violin\"}]}" >p.jsonl &&
 	score <p.jsonl >out &&

@@ -1,0 +1,25 @@
+/* report — a score summary as one self-contained HTML page with SVG charts.
+ *
+ * Contract: report_write renders a summary object as score writes it (the keys of
+ * score(1), plus "groups" and "sim" when present) into one HTML page: a header with
+ * the number of conversations and a table of the main keys (value, and "sim" when the
+ * summary has one), a table of the groups, and exactly five inline SVG charts: the
+ * probe drift curve (one line per group), echo and role-confusion rates by group,
+ * the stop-turn histogram, distinct-1/2/3 by group, and the 2-D projection coloured
+ * by persona (a fixed palette cycled by a stable hash of the persona id; at most 500
+ * points). The page needs no network: no scripts, no external fonts, styles, images
+ * or links. Every text taken from the summary is escaped for HTML, since group names
+ * and persona ids come from user data. Null or missing numbers show as "–" and are
+ * left out of the charts; a summary of any shape (missing keys, wrong kinds) gives a
+ * page, never a crash.
+ * Returns 0, or -1 after an error message naming the file.
+ * Ownership: summary and path are borrowed; nothing is retained.
+ */
+#ifndef PS_REPORT_H
+#define PS_REPORT_H
+
+#include <jv.h>
+
+int report_write(jv summary, const char *path);
+
+#endif
