@@ -29,6 +29,16 @@ head -n 100 "$out/personas.jsonl" \
 echo "demo: $(gzip -dc "$out/conversations.jsonl.gz" | wc -l) conversations in $out/conversations.jsonl.gz"
 grep "conversations (" "$out/dialog-run.log" | sed 's/^/demo: /'
 
+# Measure them against the human reference (PersonaChat figures shipped in share/).
+gzip -dc "$out/conversations.jsonl.gz" \
+	| embed --of client_text \
+	| score --by .persona.gender --reference "$top/share/reference/personachat.json" \
+		--summary "$out/summary.json" $(score --help | grep -q -- --report && echo --report "$out/report.html") \
+	| gzip >"$out/scored.jsonl.gz"
+echo "demo: per-conversation scores in $out/scored.jsonl.gz"
+echo "demo: corpus summary (vs PersonaChat under \"sim\") in $out/summary.json"
+[ -e "$out/report.html" ] && echo "demo: report to open in a browser: $out/report.html"
+
 persona-sample --schema "$top/share/schemas/spasm.json" -n 500 --seed 7 \
 	--stats "$out/population-stats.json" >/dev/null
 echo "demo: population check of the sampler (observed vs target) in $out/population-stats.json"

@@ -17,12 +17,14 @@
 #include "msg.h"
 #include "progress.h"
 #include "record.h"
+#include "report.h"
 
-static const char *summary_path, *by_expr, *reference_path, *rules_path;
+static const char *summary_path, *report_path, *by_expr, *reference_path, *rules_path;
 static long dim = 512, sample_size = 2000;
 
 static const struct cli_option score_options[] = {
 	{ "summary", 0, CLI_STRING, &summary_path, "FILE", "write the corpus summary (JSON) to FILE (- for stderr)", 0, 0, NULL },
+	{ "report", 0, CLI_STRING, &report_path, "FILE", "write the corpus summary as a self-contained HTML page with charts", 0, 0, NULL },
 	{ "by", 0, CLI_STRING, &by_expr, "EXPR", "also summarise groups: a jq expression per record, e.g. '.client.model+\"/\"+.responder.model'", 0, 0, NULL },
 	{ "reference", 0, CLI_STRING, &reference_path, "FILE", "a reference summary (e.g. share/reference/personachat.json): adds \"sim\"", 0, 0, NULL },
 	{ "rules", 0, CLI_STRING, &rules_path, "FILE", "phrase lists and thresholds (default share/score/rules.json)", 0, 0, NULL },
@@ -269,7 +271,7 @@ static jv read_reference(const char *path)
 	return v;
 }
 
-static int write_summary(struct score_run *run, jv reference)
+static jv build_summary(struct score_run *run, jv reference)
 {
 	jv summary = corpus_summary(run->all);
 	if (jv_is_valid(reference))
@@ -284,20 +286,23 @@ static int write_summary(struct score_run *run, jv reference)
 		}
 		summary = jv_object_set(summary, jv_string("groups"), groups);
 	}
-	struct jsonl_writer *w = strcmp(summary_path, "-") == 0 ? NULL : jsonl_writer_open(summary_path);
-	if (!w && strcmp(summary_path, "-") != 0) {
-		jv_free(summary);
-		return -1;
-	}
-	if (w) {
-		jsonl_write(w, summary);
+	return summary;
+}
+
+/* The summary (borrowed) as JSON to summary_path, or to stderr for "-". */
+static int write_summary(jv summary)
+{
+	if (strcmp(summary_path, "-") != 0) {
+		struct jsonl_writer *w = jsonl_writer_open(summary_path);
+		if (!w)
+			return -1;
+		jsonl_write(w, jv_copy(summary));
 		return jsonl_writer_close(w);
 	}
 	struct buf b = BUF_INIT;
 	jvu_dump(summary, &b);
 	fprintf(stderr, "%s\n", b.data);
 	buf_free(&b);
-	jv_free(summary);
 	return 0;
 }
 
@@ -308,7 +313,8 @@ int main(int argc, char **argv)
 		"score", "[OPTION]... [FILE]...",
 		"Measure conversation records: each gets \"scores\" (shape, repetition, echoing, role\n"
 		"confusion located by turn, drift); --summary writes the corpus summary (diversity,\n"
-		"adherence, consistency, ...), --by groups it, --reference adds similarity to a reference.",
+		"adherence, consistency, ...), --by groups it, --reference adds similarity to a reference,\n"
+		"--report draws it as an HTML page.",
 		"Metric definitions and the stable summary keys are in score(1).",
 		tables,
 	};
@@ -366,8 +372,14 @@ int main(int argc, char **argv)
 	progress_done(&progress, done, NULL);
 	if (interrupt_requested())
 		status = interrupt_status();
-	if (summary_path && status == 0 && write_summary(&run, reference) < 0)
-		status = EXIT_SOME_FAILED;
+	if ((summary_path || report_path) && status == 0) {
+		jv summary = build_summary(&run, reference);
+		if (summary_path && write_summary(summary) < 0)
+			status = EXIT_SOME_FAILED;
+		if (report_path && report_write(summary, report_path) < 0)
+			status = EXIT_SOME_FAILED;
+		jv_free(summary);
+	}
 	if (status == 0 && jsonl_errors(in))
 		status = EXIT_SOME_FAILED;
 	if (jsonl_writer_close(out) < 0 || jsonl_writer_close(rejects) < 0)
