@@ -473,7 +473,7 @@ static void chart_drift(struct buf *b, jv summary, const struct groups *g)
 	}
 	chart_begin(b, "Persona drift", "Probe drift by probe point");
 	struct plot p;
-	plot_area(&p, b, nseries > 1 ? 170 : 16, 50);
+	plot_area(&p, b, nseries > 1 && any ? 170 : 16, 50);
 	if (!any || scale_fit(&p.ys, lo, hi, 5, 0) < 0) {
 		plot_note(&p, "no probes (dialog-run --probes asks them)");
 		chart_end(b, NULL);
