@@ -184,6 +184,8 @@ static void count_char_grams(struct scratch *s, size_t n)
 
 void embed_hash(const char *text, size_t len, int dim, float *vec)
 {
+	if (dim <= 0)
+		return;
 	struct scratch *s = &scratch;
 	scratch_reserve(s, len, dim);
 	size_t n = normalise(text, len, s->text);
@@ -279,10 +281,9 @@ static int b64_decode(const char *text, size_t len, int dim, float *out)
 		uint32_t group = 0;
 		for (size_t k = 0; k < 4; k++) {
 			unsigned char c = (unsigned char)text[i + k];
-			int v;
-			if (c == '=' && i + 4 == len && k >= 4 - pad)
-				v = 0;
-			else if ((v = b64_value(c)) < 0)
+			int padding = i + 4 == len && k >= 4 - pad;
+			int v = padding ? (c == '=' ? 0 : -1) : b64_value(c);
+			if (v < 0)
 				bad = 1;
 			group = (group << 6) | (uint32_t)(v < 0 ? 0 : v);
 		}
@@ -310,7 +311,9 @@ static int b64_decode(const char *text, size_t len, int dim, float *out)
 static double round6(float f)
 {
 	double x = f;
-	if (x == 0 || !isfinite(x))
+	if (x == 0)
+		return 0;   /* never "-0" */
+	if (!isfinite(x))
 		return x;
 	static const double powers[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
 					 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };

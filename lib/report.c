@@ -367,9 +367,14 @@ static const struct key_gloss main_keys[] = {
 	{ "sample", "conversations compared with each other" },
 };
 
-static const char *const group_columns[] = {
-	"conversations", "turns_mean", "echo_rate", "role_confusion_rate", "distinct_2",
-	"drift_probe_auc", "adherence_acc1",
+static const struct key_gloss group_columns[] = {
+	{ "conversations", "conversations" },
+	{ "turns_mean", "turns" },
+	{ "echo_rate", "echo" },
+	{ "role_confusion_rate", "role conf." },
+	{ "distinct_2", "distinct-2" },
+	{ "drift_probe_auc", "drift" },
+	{ "adherence_acc1", "Acc@1" },
 };
 
 static void header_keys(struct buf *b, jv summary)
@@ -428,11 +433,15 @@ static void header_groups(struct buf *b, const struct groups *g)
 	if (!g->grouped)
 		return;
 	buf_adds(b, "<h2>Groups</h2>\n");
+	buf_adds(b, "<p class=\"caption\">Columns: <code>conversations</code>, <code>turns_mean</code>, "
+		 "<code>echo_rate</code>, <code>role_confusion_rate</code>, <code>distinct_2</code>, "
+		 "<code>drift_probe_auc</code>, <code>adherence_acc1</code>");
 	if (g->total > g->n)
-		buf_addf(b, "<p class=\"caption\">The %zu largest of %zu groups.</p>\n", g->n, g->total);
+		buf_addf(b, "; the %zu largest of %zu groups", g->n, g->total);
+	buf_adds(b, ".</p>\n");
 	buf_adds(b, "<table class=\"groups\">\n<thead><tr><th>group</th>");
 	for (size_t k = 0; k < sizeof group_columns / sizeof *group_columns; k++)
-		buf_addf(b, "<th class=\"num\">%s</th>", group_columns[k]);
+		buf_addf(b, "<th class=\"num\" title=\"%s\">%s</th>", group_columns[k].key, group_columns[k].gloss);
 	buf_adds(b, "</tr></thead>\n<tbody>\n");
 	for (size_t i = 0; i < g->n; i++) {
 		buf_adds(b, "<tr><td class=\"name\">");
@@ -440,7 +449,7 @@ static void header_groups(struct buf *b, const struct groups *g)
 		buf_adds(b, "</td>");
 		for (size_t k = 0; k < sizeof group_columns / sizeof *group_columns; k++) {
 			buf_adds(b, "<td class=\"num\">");
-			add_value(b, num_at(g->obj[i], group_columns[k]));
+			add_value(b, num_at(g->obj[i], group_columns[k].key));
 			buf_adds(b, "</td>");
 		}
 		buf_adds(b, "</tr>\n");
@@ -638,6 +647,9 @@ static void chart_stop_turns(struct buf *b, jv summary)
 		buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%d%s turns: %.0f</title></rect>\n",
 			 p.x + slot * i + 0.5, y, fmax(slot - 1, 1), p.y + p.h - y, palette[0],
 			 i, overflow && i == bins - 1 ? " or more" : "", count[i]);
+		if (slot >= 20)
+			buf_addf(b, "<text class=\"value\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.0f</text>\n",
+				 p.x + slot * (i + 0.5), y - 3, count[i]);
 	}
 	static const int steps[] = { 1, 2, 5, 10, 20, 50, 100 };
 	int every = 100;

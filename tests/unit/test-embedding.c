@@ -244,6 +244,7 @@ static void test_reading_bad_embeddings(void)
 		"{\"dim\":2,\"b64\":\"AACAPwAAAEA==\"}",
 		"{\"dim\":2,\"b64\":\"AACAPw=AAEA=\"}",
 		"{\"dim\":2,\"b64\":\"AACAPwAAAEB=\"}",            /* bits under the padding */
+		"{\"dim\":2,\"b64\":\"AACAPwAAAEAA\"}",            /* no padding where it belongs */
 		"{\"dim\":2,\"b64\":\"AACAPwAAgH8=\"}",            /* +inf */
 		"{\"dim\":2,\"b64\":\"\"}",
 		"{\"dim\":16777217,\"vector\":[1]}",
