@@ -106,15 +106,59 @@ void json_add_string(struct buf *b, const char *s)
 
 void json_add_int(struct buf *b, int64_t v)
 {
+	/* Without printf: vectors are full of zeros. */
 	char tmp[24];
-	int n = snprintf(tmp, sizeof tmp, "%lld", (long long)v);
-	buf_add(b, tmp, (size_t)n);
+	int n = sizeof tmp;
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	do {
+		tmp[--n] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		tmp[--n] = '-';
+	buf_add(b, tmp + n, sizeof tmp - (size_t)n);
 }
 
 /* Numbers are written the way jq 1.6 writes them, so records that pass through our
  * tools stay byte-identical to `jq -c .`: the shortest digits that read back to the
  * same double, in plain notation unless the decimal point would sit more than 15
  * places past the digits or 4 or more places before them (then 1e+16, 1e-05). */
+/* The shortest digits of a > 0 when there are at most 15 of them, without printf
+ * (which dominates the cost of writing vectors): m = a * 10^s rounded, for exact
+ * powers of ten, round-trips when m / 10^s == a (one correctly rounded operation on
+ * exact operands is what strtod of the decimal m * 10^-s gives). 0, or -1 to fall
+ * back to printf. */
+static int short_digits(double a, char *digits, int *ndigits, int *decpt)
+{
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+				      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+	if (!(a >= 1e-7 && a < 1e15))
+		return -1;
+	int e10 = (int)floor(log10(a));
+	for (int n = 1; n <= 15; n++) {
+		int s = n - 1 - e10;
+		if (s < 0 || s > 22)
+			continue;
+		double m = nearbyint(a * p10[s]);
+		if (m <= 0 || m >= 1e16 || m / p10[s] != a)
+			continue;
+		char text[24];
+		int len = 0;
+		for (unsigned long long k = (unsigned long long)m; k; k /= 10)
+			text[len++] = (char)('0' + k % 10);
+		int d = 0;
+		for (int i = len - 1; i >= 0; i--)
+			digits[d++] = text[i];
+		while (d > 1 && digits[d - 1] == '0')
+			d--;
+		digits[d] = '\0';
+		*ndigits = d;
+		*decpt = len - s;
+		return 0;
+	}
+	return -1;
+}
+
 void json_add_double(struct buf *b, double v)
 {
 	if (!isfinite(v)) {
@@ -125,25 +169,28 @@ void json_add_double(struct buf *b, double v)
 		json_add_int(b, (int64_t)v);
 		return;
 	}
-	char tmp[64];
-	int prec = 1;
-	for (; prec < 17; prec++) {
-		snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
-		if (strtod(tmp, NULL) == v)
-			break;
-	}
-	snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
-	/* tmp is [-]d[.ddd]e[+-]xx: collect the digits and the exponent. */
 	char digits[32];
-	int n = 0, negative = tmp[0] == '-';
-	const char *p = tmp + negative;
-	for (; *p && *p != 'e'; p++)
-		if (*p >= '0' && *p <= '9')
-			digits[n++] = *p;
-	while (n > 1 && digits[n - 1] == '0')
-		n--;
-	digits[n] = '\0';
-	int decpt = atoi(p + 1) + 1;
+	int n, decpt, negative = signbit(v) != 0;
+	if (short_digits(fabs(v), digits, &n, &decpt) < 0) {
+		char tmp[64];
+		int prec = 1;
+		for (; prec < 17; prec++) {
+			snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
+			if (strtod(tmp, NULL) == v)
+				break;
+		}
+		snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
+		/* tmp is [-]d[.ddd]e[+-]xx: collect the digits and the exponent. */
+		n = 0;
+		const char *p = tmp + negative;
+		for (; *p && *p != 'e'; p++)
+			if (*p >= '0' && *p <= '9')
+				digits[n++] = *p;
+		while (n > 1 && digits[n - 1] == '0')
+			n--;
+		digits[n] = '\0';
+		decpt = atoi(p + 1) + 1;
+	}
 	if (negative)
 		buf_addc(b, '-');
 	if (decpt <= -4 || decpt > n + 15) {

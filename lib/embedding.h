@@ -7,8 +7,9 @@
  * "vector": [...]} or, with --encoding b64, "b64": "<little-endian float32, base64>";
  * for --of turns, "vectors": [[...], ...] or "b64": ["...", ...] (one per turn).
  * Every reader (embedding_read) accepts both encodings.
- * Ownership: texts are borrowed; embedding_json returns a new jv; embedding_read
- * returns a malloc'd array the caller frees.
+ * Ownership: texts are borrowed; embedding_json returns a new jv; embedding_read and
+ * embedding_read_many borrow the embedding jv and return a malloc'd array the caller
+ * frees.
  */
 #ifndef PS_EMBEDDING_H
 #define PS_EMBEDDING_H

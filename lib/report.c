@@ -59,27 +59,35 @@ static size_t utf8_chars(const char *s)
 	return n;
 }
 
-/* At most max characters (not bytes: a cut never splits a UTF-8 sequence), with an
- * ellipsis when something was cut. */
+/* Byte offset of character number `chars` in s (or its end). */
+static size_t utf8_offset(const char *s, size_t chars)
+{
+	size_t i = 0, seen = 0;
+	for (; s[i]; i++) {
+		if (((unsigned char)s[i] & 0xC0) != 0x80 && seen++ == chars)
+			break;
+	}
+	return i;
+}
+
+/* At most max characters (never splitting a UTF-8 sequence): when s is longer, its
+ * head and tail around an ellipsis, since names often differ only at the end. */
 static void esc_short(struct buf *b, const char *s, size_t max)
 {
-	if (max < 2)
-		max = 2;
-	if (utf8_chars(s) <= max) {
+	size_t n = utf8_chars(s);
+	if (max < 3)
+		max = 3;
+	if (n <= max) {
 		esc(b, s);
 		return;
 	}
-	size_t chars = 0, end = 0;
-	while (s[end]) {
-		if (((unsigned char)s[end] & 0xC0) != 0x80 && ++chars > max - 1)
-			break;
-		end++;
-	}
-	struct buf cut = BUF_INIT;
-	buf_add(&cut, s, end);
-	esc(b, cut.data ? cut.data : "");
-	buf_free(&cut);
+	size_t head = (max - 1) / 2, tail = max - 1 - head;
+	struct buf part = BUF_INIT;
+	buf_add(&part, s, utf8_offset(s, head));
+	esc(b, part.data ? part.data : "");
 	buf_adds(b, "…");
+	esc(b, s + utf8_offset(s, n - tail));
+	buf_free(&part);
 }
 
 /* ---------- numbers ---------- */
@@ -217,7 +225,7 @@ static int scale_fit(struct scale *s, double lo, double hi, int ticks, int integ
 	if (!isfinite(raw) || raw <= 0)
 		return -1;
 	double mag = pow(10, floor(log10(raw))), f = raw / mag;
-	double step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
+	double step = (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * mag;
 	if (integer && step < 1)
 		step = 1;
 	s->min = floor(lo / step) * step;
@@ -318,6 +326,19 @@ static void plot_x_axis(const struct plot *p)
 		add_tick_label(b, v, p->xs.step);
 		buf_adds(b, "</text>\n");
 	}
+}
+
+/* A bar's value at its end (y; the baseline is at base): outside the bar, or just
+ * inside it when the plot has no room left there. */
+static void bar_value(const struct plot *p, double cx, double y, double base, double v, int integer)
+{
+	int up = y <= base;
+	double outside = up ? y - 3 : y + 11;
+	int fits = up ? outside - 10 >= p->y : outside <= p->y + p->h;
+	buf_addf(p->b, "<text class=\"value%s\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">",
+		 fits ? "" : " inside", cx, fits ? outside : up ? y + 11 : y - 3);
+	buf_addf(p->b, integer ? "%.0f" : "%.3g", v);
+	buf_adds(p->b, "</text>\n");
 }
 
 /* A legend entry: a colour swatch and an (escaped, shortened) name; returns its width. */
@@ -588,10 +609,8 @@ static void chart_bars(struct buf *b, const char *heading, const char *title, co
 			buf_addf(b, ", %s: ", labels[k]);
 			add_value(b, val[i][k]);
 			buf_adds(b, "</title></rect>\n");
-			if (bar_w >= 26) {
-				buf_addf(b, "<text class=\"value\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.3g</text>\n",
-					 x + bar_w / 2, val[i][k] >= 0 ? fmin(y, base) - 3 : fmax(y, base) + 11, val[i][k]);
-			}
+			if (bar_w >= 26)
+				bar_value(&p, x + bar_w / 2, y, base, val[i][k], 0);
 		}
 		double cx = p.x + slot * ((double)i + 0.5), ty = p.y + p.h + 16;
 		if (rotate)
@@ -601,7 +620,7 @@ static void chart_bars(struct buf *b, const char *heading, const char *title, co
 			buf_addf(b, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\"><title>", cx, ty);
 		esc(b, g->name[i]);
 		buf_adds(b, "</title>");
-		esc_short(b, g->name[i], rotate ? 15 : (size_t)((slot - 4) / CHAR_W));
+		esc_short(b, g->name[i], rotate ? 12 : (size_t)((slot - 4) / CHAR_W));
 		buf_adds(b, "</text>\n");
 	}
 	if (lo < 0)
@@ -648,8 +667,7 @@ static void chart_stop_turns(struct buf *b, jv summary)
 			 p.x + slot * i + 0.5, y, fmax(slot - 1, 1), p.y + p.h - y, palette[0],
 			 i, overflow && i == bins - 1 ? " or more" : "", count[i]);
 		if (slot >= 20)
-			buf_addf(b, "<text class=\"value\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.0f</text>\n",
-				 p.x + slot * (i + 0.5), y - 3, count[i]);
+			bar_value(&p, p.x + slot * (i + 0.5), y, p.y + p.h, count[i], 1);
 	}
 	static const int steps[] = { 1, 2, 5, 10, 20, 50, 100 };
 	int every = 100;
@@ -751,7 +769,9 @@ static void chart_projection(struct buf *b, jv summary)
 	chart_begin(b, "Conversations in 2-D", "Projection of the conversations, coloured by persona");
 	struct plot p;
 	plot_area(&p, b, 180, 50);
-	if (n == 0 || scale_fit(&p.xs, x0, x1, 6, 0) < 0 || scale_fit(&p.ys, y0, y1, 5, 0) < 0) {
+	/* A margin so that no dot sits on the frame. */
+	double mx = (x1 - x0) * 0.03, my = (y1 - y0) * 0.04;
+	if (n == 0 || scale_fit(&p.xs, x0 - mx, x1 + mx, 6, 0) < 0 || scale_fit(&p.ys, y0 - my, y1 + my, 5, 0) < 0) {
 		plot_note(&p, "no points (the projection needs several conversations)");
 		chart_end(b, NULL);
 	} else {
@@ -787,7 +807,7 @@ static const char style[] =
 	"th,td{padding:3px 10px;border-bottom:1px solid #e4e4e4;text-align:left;vertical-align:top}\n"
 	"th{background:#f0f0f0;font-weight:600}\n"
 	".num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
-	"td.name{max-width:220px;overflow-wrap:anywhere}\n"
+	"td.name{max-width:170px;overflow-wrap:anywhere}\n"
 	"table.groups th.num{font-size:11px}\n"
 	"code{font-size:12.5px}\n"
 	"svg.chart{display:block;max-width:100%;height:auto;background:#fff;border:1px solid #ddd}\n"
@@ -797,6 +817,7 @@ static const char style[] =
 	"svg text.legend{font-size:11.5px}\n"
 	"svg text.dim,svg text.null{fill:#888}\n"
 	"svg text.value{font-size:10px;fill:#444}\n"
+	"svg text.inside{fill:#fff}\n"
 	"svg text.note{font-size:13px;fill:#777}\n"
 	"svg .grid{stroke:#ebebeb;stroke-width:1}\n"
 	"svg .frame{stroke:#999;fill:none}\n"

@@ -194,6 +194,15 @@ test_expect_success 'empty texts are not sent to a remote model and get its zero
 	jq -se "map(select(.id != \"c/closure\")) | length == 2 and all(.embedding.vector == [0,0,0,0,0,0,0,0] and .embedding.dim == 8)" out >/dev/null
 '
 
+test_expect_success 'when no text at all is non-empty the dimension stays unknown: no_dimension, exit 1' '
+	start_mock m --embedding-dim 8 &&
+	printf "%s\n" "{\"id\":\"a\",\"turns\":[]}" "{\"id\":\"b\"}" >empty.jsonl &&
+	test_expect_code 1 embed --base-url "$m_URL" --model e1 --keep-order <empty.jsonl >out 2>err &&
+	stop_mock m &&
+	test ! -s m.log &&
+	jq -se "map(.embedding_error.kind) == [\"no_dimension\", \"no_dimension\"] and all(has(\"embedding\") | not)" out >/dev/null
+'
+
 test_expect_success 'a request that fails for good: the records are written with embedding_error, exit 1' '
 	start_mock m --embedding-dim 8 --faults 400 &&
 	status=0 &&

@@ -191,7 +191,7 @@ static void job_answered(struct job *job)
 static void resolve_deferred(struct embed_run *run)
 {
 	struct job *list = NULL;
-	/* In reading order, so --keep-order windows drain in order. */
+	/* Oldest first: records are written in the order they were read. */
 	while (run->deferred) {
 		struct job *job = run->deferred;
 		run->deferred = job->next_deferred;
