@@ -382,6 +382,19 @@ static void adherence(struct corpus *c, const struct sampled *s, size_t n, jv *o
 	*out = o;
 }
 
+/* Mean pairwise 1 - cosine of the sampled conversations: how spread out they are. */
+static double spread(const struct corpus *c, const struct sampled *s, size_t n)
+{
+	if (n < 2)
+		return NAN;
+	double sum = 0;
+	uint64_t pairs = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++, pairs++)
+			sum += 1 - dot(s[i].vec, s[j].vec, c->dim);
+	return sum / (double)pairs;
+}
+
 static void consistency(struct corpus *c, const struct sampled *s, size_t n, double *within, double *between,
 			double *silhouette)
 {
@@ -664,6 +677,7 @@ jv corpus_summary(struct corpus *c)
 	o = jv_object_set(o, jv_string("distinct_2"), num(distinct[1]));
 	o = jv_object_set(o, jv_string("distinct_3"), num(distinct[2]));
 	o = jv_object_set(o, jv_string("self_bleu_4"), num(self_bleu(s, n)));
+	o = jv_object_set(o, jv_string("embedding_distance"), num(spread(c, s, n)));
 	o = jv_object_set(o, jv_string("own_rep_2"), num(ratio(c->own_rep_sum, (double)c->own_rep_n)));
 	o = jv_object_set(o, jv_string("partner_rep_2"), num(ratio(c->partner_rep_sum, (double)c->partner_rep_n)));
 	o = jv_object_set(o, jv_string("echo_rate"), num(ratio((double)c->echo_turns, (double)c->client_turns)));

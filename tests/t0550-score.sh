@@ -47,6 +47,18 @@ test_expect_success 'self-BLEU-4 by hand: (e^-1 + (1/2 * 1/2 * 3/7 * 2/6)^(1/4))
 	jq -e ".self_bleu_4 == 0.4013" bp.json
 '
 
+test_expect_success 'consistency by hand from given vectors: within 0, between 1, silhouette 1, spread 2/3' '
+	v() { printf "[%s,0,0,0,0,0,0]" "$1"; }
+	for c in "a/0 a 1,0" "a/1 a 1,0" "b/0 b 0,1" "b/1 b 0,1"; do
+		set -- $c
+		echo "{\"id\":\"$1\",\"persona_id\":\"$2\",\"turns\":[{\"speaker\":\"client\",\"text\":\"x\"}],\"embedding\":{\"model\":\"given\",\"dim\":8,\"of\":\"client_text\",\"vector\":$(v "$3")}}"
+	done >vecs.jsonl &&
+	score --dim 8 --summary v.json <vecs.jsonl >/dev/null &&
+	jq -c "{within_persona_distance, between_persona_distance, silhouette, embedding_distance}" v.json >got &&
+	echo "{\"within_persona_distance\":0,\"between_persona_distance\":1,\"silhouette\":1,\"embedding_distance\":0.666667}" >want &&
+	test_cmp want got
+'
+
 test_expect_success 'probe drift: identical answers drift 0, unrelated answers drift 1 - cosine' '
 	echo "{\"id\":\"p/0\",\"turns\":[],\"probes\":[{\"after\":0,\"name\":\"a\",\"answer\":\"I want help with my taxes\"},{\"after\":2,\"name\":\"a\",\"answer\":\"I want help with my taxes\"},{\"after\":4,\"name\":\"a\",\"answer\":\"zebra quantum violin\"}]}" >p.jsonl &&
 	score <p.jsonl >out &&
