@@ -337,7 +337,7 @@ static void bar_value(const struct plot *p, double cx, double y, double base, do
 	int fits = up ? outside - 10 >= p->y : outside <= p->y + p->h;
 	buf_addf(p->b, "<text class=\"value%s\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">",
 		 fits ? "" : " inside", cx, fits ? outside : up ? y + 11 : y - 3);
-	buf_addf(p->b, integer ? "%.0f" : "%.3g", v);
+	buf_addf(p->b, integer && fabs(v) < 1e9 ? "%.0f" : "%.3g", v);
 	buf_adds(p->b, "</text>\n");
 }
 
@@ -636,6 +636,7 @@ static void chart_stop_turns(struct buf *b, jv summary)
 {
 	int len;
 	jv hist = array_at(summary, "stop_turns", MAX_BINS, &len);
+	int all_bins = jv_array_length(jv_copy(hist));
 	double count[MAX_BINS];
 	int last = -1;
 	double hi = 0;
@@ -656,16 +657,18 @@ static void chart_stop_turns(struct buf *b, jv summary)
 		return;
 	}
 	int bins = last + 1 > 11 ? last + 1 : (len < 11 ? len : 11);
-	int overflow = bins == len && len > 1;   /* the last bin counts that many turns or more */
+	int overflow = bins == all_bins && bins > 1;   /* the last bin counts that many turns or more */
 	plot_y_axis(&p, "conversations");
 	double slot = p.w / bins;
 	for (int i = 0; i < bins; i++) {
 		if (isnan(count[i]) || count[i] <= 0)
 			continue;
 		double y = plot_y(&p, count[i]);
-		buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%d%s turns: %.0f</title></rect>\n",
+		buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%d%s turns: ",
 			 p.x + slot * i + 0.5, y, fmax(slot - 1, 1), p.y + p.h - y, palette[0],
-			 i, overflow && i == bins - 1 ? " or more" : "", count[i]);
+			 i, overflow && i == bins - 1 ? " or more" : "");
+		add_value(b, count[i]);
+		buf_adds(b, "</title></rect>\n");
 		if (slot >= 20)
 			bar_value(&p, p.x + slot * (i + 0.5), y, p.y + p.h, count[i], 1);
 	}
@@ -768,7 +771,7 @@ static void chart_projection(struct buf *b, jv summary)
 	jv_free(projection);
 	chart_begin(b, "Conversations in 2-D", "Projection of the conversations, coloured by persona");
 	struct plot p;
-	plot_area(&p, b, 180, 50);
+	plot_area(&p, b, n ? 180 : 16, 50);
 	/* A margin so that no dot sits on the frame. */
 	double mx = (x1 - x0) * 0.03, my = (y1 - y0) * 0.04;
 	if (n == 0 || scale_fit(&p.xs, x0 - mx, x1 + mx, 6, 0) < 0 || scale_fit(&p.ys, y0 - my, y1 + my, 5, 0) < 0) {
@@ -834,8 +837,9 @@ static void page(struct buf *b, jv summary)
 		 "<title>Conversation report</title>\n<style>\n");
 	buf_adds(b, style);
 	buf_adds(b, "</style>\n</head>\n<body>\n<h1>Conversation report</h1>\n<p class=\"lead\">");
-	add_value(b, num_at(summary, "conversations"));
-	buf_adds(b, " conversations");
+	double conversations = num_at(summary, "conversations");
+	add_value(b, conversations);
+	buf_adds(b, conversations == 1 ? " conversation" : " conversations");
 	if (g.grouped)
 		buf_addf(b, " in %zu group%s", g.total, g.total == 1 ? "" : "s");
 	buf_adds(b, ".</p>\n");
