@@ -1143,6 +1143,37 @@ static void generic_reply(struct rng *r, const struct chat *c, struct buf *out)
 	buf_free(&q);
 }
 
+/* The audit stand-in: the first numbered client line that talks like a helper. */
+static void audit_verdict(const char *transcript, struct buf *out)
+{
+	static const char *const helper[] = { "how can i help", "i recommend", "have you tried", "here are some",
+					      "i suggest", "i'm here for you", NULL };
+	const char *line = transcript ? transcript : "";
+	while (*line) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		char text[2048];
+		size_t n = len < sizeof text - 1 ? len : sizeof text - 1;
+		for (size_t i = 0; i < n; i++)
+			text[i] = (char)tolower((unsigned char)line[i]);
+		text[n] = '\0';
+		long turn = -1;
+		int used = 0;
+		if (sscanf(text, "%ld. client:%n", &turn, &used) >= 1 && used > 0) {
+			for (const char *const *h = helper; *h; h++) {
+				if (strstr(text + used, *h)) {
+					buf_addf(out, "{\"role_failure\":true,\"category\":\"role_reversal\",\"turn\":%ld,"
+						 "\"reason\":\"offline judge: phrase check only (the client says '%s')\"}", turn, *h);
+					return;
+				}
+			}
+		}
+		line += len + (end ? 1 : 0);
+	}
+	buf_adds(out, "{\"role_failure\":false,\"category\":\"none\",\"turn\":null,"
+		      "\"reason\":\"offline judge: phrase check only, no helper phrase from the client\"}");
+}
+
 static const char *task_name(enum offline_task task)
 {
 	switch (task) {
@@ -1151,6 +1182,7 @@ static const char *task_name(enum offline_task task)
 	case OFFLINE_RESPONDER: return "offline:responder";
 	case OFFLINE_PROBE: return "offline:probe";
 	case OFFLINE_JUDGE: return "offline:judge";
+	case OFFLINE_AUDIT: return "offline:audit";
 	default: return "offline:generic";
 	}
 }
@@ -1202,6 +1234,9 @@ char *offline_generate(const struct offline_request *req)
 		break;
 	case OFFLINE_JUDGE:
 		judge_verdict(&c, &out);
+		break;
+	case OFFLINE_AUDIT:
+		audit_verdict(last_text(&c, "user"), &out);
 		break;
 	default:
 		generic_reply(&r, &c, &out);

@@ -17,6 +17,9 @@
  *                      user message, shaped by the persona
  *   OFFLINE_JUDGE      a JSON verdict {"verdict": bool, "reason": "..."} for the
  *                      judge prompt in req->messages (plausibility or stop judge)
+ *   OFFLINE_AUDIT      a JSON role-failure audit {"role_failure": bool, "category",
+ *                      "turn", "reason"} of the numbered transcript ("N. client: text"
+ *                      lines) in the last user message: a phrase check, not a judgement
  *   OFFLINE_GENERIC    any other chat request: a short reply to the last message
  * Ownership: every jv in the request is borrowed; the returned string is malloc'd and
  * owned by the caller (free it).
@@ -33,7 +36,8 @@ enum offline_task {
 	OFFLINE_CLIENT,
 	OFFLINE_RESPONDER,
 	OFFLINE_PROBE,
-	OFFLINE_JUDGE
+	OFFLINE_JUDGE,
+	OFFLINE_AUDIT
 };
 
 struct offline_request {

@@ -89,6 +89,27 @@ test_expect_success '--by groups the summary; --reference adds sim = 1 - |x - re
 	jq -e ".sim.distinct_1 == null" sum2.json
 '
 
+test_expect_success '--judge (offline stand-in): the audit locates the role reversal; the summary counts it' '
+	env -u OPENAI_API_KEY -u OPENAI_BASE_URL score --judge --summary sum.json <"$HAND" >out 2>err &&
+	jq -e ".scores.judge | .role_failure == true and .category == \"role_reversal\" and .turn == 4 and .model == \"offline\"" out &&
+	jq -e ".judge_role_failure_rate == 1 and .judge_errors == 0" sum.json &&
+	grep -q "not a language model" err
+'
+
+test_expect_success '--judge against a model: the numbered transcript is sent; unparseable audits are errors, never passes' '
+	start_mock m --reply "{\"role_failure\": false, \"category\": \"none\", \"turn\": null, \"reason\": \"fine\"}" &&
+	OPENAI_API_KEY=test-key-1 score --judge --base-url "$m_URL" --model audit <"$HAND" >out 2>/dev/null &&
+	stop_mock m &&
+	jq -r ".body.messages[0].content" m.log | grep -q "^4\. client: how can i help you with the house?$" &&
+	jq -e ".scores.judge | .role_failure == false and .reason == \"fine\" and .turn == null" out &&
+	start_mock m --reply "The client seems fine to me." &&
+	test_expect_code 1 env OPENAI_API_KEY=test-key-1 score --judge --base-url "$m_URL" --model audit --summary s.json <"$HAND" >out 2>/dev/null &&
+	stop_mock m &&
+	test "$(wc -l <m.log)" = 3 &&
+	jq -e ".scores.judge.error == \"audit unparseable after 3 answers\" and (.scores.judge | has(\"role_failure\") | not)" out &&
+	jq -e ".judge_errors == 1 and .judge_role_failure_rate == null" s.json
+'
+
 test_expect_success 'bad lines and records without turns are rejected by line, exit 1' '
 	{ cat "$HAND"; echo "not json"; echo "{\"id\":\"x\"}"; } >mixed.jsonl &&
 	test_expect_code 1 score --rejects rej <mixed.jsonl >out 2>err &&

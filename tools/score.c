@@ -16,11 +16,18 @@
 #include "jvutil.h"
 #include "msg.h"
 #include "progress.h"
+#include "prompt.h"
+#include "audit.h"
+#include "llm.h"
 #include "record.h"
+#include "stream.h"
 #include "report.h"
 
 static const char *summary_path, *report_path, *by_expr, *reference_path, *rules_path;
-static long dim = 512, sample_size = 2000;
+static const char *judge_prompt_name = "judge-audit.txt";
+static long dim = 512, sample_size = 2000, judge_tries = 3;
+static int use_judge, keep_order;
+static struct llm_config judge_config;
 
 static const struct cli_option score_options[] = {
 	{ "summary", 0, CLI_STRING, &summary_path, "FILE", "write the corpus summary (JSON) to FILE (- for stderr)", 0, 0, NULL },
@@ -30,6 +37,10 @@ static const struct cli_option score_options[] = {
 	{ "rules", 0, CLI_STRING, &rules_path, "FILE", "phrase lists and thresholds (default share/score/rules.json)", 0, 0, NULL },
 	{ "dim", 0, CLI_LONG, &dim, "N", "dimension of the built-in hash embeddings (default 512)", 8, 65536, NULL },
 	{ "sample", 0, CLI_LONG, &sample_size, "N", "conversations compared with each other (default 2000)", 2, 1000000, NULL },
+	{ "judge", 0, CLI_FLAG, &use_judge, NULL, "also ask a model to audit each conversation for role failures", 0, 0, NULL },
+	{ "judge-prompt", 0, CLI_STRING, &judge_prompt_name, "FILE", "audit prompt (default share/prompts/judge-audit.txt)", 0, 0, NULL },
+	{ "judge-tries", 0, CLI_LONG, &judge_tries, "N", "answers to ask for when an audit is unparseable (default 3)", 1, 100, NULL },
+	{ "keep-order", 0, CLI_FLAG, &keep_order, NULL, "write records in input order (matters with --judge)", 0, 0, NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL },
 };
 
@@ -39,6 +50,10 @@ struct group {
 };
 
 struct score_run {
+	struct jsonl_reader *in;
+	struct llm_client *judge;
+	char *judge_prompt;
+	uint64_t judged, role_failures, judge_errors, judge_rate_limited;
 	struct score_rules *rules;
 	struct jqexpr *by;
 	struct corpus *all;
@@ -248,6 +263,83 @@ static jv score_record(struct score_run *run, jv record)
 	return jvu_set(record, "scores", scores);
 }
 
+struct audit_job {
+	struct score_run *run;
+	struct stream *st;
+	uint64_t seq;
+	jv record;
+	long tries;
+	int attempts;
+	struct llm_usage usage;
+};
+
+static void ask_audit(struct audit_job *job);
+
+static void on_audit(void *ctx, const struct llm_result *r)
+{
+	struct audit_job *job = ctx;
+	struct score_run *run = job->run;
+	llm_usage_add(&job->usage, r);
+	job->attempts += r->attempts;
+	jv verdict = jv_invalid();
+	int parsed = r->ok ? audit_parse(r->content, &verdict) : -1;
+	if (r->ok && parsed < 0 && ++job->tries < judge_tries) {
+		ask_audit(job);
+		return;
+	}
+	jv judge = parsed > 0 ? verdict : jv_object();
+	if (!r->ok) {
+		judge = jv_object_set(judge, jv_string("error"), jv_string_fmt("%s: %s", r->error_kind, r->error_message));
+		run->judge_rate_limited += r->rate_limited ? 1 : 0;
+	} else if (parsed < 0) {
+		judge = jv_object_set(judge, jv_string("error"), jv_string_fmt("audit unparseable after %ld answers", job->tries));
+	}
+	if (parsed > 0) {
+		run->judged++;
+		jv failure = jvu_get_borrow(judge, "role_failure");
+		run->role_failures += jv_get_kind(failure) == JV_KIND_TRUE;
+		jv_free(failure);
+	} else {
+		run->judge_errors++;
+		errorf("%s: judge: %s", record_id(job->record), r->ok ? "audit unparseable" : r->error_message);
+	}
+	judge = jv_object_set(judge, jv_string("model"), jv_string(llm_client_model(run->judge)));
+	judge = jv_object_set(judge, jv_string("usage"), llm_usage_json(&job->usage));
+	jv scores = jvu_get_borrow(job->record, "scores");
+	scores = jvu_set(scores, "judge", judge);
+	stream_emit(job->st, job->seq, jvu_set(job->record, "scores", scores));
+	free(job);
+}
+
+static void ask_audit(struct audit_job *job)
+{
+	struct llm_hint hint = { OFFLINE_AUDIT, jv_null() };
+	llm_chat(job->run->judge, audit_messages(job->run->judge_prompt, job->record), &hint, (uint64_t)job->tries,
+		 on_audit, job);
+}
+
+static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
+{
+	struct score_run *run = ctx;
+	if (jvu_kind_borrow(record, "turns") != JV_KIND_ARRAY) {
+		jsonl_reject(run->in, "record has no \"turns\" array");
+		jv_free(record);
+		stream_emit(st, seq, jv_invalid());
+		return;
+	}
+	record = score_record(run, record);
+	if (!run->judge) {
+		stream_emit(st, seq, record);
+		return;
+	}
+	struct audit_job *job = xcalloc(1, sizeof *job);
+	job->run = run;
+	job->st = st;
+	job->seq = seq;
+	job->record = record;
+	ask_audit(job);
+}
+
 static jv read_reference(const char *path)
 {
 	FILE *f = fopen(path, "rb");
@@ -308,7 +400,8 @@ static int write_summary(jv summary)
 
 int main(int argc, char **argv)
 {
-	const struct cli_option *const tables[] = { score_options, NULL };
+	llm_config_init(&judge_config);
+	const struct cli_option *const tables[] = { score_options, llm_options(&judge_config, ""), NULL };
 	const struct cli_program program = {
 		"score", "[OPTION]... [FILE]...",
 		"Measure conversation records: each gets \"scores\" (shape, repetition, echoing, role\n"
@@ -354,26 +447,37 @@ int main(int argc, char **argv)
 	run.desc = xcalloc((size_t)dim, sizeof(float));
 	run.a = xcalloc((size_t)dim, sizeof(float));
 	run.b = xcalloc((size_t)dim, sizeof(float));
+	struct llm_engine *engine = NULL;
+	if (use_judge) {
+		llm_config_resolve(&judge_config, NULL);
+		run.judge_prompt = prompt_load(judge_prompt_name);
+		engine = run.judge_prompt ? llm_engine_new((uint64_t)common.seed, common.seed_given) : NULL;
+		run.judge = engine ? llm_client_new(engine, &judge_config, "judge") : NULL;
+		if (!run.judge)
+			return EXIT_USAGE;
+	}
+	run.in = in;
 	interrupt_install();
 	struct progress progress;
 	progress_start(&progress, common.progress, 0);
-	uint64_t done = 0;
-	int status = 0;
-	jv record;
-	while (!interrupt_requested() && jsonl_read(in, &record)) {
-		if (jvu_kind_borrow(record, "turns") != JV_KIND_ARRAY) {
-			jsonl_reject(in, "record has no \"turns\" array");
-			jv_free(record);
-			continue;
-		}
-		jsonl_write(out, score_record(&run, record));
-		progress_tick(&progress, ++done, NULL);
+	size_t in_flight = run.judge ? (size_t)llm_client_concurrency(run.judge) * 2 : 1;
+	struct stream *st = stream_new(in, out, engine, in_flight, keep_order);
+	int status = stream_run(st, start, &run, &progress);
+	progress_done(&progress, stream_written(st), NULL);
+	stream_free(st);
+	if (run.judge) {
+		llm_usage_report(run.judge);
+		if (status == 0 && run.judge_errors)
+			status = run.judge_errors > run.judge_rate_limited ? EXIT_SOME_FAILED : EXIT_TEMPFAIL;
 	}
-	progress_done(&progress, done, NULL);
-	if (interrupt_requested())
-		status = interrupt_status();
-	if ((summary_path || report_path) && status == 0) {
+	/* The summary is written unless the run was interrupted. */
+	if ((summary_path || report_path) && status < 128) {
 		jv summary = build_summary(&run, reference);
+		if (run.judge) {
+			summary = jv_object_set(summary, jv_string("judge_role_failure_rate"),
+						run.judged ? jv_number(round((double)run.role_failures / (double)run.judged * 1e6) / 1e6) : jv_null());
+			summary = jv_object_set(summary, jv_string("judge_errors"), jv_number((double)run.judge_errors));
+		}
 		if (summary_path && write_summary(summary) < 0)
 			status = EXIT_SOME_FAILED;
 		if (report_path && report_write(summary, report_path) < 0)
@@ -382,6 +486,8 @@ int main(int argc, char **argv)
 	}
 	if (status == 0 && jsonl_errors(in))
 		status = EXIT_SOME_FAILED;
+	llm_engine_free(engine);
+	free(run.judge_prompt);
 	if (jsonl_writer_close(out) < 0 || jsonl_writer_close(rejects) < 0)
 		status = status ? status : EXIT_SOME_FAILED;
 	jsonl_reader_close(in);
