@@ -38,6 +38,12 @@ test_expect_success() {
 	fi
 }
 
+# test_skip NAME REASON: a test that cannot run here, said as such (TAP "# SKIP").
+test_skip() {
+	test_count=$((test_count + 1))
+	echo "ok $test_count - $1 # SKIP $2"
+}
+
 # A controlled failure: exit status 1..125 (not a crash, a signal or "command not found").
 test_must_fail() {
 	local status=0

@@ -6,6 +6,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 passed=0
 failed=0
+skipped=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
@@ -15,8 +16,10 @@ run_one() {   # run_one LABEL COMMAND...: count its TAP lines, show failures
 	local status=0
 	"$@" >"$log" 2>&1 || status=$?
 	local ok bad
-	ok=$(grep -c '^ok ' "$log")
+	ok=$(grep '^ok ' "$log" | grep -vc '# SKIP')
 	bad=$(grep -c '^not ok ' "$log")
+	skip=$(grep '^ok ' "$log" | grep -c '# SKIP')
+	skipped=$((skipped + skip))
 	if [ "$status" -ne 0 ] && [ "$bad" -eq 0 ]; then
 		bad=1   # died before reporting: count it, never hide it
 		echo "not ok - $label exited with status $status" >>"$log"
@@ -27,7 +30,7 @@ run_one() {   # run_one LABEL COMMAND...: count its TAP lines, show failures
 		echo "FAIL $label"
 		grep -v '^ok ' "$log" | head -n 60
 	else
-		printf '  ok %-50s %3d\n' "$label" "$ok"
+		printf '  ok %-50s %3d%s\n' "$label" "$ok" "$([ "$skip" -gt 0 ] && echo " ($skip skipped: $(grep -m1 '# SKIP' "$log" | sed 's/.*# SKIP //'))")"
 	fi
 }
 
@@ -51,5 +54,9 @@ for build in "$@"; do
 		run_one "$build: $(basename "$script")" env BIN="$PWD/$build/bin" BUILD="$PWD/$build" bash "$script"
 	done
 done
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]
