@@ -3,7 +3,7 @@
 #include "audit.h"
 #include "buf.h"
 #include "convtext.h"
-#include "ecp.h"
+#include "llm.h"
 #include "jvutil.h"
 #include "prompt.h"
 #include "verdict.h"
@@ -24,7 +24,7 @@ jv audit_messages(const char *tmpl, jv record)
 		context = jv_object_set(context, jv_string("description"), jv_string("(no description)"));
 	struct buf prompt = BUF_INIT, err = BUF_INIT;
 	prompt_expand(tmpl, context, &prompt, &err);
-	jv messages = JV_ARRAY(ecp_message("user", jv_string(prompt.data ? prompt.data : "")));
+	jv messages = llm_user_prompt(prompt.data ? prompt.data : "");
 	jv_free(context);
 	buf_free(&transcript);
 	buf_free(&text);

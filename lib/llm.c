@@ -434,6 +434,14 @@ void llm_chat_text(struct llm_client *c, const char *messages_json, size_t len, 
 	enqueue(k);
 }
 
+jv llm_user_prompt(const char *text)
+{
+	jv m = jv_object();
+	m = jv_object_set(m, jv_string("role"), jv_string("user"));
+	m = jv_object_set(m, jv_string("content"), jv_string(text));
+	return JV_ARRAY(m);
+}
+
 void llm_chat(struct llm_client *c, jv messages, const struct llm_hint *hint, uint64_t sample,
 	      llm_done_fn done, void *ctx)
 {

@@ -109,6 +109,9 @@ struct llm_hint {
 
 void llm_chat(struct llm_client *c, jv messages, const struct llm_hint *hint, uint64_t sample,
 	      llm_done_fn done, void *ctx);
+/* [{"role": "user", "content": text}]: a one-message chat (text is borrowed). */
+jv llm_user_prompt(const char *text);
+
 /* The same, with the messages already serialized as a JSON array (borrowed text); the
  * request body is byte-identical to llm_chat's for the same messages. */
 void llm_chat_text(struct llm_client *c, const char *messages_json, size_t len, const struct llm_hint *hint,

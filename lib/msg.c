@@ -85,3 +85,10 @@ char *xstrdup(const char *s)
 	memcpy(p, s, n);
 	return p;
 }
+
+int exit_status_of(size_t input_errors, unsigned long long failed, unsigned long long failed_rate_limited)
+{
+	if (input_errors || failed > failed_rate_limited)
+		return EXIT_SOME_FAILED;
+	return failed ? EXIT_TEMPFAIL : EXIT_OK;
+}

@@ -10,6 +10,7 @@
 #define PS_MSG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum exit_status {
 	EXIT_OK = 0,           /* everything processed */
@@ -25,6 +26,11 @@ void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print like errorf, then exit with status. */
 _Noreturn void fatalf(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The end-of-run status of a tool that reads records and calls models: 0 when nothing
+ * failed; 1 when input lines were rejected or a record failed for good; 75 when the
+ * only failures were rate limits (a later rerun of the shard is worth it). */
+int exit_status_of(size_t input_errors, unsigned long long failed, unsigned long long failed_rate_limited);
 
 /* Allocation that cannot fail silently: out of memory ends the program with a message. */
 void *xmalloc(size_t n);

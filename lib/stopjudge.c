@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "jvutil.h"
+#include "llm.h"
 #include "prompt.h"
 #include "stopjudge.h"
 #include "verdict.h"
@@ -30,14 +31,12 @@ jv stopjudge_messages(const char *tmpl, jv turns, size_t upto, size_t window)
 	context = jv_object_set(context, jv_string("turns"), jv_number((double)upto));
 	struct buf prompt = BUF_INIT, err = BUF_INIT;
 	prompt_expand(tmpl, context, &prompt, &err);
-	jv message = jv_object();
-	message = jv_object_set(message, jv_string("role"), jv_string("user"));
-	message = jv_object_set(message, jv_string("content"), jv_string(prompt.data ? prompt.data : ""));
+	jv messages = llm_user_prompt(prompt.data ? prompt.data : "");
 	jv_free(context);
 	buf_free(&transcript);
 	buf_free(&prompt);
 	buf_free(&err);
-	return JV_ARRAY(message);
+	return messages;
 }
 
 int stopjudge_verdict(const char *answer, struct buf *reason)

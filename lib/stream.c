@@ -75,6 +75,13 @@ void stream_emit(struct stream *st, uint64_t seq, jv record)
 	}
 }
 
+void stream_reject(struct stream *st, uint64_t seq, struct jsonl_reader *in, jv record, const char *reason)
+{
+	jsonl_reject(in, reason);
+	jv_free(record);
+	stream_emit(st, seq, jv_invalid());
+}
+
 int stream_run(struct stream *st, stream_start_fn start, void *ctx, struct progress *progress)
 {
 	st->progress = progress;

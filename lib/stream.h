@@ -33,6 +33,10 @@ void stream_set_source(struct stream *st, stream_source_fn next, void *source);
 /* Returns 0 at the end of input, or the interrupt status (130/143). */
 int stream_run(struct stream *st, stream_start_fn start, void *ctx, struct progress *progress);
 void stream_emit(struct stream *st, uint64_t seq, jv record);
+/* A record the tool cannot use: reported and routed by the reader like a bad line
+ * (FILE:LINE: reason, copied to --rejects), and its place in the stream closed.
+ * Consumes record. */
+void stream_reject(struct stream *st, uint64_t seq, struct jsonl_reader *in, jv record, const char *reason);
 uint64_t stream_written(const struct stream *st);
 void stream_free(struct stream *st);
 

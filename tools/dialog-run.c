@@ -323,12 +323,8 @@ int main(int argc, char **argv)
 	llm_usage_report(cfg->responder);
 	if (cfg->judge)
 		llm_usage_report(cfg->judge);
-	if (status == 0) {
-		if (jsonl_errors(source.in) || run.failed > run.failed_rate_limited)
-			status = EXIT_SOME_FAILED;
-		else if (run.failed)
-			status = EXIT_TEMPFAIL;
-	}
+	if (status == 0)
+		status = exit_status_of(jsonl_errors(source.in), run.failed, run.failed_rate_limited);
 	if (jsonl_writer_close(out) < 0 || jsonl_writer_close(rejects) < 0)
 		status = status ? status : EXIT_SOME_FAILED;
 	if (status >= 128) {

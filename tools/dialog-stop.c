@@ -190,10 +190,8 @@ static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 	struct stop_run *run = ctx;
 	jv turns = jvu_get_borrow(record, "turns");
 	if (jv_get_kind(turns) != JV_KIND_ARRAY) {
-		jsonl_reject(run->in, "record has no \"turns\" array");
 		jv_free(turns);
-		jv_free(record);
-		stream_emit(st, seq, jv_invalid());
+		stream_reject(st, seq, run->in, record, "record has no \"turns\" array");
 		return;
 	}
 	run->conversations++;
@@ -279,12 +277,8 @@ int main(int argc, char **argv)
 	report(&run);
 	if (run.judge)
 		llm_usage_report(run.judge);
-	if (status == 0) {
-		if (jsonl_errors(run.in) || run.unparseable || run.failed > run.failed_rate_limited)
-			status = EXIT_SOME_FAILED;
-		else if (run.failed)
-			status = EXIT_TEMPFAIL;
-	}
+	if (status == 0)
+		status = exit_status_of(jsonl_errors(run.in) + run.unparseable, run.failed, run.failed_rate_limited);
 	if (jsonl_writer_close(out) < 0 || jsonl_writer_close(rejects) < 0)
 		status = status ? status : EXIT_SOME_FAILED;
 	stream_free(st);

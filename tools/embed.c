@@ -341,9 +341,7 @@ static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 	struct embed_run *run = ctx;
 	run->started++;
 	if (run->per_turn && jvu_kind_borrow(record, "turns") != JV_KIND_ARRAY) {
-		jsonl_reject(run->in, "record has no \"turns\" array");
-		jv_free(record);
-		stream_emit(st, seq, jv_invalid());
+		stream_reject(st, seq, run->in, record, "record has no \"turns\" array");
 		if (run->client)
 			keep_moving(run);
 		return;
@@ -447,12 +445,8 @@ int main(int argc, char **argv)
 	report(&run);
 	if (run.client)
 		llm_usage_report(run.client);
-	if (status == 0) {
-		if (jsonl_errors(run.in) || run.failed > run.failed_rate_limited)
-			status = EXIT_SOME_FAILED;
-		else if (run.failed)
-			status = EXIT_TEMPFAIL;
-	}
+	if (status == 0)
+		status = exit_status_of(jsonl_errors(run.in), run.failed, run.failed_rate_limited);
 	if (jsonl_writer_close(out) < 0 || jsonl_writer_close(rejects) < 0)
 		status = status ? status : EXIT_SOME_FAILED;
 	stream_free(run.st);

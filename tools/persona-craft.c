@@ -112,11 +112,8 @@ static void on_answer(void *ctx, const struct llm_result *r)
 
 static void ask(struct job *job)
 {
-	jv message = jv_object();
-	message = jv_object_set(message, jv_string("role"), jv_string("user"));
-	message = jv_object_set(message, jv_string("content"), jv_string(job->prompt_text));
 	struct llm_hint hint = { OFFLINE_CRAFT, job->fields };
-	llm_chat(job->run->model, JV_ARRAY(message), &hint, (uint64_t)job->tries, on_answer, job);
+	llm_chat(job->run->model, llm_user_prompt(job->prompt_text), &hint, (uint64_t)job->tries, on_answer, job);
 }
 
 static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
@@ -124,10 +121,8 @@ static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 	struct craft_run *run = ctx;
 	jv fields = jvu_get_borrow(record, "fields");
 	if (jv_get_kind(fields) != JV_KIND_OBJECT) {
-		jsonl_reject(run->in, "record has no \"fields\" object");
 		jv_free(fields);
-		jv_free(record);
-		stream_emit(st, seq, jv_invalid());
+		stream_reject(st, seq, run->in, record, "record has no \"fields\" object");
 		return;
 	}
 	if (template_mode) {
@@ -213,12 +208,8 @@ int main(int argc, char **argv)
 
 	if (run.model)
 		llm_usage_report(run.model);
-	if (status == 0) {
-		if (run.failed > run.failed_rate_limited || jsonl_errors(run.in))
-			status = EXIT_SOME_FAILED;
-		else if (run.failed)
-			status = EXIT_TEMPFAIL;
-	}
+	if (status == 0)
+		status = exit_status_of(jsonl_errors(run.in), run.failed, run.failed_rate_limited);
 	if (jsonl_writer_close(out) < 0 || jsonl_writer_close(rejects) < 0)
 		status = status ? status : EXIT_SOME_FAILED;
 	stream_free(st);

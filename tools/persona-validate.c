@@ -231,11 +231,8 @@ static void on_verdict(void *ctx, const struct llm_result *r)
 
 static void ask_judge(struct job *job)
 {
-	jv message = jv_object();
-	message = jv_object_set(message, jv_string("role"), jv_string("user"));
-	message = jv_object_set(message, jv_string("content"), jv_string(job->prompt));
 	struct llm_hint hint = { OFFLINE_JUDGE, job->fields };
-	llm_chat(job->run->judge, JV_ARRAY(message), &hint, (uint64_t)job->tries, on_verdict, job);
+	llm_chat(job->run->judge, llm_user_prompt(job->prompt), &hint, (uint64_t)job->tries, on_verdict, job);
 }
 
 static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
@@ -243,10 +240,8 @@ static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 	struct validate_run *run = ctx;
 	jv fields = jvu_get_borrow(record, "fields");
 	if (jv_get_kind(fields) != JV_KIND_OBJECT) {
-		jsonl_reject(run->in, "record has no \"fields\" object");
 		jv_free(fields);
-		jv_free(record);
-		stream_emit(st, seq, jv_invalid());
+		stream_reject(st, seq, run->in, record, "record has no \"fields\" object");
 		return;
 	}
 	run->checked++;
@@ -393,12 +388,8 @@ int main(int argc, char **argv)
 	report(&run);
 	if (run.judge)
 		llm_usage_report(run.judge);
-	if (status == 0) {
-		if (jsonl_errors(run.in) || run.judge_errors > run.judge_rate_limited)
-			status = EXIT_SOME_FAILED;
-		else if (run.judge_errors)
-			status = EXIT_TEMPFAIL;
-	}
+	if (status == 0)
+		status = exit_status_of(jsonl_errors(run.in), run.judge_errors, run.judge_rate_limited);
 	if (jsonl_writer_close(out) < 0 || jsonl_writer_close(run.rejects) < 0)
 		status = status ? status : EXIT_SOME_FAILED;
 	stream_free(st);

@@ -322,9 +322,7 @@ static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 {
 	struct score_run *run = ctx;
 	if (jvu_kind_borrow(record, "turns") != JV_KIND_ARRAY) {
-		jsonl_reject(run->in, "record has no \"turns\" array");
-		jv_free(record);
-		stream_emit(st, seq, jv_invalid());
+		stream_reject(st, seq, run->in, record, "record has no \"turns\" array");
 		return;
 	}
 	record = score_record(run, record);
@@ -467,8 +465,8 @@ int main(int argc, char **argv)
 	stream_free(st);
 	if (run.judge) {
 		llm_usage_report(run.judge);
-		if (status == 0 && run.judge_errors)
-			status = run.judge_errors > run.judge_rate_limited ? EXIT_SOME_FAILED : EXIT_TEMPFAIL;
+		if (status == 0)
+			status = exit_status_of(0, run.judge_errors, run.judge_rate_limited);
 	}
 	/* The summary is written unless the run was interrupted. */
 	if ((summary_path || report_path) && status < 128) {
