@@ -20,7 +20,7 @@ UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 DEB_PACKAGES = gcc make libc6-dev libjq-dev libcurl4-openssl-dev zlib1g-dev parallel jq curl man-db
 ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all deps demo check test bench install clean asan
+.PHONY: all deps demo check test bench install clean asan fuzz
 .SECONDARY:
 
 MOCK     = $(BUILD)/tests/mock-server
@@ -87,5 +87,56 @@ install: all
 	for d in share/*/; do [ "$$d" = share/man/ ] || cp -R "$$d" $(DESTDIR)$(PREFIX)/share/persona/; done
 	install -m 644 share/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
+# Fuzzing with libFuzzer: tests/fuzz/fuzz-NAME.c against the library, built with clang
+# into build-fuzz/, each run for FUZZ_SECONDS on a copy of tests/fuzz/corpus/NAME (the
+# repository's seeds never grow). A crash leaves its input in build-fuzz/crashes/NAME/.
+# Needs clang's fuzzer runtime: Debian's libclang-rt-14-dev, installed like `make deps`.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_TARGETS  = jsonl schema rules response import
+FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=undefined -Ilib
+FUZZ_LIB_OBJ  = $(LIB_SRC:lib/%.c=build-fuzz/lib/%.o)
+FUZZ_BINS     = $(FUZZ_TARGETS:%=build-fuzz/fuzz-%)
+
+fuzz:
+	@mkdir -p build-fuzz
+	@echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { (void)d; (void)n; return 0; }' | \
+	  $(FUZZ_CC) -x c -fsanitize=fuzzer - -o build-fuzz/probe 2>/dev/null || \
+	  $(MAKE) --no-print-directory deps DEB_PACKAGES=libclang-rt-14-dev
+	@$(MAKE) --no-print-directory -s $(FUZZ_BINS)
+	@status=0; \
+	for t in $(FUZZ_TARGETS); do \
+	  rm -rf build-fuzz/corpus/$$t build-fuzz/crashes/$$t; \
+	  mkdir -p build-fuzz/corpus/$$t build-fuzz/crashes/$$t; \
+	  cp -R tests/fuzz/corpus/$$t/. build-fuzz/corpus/$$t/; \
+	  log=build-fuzz/fuzz-$$t.log; \
+	  if ASAN_OPTIONS=fast_unwind_on_malloc=0 \
+	     LSAN_OPTIONS="suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0" \
+	     build-fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+	       -dict=tests/fuzz/json.dict -artifact_prefix=build-fuzz/crashes/$$t/ \
+	       build-fuzz/corpus/$$t >$$log 2>&1; then \
+	    runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $$log); \
+	    echo "fuzz-$$t: $${runs:-?} runs, no crash"; \
+	  else \
+	    status=1; \
+	    crash=$$(sed -n 's/.*Test unit written to \([^ ]*\).*/\1/p' $$log | tail -n 1); \
+	    echo "fuzz-$$t: FAILED, reproducer $${crash:-none (see $$log)}" >&2; \
+	    grep -m 1 -E '^SUMMARY|ERROR: libFuzzer' $$log >&2 || true; \
+	    echo "  replay: build-fuzz/fuzz-$$t $${crash}; full log: $$log" >&2; \
+	  fi; \
+	done; \
+	exit $$status
+
+build-fuzz/lib/%.o: lib/%.c lib/*.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+build-fuzz/libpersona.a: $(FUZZ_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+build-fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h build-fuzz/libpersona.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests/fuzz -o $@ $< build-fuzz/libpersona.a $(LDLIBS)
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -1,0 +1,40 @@
+/* fuzz-jsonl — the JSON Lines reader on arbitrary bytes: bad UTF-8, NUL bytes, CRLF,
+ * over-long lines (the limit is small), gzip framing, and the rejects path. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jsonl.h"
+#include "msg.h"
+#include "fuzz.h"
+
+enum { MAX_LINE_BYTES = 4096 };
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	msg_set_program("fuzz-jsonl");
+	fuzz_quiet_stderr();
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *paths[] = { (char *)fuzz_input_path(data, size) };
+	struct jsonl_writer *rejects = jsonl_writer_open("/dev/null");
+	struct jsonl_reader *r = jsonl_reader_open(paths, 1, MAX_LINE_BYTES, rejects);
+	jv record;
+	while (jsonl_read(r, &record)) {
+		size_t len;
+		(void)jsonl_raw(r, &len);
+		(void)jsonl_where(r);
+		/* Exercise the caller-side reject path on every other record. */
+		if (jsonl_records(r) % 2 == 0)
+			jsonl_reject(r, "rejected by the fuzzer");
+		jv_free(record);
+	}
+	(void)jsonl_errors(r);
+	jsonl_reader_close(r);
+	jsonl_writer_close(rejects);
+	return 0;
+}
