@@ -258,36 +258,39 @@ static size_t count_of(const uint64_t *g, size_t n, uint64_t h)
 	return hi - lo + 1;
 }
 
-/* BLEU-4 of one hypothesis against several references (all but skip): each n-gram's
- * count clipped to its largest count in any one reference, add-one smoothing for
- * n > 1, geometric mean, brevity penalty from the closest reference length. */
-static double bleu4(const struct tokens *hyp, const struct tokens *refs, size_t nrefs, size_t skip)
+/* The k-gram hashes of one text, sorted, for k = 1..4: computed once per text. */
+struct grams {
+	uint64_t *g[5];
+	size_t n[5];
+	size_t len;
+};
+
+/* BLEU-4 of text h against all other texts (all but h): each n-gram's count clipped
+ * to its largest count in any one reference, add-one smoothing for n > 1, geometric
+ * mean, brevity penalty from the closest reference length. */
+static double bleu4(const struct grams *all, size_t nrefs, size_t h)
 {
-	if (hyp->n == 0)
+	const struct grams *hyp = &all[h];
+	if (hyp->len == 0)
 		return NAN;
 	double log_sum = 0;
 	for (size_t k = 1; k <= 4; k++) {
-		size_t count;
-		uint64_t *h = sorted_grams(hyp, k, &count);
-		size_t clipped = 0;
+		size_t count = hyp->n[k], clipped = 0;
+		const uint64_t *g = hyp->g[k];
 		for (size_t i = 0; i < count;) {
 			size_t j = i;
-			while (j < count && h[j] == h[i])
+			while (j < count && g[j] == g[i])
 				j++;
 			size_t best = 0;
-			for (size_t r = 0; r < nrefs; r++) {
-				if (r == skip)
+			for (size_t r = 0; r < nrefs && best < j - i; r++) {
+				if (r == h)
 					continue;
-				size_t rn;
-				uint64_t *g = sorted_grams(&refs[r], k, &rn);
-				size_t c = count_of(g, rn, h[i]);
+				size_t c = count_of(all[r].g[k], all[r].n[k], g[i]);
 				best = c > best ? c : best;
-				free(g);
 			}
 			clipped += (j - i) < best ? (j - i) : best;
 			i = j;
 		}
-		free(h);
 		double p = k == 1 ? (count ? (double)clipped / (double)count : 0)
 				  : ((double)clipped + 1) / ((double)count + 1);
 		if (p <= 0)
@@ -297,13 +300,13 @@ static double bleu4(const struct tokens *hyp, const struct tokens *refs, size_t 
 	size_t closest = 0;
 	long best = -1;
 	for (size_t r = 0; r < nrefs; r++) {
-		if (r == skip)
+		if (r == h)
 			continue;
-		long d = labs((long)refs[r].n - (long)hyp->n);
+		long d = labs((long)all[r].len - (long)hyp->len);
 		if (best < 0 || d < best)
-			best = d, closest = refs[r].n;
+			best = d, closest = all[r].len;
 	}
-	double bp = hyp->n >= closest ? 1 : exp(1 - (double)closest / (double)hyp->n);
+	double bp = hyp->len >= closest ? 1 : exp(1 - (double)closest / (double)hyp->len);
 	return bp * exp(log_sum);
 }
 
@@ -312,19 +315,26 @@ static double self_bleu(const struct sampled *s, size_t n)
 	size_t m = n < SELF_BLEU_SAMPLE ? n : SELF_BLEU_SAMPLE;
 	if (m < 2)
 		return NAN;
-	struct tokens *t = xcalloc(m, sizeof *t);
-	for (size_t i = 0; i < m; i++)
-		tokenize(s[i].text, strlen(s[i].text), &t[i]);
+	struct grams *all = xcalloc(m, sizeof *all);
+	struct tokens t = { 0 };
+	for (size_t i = 0; i < m; i++) {
+		tokenize(s[i].text, strlen(s[i].text), &t);
+		all[i].len = t.n;
+		for (size_t k = 1; k <= 4; k++)
+			all[i].g[k] = sorted_grams(&t, k, &all[i].n[k]);
+	}
+	tokens_free(&t);
 	double sum = 0;
 	size_t cnt = 0;
 	for (size_t i = 0; i < m; i++) {
-		double b = bleu4(&t[i], t, m, i);
+		double b = bleu4(all, m, i);
 		if (isfinite(b))
 			sum += b, cnt++;
 	}
 	for (size_t i = 0; i < m; i++)
-		tokens_free(&t[i]);
-	free(t);
+		for (size_t k = 1; k <= 4; k++)
+			free(all[i].g[k]);
+	free(all);
 	return cnt ? sum / (double)cnt : NAN;
 }
 
