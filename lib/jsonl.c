@@ -12,6 +12,7 @@
 #include "msg.h"
 
 #define CHUNK (256 * 1024)
+#define READ_SIZE (16 * 1024)
 
 /* ---------- writer ---------- */
 
@@ -216,7 +217,7 @@ static int open_next_input(struct jsonl_reader *r)
 			r->errors++;
 			continue;
 		}
-		gzbuffer(r->in, CHUNK);
+		gzbuffer(r->in, READ_SIZE);
 		return 1;
 	}
 	return 0;
@@ -234,7 +235,9 @@ static int fill(struct jsonl_reader *r)
 {
 	if (r->at_eof)
 		return 0;
-	int n = gzread(r->in, r->chunk, CHUNK);
+	/* Small reads: when a gzip stream turns out damaged, zlib discards what the failing
+	 * read had already decompressed, so a small read loses at most a few lines. */
+	int n = gzread(r->in, r->chunk, READ_SIZE);
 	if (n > 0) {
 		r->chunk_len = (size_t)n;
 		r->chunk_pos = 0;

@@ -149,6 +149,15 @@ test_expect_success 'bad input lines are named, routed verbatim, the rest proces
 	printf "not json\n{\"id\":\"nofields\"}\n{\"id\":\"badfields\",\"fields\":[1,2]}\n" >want && test_cmp want rej
 '
 
+test_expect_success 'a damaged gzip input keeps the lines before the damage, names it, exits 1' '
+	persona-sample --schema "$SCHEMAS/spasm.json" -n 300 --seed 1 | gzip >good.gz &&
+	{ head -c 6000 good.gz; printf "garbage that is not deflate data at all %.0s" 1 2 3 4 5 6 7 8; } >bad.gz &&
+	test_expect_code 1 persona-validate --no-rules bad.gz >out 2>err &&
+	grep -q "^persona-validate: bad.gz: damaged input after line [0-9]*: " err &&
+	test "$(wc -l <out)" -gt 200 &&
+	jq -e -s "map(.validation.valid) | all" out >/dev/null
+'
+
 test_expect_success '--dedup-fields and --dedup-text together is a usage error' '
 	test_expect_code 2 persona-validate --dedup-fields a --dedup-text b </dev/null 2>err &&
 	grep -q "exclude each other" err
