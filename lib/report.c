@@ -369,6 +369,7 @@ static const struct key_gloss main_keys[] = {
 	{ "distinct_2", "distinct bigrams / bigrams" },
 	{ "distinct_3", "distinct trigrams / trigrams" },
 	{ "self_bleu_4", "self-BLEU-4 (higher: less diverse)" },
+	{ "embedding_distance", "mean distance between conversations" },
 	{ "own_rep_2", "bigrams repeated from own earlier turns" },
 	{ "partner_rep_2", "bigrams repeated from the partner" },
 	{ "echo_rate", "client turns echoing the responder" },
@@ -385,6 +386,7 @@ static const struct key_gloss main_keys[] = {
 	{ "between_persona_distance", "distance between personas" },
 	{ "silhouette", "silhouette, personas as clusters" },
 	{ "authorship_auc", "same-persona pairs told apart (AUC)" },
+	{ "judge_role_failure_rate", "audited conversations with a role failure" },
 	{ "sample", "conversations compared with each other" },
 };
 
@@ -407,6 +409,9 @@ static void header_keys(struct buf *b, jv summary)
 		buf_adds(b, "<th class=\"num\">sim</th>");
 	buf_adds(b, "</tr></thead>\n<tbody>\n");
 	for (size_t i = 0; i < sizeof main_keys / sizeof *main_keys; i++) {
+		/* Keys a run does not produce at all (the judge's) get no row; null ones do. */
+		if (jvu_kind_borrow(summary, main_keys[i].key) == JV_KIND_INVALID)
+			continue;
 		buf_addf(b, "<tr><td><code>%s</code></td><td>%s</td><td class=\"num\">", main_keys[i].key, main_keys[i].gloss);
 		add_value(b, num_at(summary, main_keys[i].key));
 		buf_adds(b, "</td>");
