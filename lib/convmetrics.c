@@ -21,21 +21,6 @@ struct score_rules {
 	double echo_threshold;
 };
 
-static jv read_json(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return jv_invalid_with_msg(jv_string_fmt("cannot open '%s'", path));
-	struct buf b = BUF_INIT;
-	char chunk[8192];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < (1 << 20))
-		buf_add(&b, chunk, n);
-	fclose(f);
-	jv v = b.data && utf8_valid(b.data, b.len) ? jv_parse_sized(b.data, (int)b.len) : jv_invalid();
-	buf_free(&b);
-	return v;
-}
 
 struct score_rules *score_rules_load(const char *path)
 {
@@ -44,7 +29,12 @@ struct score_rules *score_rules_load(const char *path)
 		errorf("cannot find share/score/rules.json");
 		return NULL;
 	}
-	jv doc = read_json(found);
+	jv doc = json_read_file(found, 1 << 20);
+	if (!jv_is_valid(doc)) {
+		json_report_invalid(doc);
+		free(found);
+		return NULL;
+	}
 	jv phrases = jvu_get_borrow(doc, "helper_phrases");
 	jv list_min = jvu_get_borrow(doc, "list_min_items"), echo_min = jvu_get_borrow(doc, "echo_min_bigrams");
 	jv echo_threshold = jvu_get_borrow(doc, "echo_threshold");

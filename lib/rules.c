@@ -11,32 +11,6 @@
 
 #define MAX_RULES_BYTES (16L * 1024 * 1024)
 
-static jv read_rules_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return jv_invalid_with_msg(jv_string_fmt("cannot open '%s'", path));
-	struct buf b = BUF_INIT;
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len <= (size_t)MAX_RULES_BYTES)
-		buf_add(&b, chunk, n);
-	fclose(f);
-	if (!b.data || b.len > (size_t)MAX_RULES_BYTES || !utf8_valid(b.data, b.len) || memchr(b.data, 0, b.len)) {
-		buf_free(&b);
-		return jv_invalid_with_msg(jv_string_fmt("%s: not a JSON text", path));
-	}
-	jv doc = jv_parse_sized(b.data, (int)b.len);
-	buf_free(&b);
-	if (!jv_is_valid(doc)) {
-		jv msg = jv_invalid_get_msg(doc);
-		jv out = jv_invalid_with_msg(jv_string_fmt("%s: not valid JSON: %s", path,
-						 jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "parse error"));
-		jv_free(msg);
-		return out;
-	}
-	return doc;
-}
 
 static int fail(struct ruleset *rs, const char *fmt, const char *a, const char *b)
 {
@@ -116,11 +90,9 @@ struct ruleset *rules_load(const char *path)
 {
 	struct ruleset *rs = xcalloc(1, sizeof *rs);
 	rs->path = xstrdup(path);
-	jv doc = read_rules_file(path);
+	jv doc = json_read_file(path, MAX_RULES_BYTES);
 	if (!jv_is_valid(doc)) {
-		jv msg = jv_invalid_get_msg(doc);
-		errorf("%s", jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "cannot read rules");
-		jv_free(msg);
+		json_report_invalid(doc);
 		rules_free(rs);
 		return NULL;
 	}

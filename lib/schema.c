@@ -993,41 +993,6 @@ static int parse_constraints(struct loader *L, jv list)
 
 /* ---------- top level ---------- */
 
-static jv read_json_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return jv_invalid_with_msg(jv_string_fmt("cannot open '%s': %s", path, strerror(errno)));
-	struct buf b = BUF_INIT;
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		buf_add(&b, chunk, n);
-		if (b.len > (size_t)MAX_SCHEMA_BYTES)
-			break;
-	}
-	int read_error = ferror(f);
-	fclose(f);
-	if (read_error || b.len > (size_t)MAX_SCHEMA_BYTES) {
-		buf_free(&b);
-		return jv_invalid_with_msg(jv_string_fmt("cannot read '%s': %s", path,
-							 read_error ? "read error" : "file too large"));
-	}
-	if (!b.data || !utf8_valid(b.data, b.len) || memchr(b.data, '\0', b.len)) {
-		buf_free(&b);
-		return jv_invalid_with_msg(jv_string_fmt("%s: not a JSON text (empty, NUL bytes or invalid UTF-8)", path));
-	}
-	jv v = jv_parse_sized(b.data, (int)b.len);
-	buf_free(&b);
-	if (!jv_is_valid(v)) {
-		jv msg = jv_invalid_get_msg(v);
-		jv out = jv_invalid_with_msg(jv_string_fmt("%s: not valid JSON: %s", path,
-						 jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "parse error"));
-		jv_free(msg);
-		return out;
-	}
-	return v;
-}
 
 static int load_top(struct loader *L, jv doc)
 {
@@ -1128,11 +1093,9 @@ struct schema *schema_load(const char *path)
 	struct intern *strings = intern_new();
 	s->intern = strings;
 	struct loader L = { s, strings, NULL };
-	jv doc = read_json_file(path);
+	jv doc = json_read_file(path, MAX_SCHEMA_BYTES);
 	if (!jv_is_valid(doc)) {
-		jv msg = jv_invalid_get_msg(doc);
-		errorf("%s", jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "cannot read schema");
-		jv_free(msg);
+		json_report_invalid(doc);
 		schema_free(s);
 		return NULL;
 	}

@@ -306,41 +306,6 @@ static void rules_fail(const char *path, const char *fmt, ...)
 	errorf("%s: %s", path, text);
 }
 
-static jv read_rules_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		errorf("cannot open '%s': %s", path, strerror(errno));
-		return jv_invalid();
-	}
-	struct buf b = BUF_INIT;
-	char chunk[16384];
-	size_t n;
-	while (b.len <= MAX_RULES_BYTES && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(&b, chunk, n);
-	int read_error = ferror(f);
-	fclose(f);
-	if (read_error || b.len > MAX_RULES_BYTES) {
-		rules_fail(path, "%s", read_error ? "read error" : "stop rules larger than 1 MiB");
-		buf_free(&b);
-		return jv_invalid();
-	}
-	if (!b.data || !utf8_valid(b.data, b.len) || memchr(b.data, '\0', b.len)) {
-		rules_fail(path, "not a JSON text (empty, NUL bytes or invalid UTF-8)");
-		buf_free(&b);
-		return jv_invalid();
-	}
-	jv v = jv_parse_sized(b.data, (int)b.len);
-	buf_free(&b);
-	if (!jv_is_valid(v)) {
-		jv msg = jv_invalid_get_msg(v);
-		rules_fail(path, "not valid JSON: %s",
-			   jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "parse error");
-		jv_free(msg);
-		return jv_invalid();
-	}
-	return v;
-}
 
 static int check_keys(const char *path, jv obj, const char *what, const char *const *allowed)
 {
@@ -531,8 +496,11 @@ struct stop_rules *stop_rules_load(const char *path)
 		path = found;
 	}
 	struct stop_rules *r = NULL;
-	jv doc = read_rules_file(path);
-	if (jv_is_valid(doc)) {
+	jv doc = json_read_file(path, MAX_RULES_BYTES);
+	if (!jv_is_valid(doc)) {
+		json_report_invalid(doc);
+		doc = jv_invalid();
+	} else {
 		r = xcalloc(1, sizeof *r);
 		if (load_rules(path, doc, r) < 0) {
 			stop_rules_free(r);

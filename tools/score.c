@@ -340,19 +340,11 @@ static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 
 static jv read_reference(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		errorf("cannot open '%s'", path);
+	jv v = json_read_file(path, 16 << 20);
+	if (!jv_is_valid(v)) {
+		json_report_invalid(v);
 		return jv_invalid();
 	}
-	struct buf b = BUF_INIT;
-	char chunk[8192];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < (16 << 20))
-		buf_add(&b, chunk, n);
-	fclose(f);
-	jv v = b.data && utf8_valid(b.data, b.len) ? jv_parse_sized(b.data, (int)b.len) : jv_invalid();
-	buf_free(&b);
 	if (jv_get_kind(v) != JV_KIND_OBJECT) {
 		errorf("'%s': a reference must be a score summary (a JSON object)", path);
 		jv_free(v);
