@@ -20,7 +20,7 @@ UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 DEB_PACKAGES = gcc make libc6-dev libjq-dev libcurl4-openssl-dev zlib1g-dev parallel jq curl man-db
 ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all deps demo check test bench install clean asan fuzz
+.PHONY: all deps demo check test bench install clean asan fuzz valgrind
 .SECONDARY:
 
 MOCK     = $(BUILD)/tests/mock-server
@@ -74,6 +74,22 @@ check: all asan
 
 test: all
 	@tests/run.sh build
+
+# The whole suite again with every program and unit test run under valgrind memcheck
+# (slow: about half an hour on two cores, so not part of `make check`). build-valgrind/
+# holds wrappers that exec valgrind on the normal build; each process writes its report
+# to build-valgrind/logs/, and tests/run.sh counts every non-empty report as a failure.
+# Suppressions: tests/valgrind.supp, third-party libraries only, each explained.
+VALGRIND_WRAPPED = $(PROGRAMS:%=bin/%) $(UNIT_SRC:tests/unit/%.c=unit/%)
+valgrind: all
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES=valgrind
+	@rm -rf build-valgrind && mkdir -p build-valgrind/bin build-valgrind/unit build-valgrind/logs
+	@for w in $(VALGRIND_WRAPPED); do \
+	  printf '%s\n' '#!/bin/sh' \
+	    "exec valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --suppressions=$(CURDIR)/tests/valgrind.supp --log-file=$(CURDIR)/build-valgrind/logs/$$(basename $$w).%p $(CURDIR)/build/$$w \"\$$@\"" \
+	    >build-valgrind/$$w && chmod +x build-valgrind/$$w; \
+	done
+	@tests/run.sh build-valgrind
 
 demo: all
 	@pipelines/demo.sh
@@ -139,4 +155,4 @@ build-fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h build-fuzz/libpersona.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests/fuzz -o $@ $< build-fuzz/libpersona.a $(LDLIBS)
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-valgrind

@@ -2,8 +2,10 @@
 #include <string.h>
 
 #include "interrupt.h"
+#include "msg.h"
 
 static volatile sig_atomic_t caught;
+static int output_closed;
 
 static void on_signal(int sig)
 {
@@ -25,9 +27,15 @@ void interrupt_install(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+void interrupt_output_closed(void)
+{
+	output_closed = 1;
+	msg_mute(1);
+}
+
 int interrupt_requested(void)
 {
-	return caught != 0;
+	return caught != 0 || output_closed;
 }
 
 int interrupt_status(void)

@@ -4,12 +4,15 @@
  * long-running loops check interrupt_requested() between records, finish the line
  * they are writing, print their summary and exit with interrupt_status() (128 +
  * signal number, the shell convention). A second signal ends the program at once.
+ * A closed output pipe (EPIPE, `... | head`) is the same request made quietly: from
+ * interrupt_output_closed on, messages are muted and interrupt_status() is 0.
  * Ownership: none (process-wide state).
  */
 #ifndef PS_INTERRUPT_H
 #define PS_INTERRUPT_H
 
 void interrupt_install(void);
+void interrupt_output_closed(void);
 int interrupt_requested(void);
 int interrupt_status(void);
 

@@ -6,9 +6,11 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "jsontext.h"
 #include "buf.h"
 #include "jsonl.h"
 #include "jvutil.h"
+#include "interrupt.h"
 #include "msg.h"
 
 #define CHUNK (256 * 1024)
@@ -17,11 +19,11 @@
 /* ---------- writer ---------- */
 
 struct jsonl_writer {
-	struct jsonl_writer *next_open;   /* every open writer, for a clean early exit */
 	const char *path;     /* for messages */
 	FILE *file;           /* plain output */
 	gzFile gz;            /* gzip output */
 	int line_flush;
+	int reader_gone;      /* EPIPE: whatever is written from now on is dropped */
 	struct buf line;
 };
 
@@ -30,8 +32,6 @@ static int ends_with(const char *s, const char *suffix)
 	size_t n = strlen(s), m = strlen(suffix);
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
-
-static struct jsonl_writer *open_writers;
 
 struct jsonl_writer *jsonl_writer_open(const char *path)
 {
@@ -61,8 +61,6 @@ struct jsonl_writer *jsonl_writer_open(const char *path)
 	}
 	if (w->file)
 		setvbuf(w->file, NULL, _IOFBF, CHUNK);
-	w->next_open = open_writers;
-	open_writers = w;
 	return w;
 }
 
@@ -71,34 +69,29 @@ void jsonl_writer_line_flush(struct jsonl_writer *w, int on)
 	w->line_flush = on;
 }
 
-static _Noreturn void write_failed(struct jsonl_writer *w, int err)
+static void write_failed(struct jsonl_writer *w, int err)
 {
 	if (err != EPIPE)
 		fatalf(EXIT_SOME_FAILED, "cannot write to '%s': %s", w->path, strerror(err));
-	/* The reader wanted no more: not an error. Finish the other outputs (rejects, a
-	 * gzip file) so nothing already written is lost, then leave at once: the work in
-	 * flight has nowhere to go. */
-	for (struct jsonl_writer *o = open_writers; o; o = o->next_open) {
-		if (o == w)
-			continue;
-		if (o->gz)
-			gzclose(o->gz);
-		else if (o->file)
-			fflush(o->file);
-	}
-	_exit(EXIT_OK);
+	/* The reader wanted no more (`... | head`): not an error. Stop like an interrupt,
+	 * quietly and with status 0, so the program still finishes its other outputs and
+	 * frees what it holds; later writes here are dropped. */
+	w->reader_gone = 1;
+	interrupt_output_closed();
 }
 
 static void put(struct jsonl_writer *w, const char *p, size_t n)
 {
-	if (n == 0)
+	if (n == 0 || w->reader_gone)
 		return;   /* p may be NULL (an empty buffer), and fwrite(NULL, ...) is undefined */
 	if (w->gz) {
 		if (gzwrite(w->gz, p, (unsigned)n) != (int)n) {
 			int zerr;
 			const char *why = gzerror(w->gz, &zerr);
-			if (zerr == Z_ERRNO)
+			if (zerr == Z_ERRNO) {
 				write_failed(w, errno);
+				return;
+			}
 			fatalf(EXIT_SOME_FAILED, "cannot write to '%s': %s", w->path, why);
 		}
 		return;
@@ -109,6 +102,8 @@ static void put(struct jsonl_writer *w, const char *p, size_t n)
 
 void jsonl_writer_flush(struct jsonl_writer *w)
 {
+	if (w->reader_gone)
+		return;
 	if (w->gz) {
 		if (gzflush(w->gz, Z_SYNC_FLUSH) != Z_OK)
 			write_failed(w, errno ? errno : EIO);
@@ -138,22 +133,17 @@ int jsonl_writer_close(struct jsonl_writer *w)
 {
 	if (!w)
 		return 0;
-	for (struct jsonl_writer **p = &open_writers; *p; p = &(*p)->next_open) {
-		if (*p == w) {
-			*p = w->next_open;
-			break;
-		}
-	}
 	int rc = 0;
+	/* After EPIPE the pipe stays broken: closing it fails again, and that is no error. */
 	if (w->gz) {
-		if (gzclose(w->gz) != Z_OK) {
+		if (gzclose(w->gz) != Z_OK && !w->reader_gone) {
 			errorf("cannot write to '%s': %s", w->path, strerror(errno ? errno : EIO));
 			rc = -1;
 		}
 	} else if (w->file == stdout) {
-		if (fflush(stdout) != 0)
+		if (!w->reader_gone && fflush(stdout) != 0)
 			write_failed(w, errno);
-	} else if (fclose(w->file) != 0) {
+	} else if (fclose(w->file) != 0 && !w->reader_gone) {
 		errorf("cannot write to '%s': %s", w->path, strerror(errno));
 		rc = -1;
 	}
@@ -383,9 +373,8 @@ int jsonl_read(struct jsonl_reader *r, jv *record)
 			route_reject(r, "line is not valid UTF-8");
 			continue;
 		}
-		jv v = jv_parse_sized(r->line.data, (int)r->line.len);
+		jv v = json_parse(r->line.data, r->line.len);
 		if (!jv_is_valid(v)) {
-			/* Our line is NUL-terminated, so jq's message is safe to read. */
 			jv msg = jv_invalid_get_msg(v);
 			char reason[600];
 			snprintf(reason, sizeof reason, "not JSON: %s",
@@ -470,7 +459,7 @@ jv json_read_file(const char *path, size_t max_bytes)
 		buf_free(&b);
 		return jv_invalid_with_msg(jv_string_fmt("%s: not a JSON text (empty, NUL bytes or invalid UTF-8)", path));
 	}
-	jv v = jv_parse_sized(b.data, (int)b.len);
+	jv v = json_parse(b.data, b.len);
 	buf_free(&b);
 	if (!jv_is_valid(v)) {
 		jv msg = jv_invalid_get_msg(v);

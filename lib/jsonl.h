@@ -8,8 +8,10 @@
  * skipped; the reader then goes on with the next line. CRLF line ends are accepted.
  *
  * Writer contract: one compact JSON text per line, to stdout or a file, gzip when the
- * name ends in ".gz". A reader that closes the pipe early (head -n 5) ends the program
- * quietly with status 0; any other write error ends it with a message and status 1.
+ * name ends in ".gz". A reader that closes the pipe early (head -n 5) asks the program
+ * to stop (interrupt_output_closed: quietly, status 0; later writes to that writer are
+ * dropped, the other outputs are finished and closed as usual); any other write error
+ * ends the program with a message and status 1.
  *
  * Ownership: jsonl_read hands the caller a new jv reference (the caller frees it);
  * jsonl_write consumes its jv argument (jq's rule). Paths are borrowed for the life

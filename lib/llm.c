@@ -6,6 +6,7 @@
 #include <string.h>
 #include <curl/curl.h>
 
+#include "jsontext.h"
 #include "buf.h"
 #include "cache.h"
 #include "jvutil.h"
@@ -159,6 +160,7 @@ struct call {
 	char *error_message;
 	char error_kind[32];
 	struct call *next;
+	struct call *run_prev, *run_next;   /* the engine's list of HTTP attempts in progress */
 };
 
 struct llm_engine {
@@ -171,6 +173,8 @@ struct llm_engine {
 	struct rng jitter;
 	struct call *waiting, *waiting_tail;     /* not started yet, or waiting to retry */
 	struct call *finished, *finished_tail;   /* results to deliver */
+	struct call *running;                    /* HTTP attempts in progress */
+	int cancelling;                          /* llm_engine_cancel: no call starts any more */
 	size_t pending;
 	struct llm_client **clients;
 	size_t nclients;
@@ -351,10 +355,16 @@ static void finish(struct call *k)
 /* Parse a successful body. 0, or -1 with error_kind/message set. */
 static int parse_success(struct call *k, const char *body, size_t len);
 
+static void cancel(struct call *k);
+
 static void enqueue(struct call *k)
 {
 	struct llm_client *c = k->client;
 	struct llm_engine *e = c->engine;
+	if (e->cancelling) {
+		cancel(k);
+		return;
+	}
 	if (c->cache) {
 		cache_key(c->base_url, k->body, k->body_len, k->sample, k->key);
 		struct buf hit = BUF_INIT;
@@ -428,7 +438,7 @@ void llm_chat_text(struct llm_client *c, const char *messages_json, size_t len, 
 	chat_body(k, messages_json, len);
 	if (c->provider == PROVIDER_OFFLINE) {
 		/* Only the stand-in needs the messages as values. */
-		k->messages = jv_parse_sized(messages_json, (int)len);
+		k->messages = json_parse(messages_json, len);
 		k->persona = hint ? jv_copy(hint->persona) : jv_null();
 	}
 	enqueue(k);
@@ -539,7 +549,7 @@ static int parse_embeddings(struct call *k, jv doc)
 
 static int parse_success(struct call *k, const char *body, size_t len)
 {
-	jv doc = len ? jv_parse_sized(body, (int)len) : jv_invalid();
+	jv doc = json_parse(body, len);
 	if (jv_get_kind(doc) != JV_KIND_OBJECT) {
 		jv_free(doc);
 		set_error(k, "bad_response", "the reply is not a JSON object");
@@ -583,7 +593,7 @@ static int parse_success(struct call *k, const char *body, size_t len)
  * {"message":...}; *quota is set when the code says the quota is exhausted. */
 static void provider_error(struct call *k, long status, int *quota)
 {
-	jv doc = k->response.len ? jv_parse_sized(k->response.data, (int)k->response.len) : jv_invalid();
+	jv doc = json_parse(k->response.data, k->response.len);
 	jv err = jvu_get_borrow(doc, "error");
 	jv holder = jv_get_kind(err) == JV_KIND_OBJECT ? jv_copy(err) : jv_copy(doc);
 	jv message = jv_get_kind(err) == JV_KIND_STRING ? jv_copy(err) : jvu_get_borrow(holder, "message");
@@ -669,7 +679,29 @@ static void start_http(struct call *k)
 	curl_easy_setopt(h, CURLOPT_PRIVATE, k);
 	k->result.attempts++;
 	c->in_flight++;
+	k->run_prev = NULL;
+	k->run_next = c->engine->running;
+	if (k->run_next)
+		k->run_next->run_prev = k;
+	c->engine->running = k;
 	curl_multi_add_handle(c->engine->multi, h);
+}
+
+/* End an HTTP attempt (finished or abandoned): the handle goes, the call stays. */
+static void stop_http(struct call *k)
+{
+	struct llm_engine *e = k->client->engine;
+	curl_multi_remove_handle(e->multi, k->easy);
+	curl_easy_cleanup(k->easy);
+	k->easy = NULL;
+	k->client->in_flight--;
+	if (k->run_prev)
+		k->run_prev->run_next = k->run_next;
+	else
+		e->running = k->run_next;
+	if (k->run_next)
+		k->run_next->run_prev = k->run_prev;
+	k->run_prev = k->run_next = NULL;
 }
 
 static void run_offline(struct call *k)
@@ -730,10 +762,7 @@ static void settle(struct call *k, CURLcode code)
 	struct llm_engine *e = c->engine;
 	long status = 0;
 	curl_easy_getinfo(k->easy, CURLINFO_RESPONSE_CODE, &status);
-	curl_multi_remove_handle(e->multi, k->easy);
-	curl_easy_cleanup(k->easy);
-	k->easy = NULL;
-	c->in_flight--;
+	stop_http(k);
 
 	int retryable = 0;
 	k->result.rate_limited = 0;
@@ -918,6 +947,38 @@ size_t llm_engine_step(struct llm_engine *e, int max_wait_ms)
 	return e->pending;
 }
 
+/* A call given up: its callback still runs (so its owner can free what it holds), with
+ * a failure that says so. */
+static void cancel(struct call *k)
+{
+	set_error(k, "cancelled", "interrupted before the answer came");
+	k->result.ok = 0;
+	k->result.cancelled = 1;
+	k->result.rate_limited = 0;
+	finish(k);
+}
+
+void llm_engine_cancel(struct llm_engine *e)
+{
+	e->cancelling = 1;
+	/* Callbacks may submit more calls; those are cancelled as they are queued. */
+	while (e->pending) {
+		while (e->running) {
+			struct call *k = e->running;
+			stop_http(k);
+			cancel(k);
+		}
+		struct call *k = e->waiting;
+		e->waiting = e->waiting_tail = NULL;
+		while (k) {
+			struct call *next = k->next;
+			cancel(k);
+			k = next;
+		}
+		deliver(e);
+	}
+}
+
 size_t llm_engine_pending(const struct llm_engine *e)
 {
 	return e->pending;
@@ -927,6 +988,7 @@ void llm_engine_free(struct llm_engine *e)
 {
 	if (!e)
 		return;
+	llm_engine_cancel(e);
 	for (size_t i = 0; i < e->nclients; i++) {
 		struct llm_client *c = e->clients[i];
 		if (c->secret) {

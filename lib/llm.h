@@ -83,6 +83,7 @@ struct llm_result {
 	int rate_limited;           /* the final failure was a rate limit (worth a later rerun) */
 	int attempts;               /* HTTP attempts made (0 for cache hits and offline) */
 	int cached;
+	int cancelled;              /* llm_engine_cancel gave the call up (error_kind "cancelled") */
 	uint64_t prompt_tokens, completion_tokens;
 };
 
@@ -122,6 +123,11 @@ void llm_embed(struct llm_client *c, jv inputs, llm_done_fn done, void *ctx);
  * finished calls. Returns the number of calls not yet finished. */
 size_t llm_engine_step(struct llm_engine *e, int max_wait_ms);
 size_t llm_engine_pending(const struct llm_engine *e);
+/* Give up every unfinished call (after an interrupt): each callback runs once with a
+ * failed result marked cancelled, so its owner frees what it holds; calls submitted
+ * from those callbacks are cancelled too. Returns with nothing pending. */
+void llm_engine_cancel(struct llm_engine *e);
+/* Cancels what is still pending (as llm_engine_cancel), then frees everything. */
 void llm_engine_free(struct llm_engine *e);
 
 void llm_usage_add(struct llm_usage *total, const struct llm_result *r);

@@ -5,6 +5,7 @@
 #include "msg.h"
 
 static const char *program_name = "persona";
+static int muted;
 
 void msg_set_program(const char *name)
 {
@@ -16,10 +17,17 @@ const char *msg_program(void)
 	return program_name;
 }
 
+void msg_mute(int on)
+{
+	muted = on;
+}
+
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
 	/* One fprintf per line so that concurrent writers never interleave mid-line. */
 	char text[4096];
+	if (muted)
+		return;
 	vsnprintf(text, sizeof text, fmt, ap);
 	fprintf(stderr, "%s: %s%s\n", program_name, prefix, text);
 }

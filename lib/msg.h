@@ -21,6 +21,9 @@ enum exit_status {
 
 void msg_set_program(const char *name);
 const char *msg_program(void);
+/* While muted, errorf and warnf print nothing (fatalf still does): for the clean-up
+ * after an interrupt, when every abandoned call would otherwise report itself. */
+void msg_mute(int on);
 
 void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jsontext.h"
 #include "buf.h"
 #include "describe.h"
 #include "jvutil.h"
@@ -926,7 +927,7 @@ static jv find_json_object(const char *text)
 		}
 		if (!*q)
 			continue;
-		jv v = jv_parse_sized(p, (int)(q - p + 1));
+		jv v = json_parse(p, (size_t)(q - p + 1));
 		if (jv_get_kind(v) == JV_KIND_OBJECT && jvu_kind_borrow(v, "verdict") == JV_KIND_INVALID) {
 			jv inner = jvu_get_borrow(v, "fields");
 			if (jv_get_kind(inner) == JV_KIND_OBJECT) {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsontext.h"
 #include "jsonl.h"
 #include "msg.h"
 #include "rng.h"
@@ -58,7 +59,7 @@ struct sampler *sampler_new(const struct schema *s, uint64_t seed)
 				most = n;
 		}
 		sm->field_names[i] = jv_string(f->name);
-		sm->constant_jv[i] = f->kind == KIND_CONSTANT ? jv_parse(f->constant_json) : jv_null();
+		sm->constant_jv[i] = f->kind == KIND_CONSTANT ? json_parse(f->constant_json, strlen(f->constant_json)) : jv_null();
 		if (jv_get_kind(sm->constant_jv[i]) == JV_KIND_STRING)
 			sm->constant_text[i] = xstrdup(jv_string_value(sm->constant_jv[i]));
 	}

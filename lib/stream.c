@@ -22,6 +22,7 @@ struct stream {
 	struct slot *window;        /* keep_order: finished records waiting for their turn */
 	uint64_t written;
 	struct progress *progress;
+	int abandoned;              /* stream_free after an interrupt: nothing more is written */
 };
 
 static int read_jsonl(void *reader, jv *record)
@@ -58,6 +59,10 @@ static void write_record(struct stream *st, jv record)
 
 void stream_emit(struct stream *st, uint64_t seq, jv record)
 {
+	if (st->abandoned) {
+		jv_free(record);
+		return;
+	}
 	if (!st->keep_order) {
 		write_record(st, record);
 		return;
@@ -77,6 +82,10 @@ void stream_emit(struct stream *st, uint64_t seq, jv record)
 
 void stream_reject(struct stream *st, uint64_t seq, struct jsonl_reader *in, jv record, const char *reason)
 {
+	if (st->abandoned) {
+		jv_free(record);
+		return;
+	}
 	jsonl_reject(in, reason);
 	jv_free(record);
 	stream_emit(st, seq, jv_invalid());
@@ -87,8 +96,12 @@ int stream_run(struct stream *st, stream_start_fn start, void *ctx, struct progr
 	st->progress = progress;
 	int at_end = 0;
 	for (;;) {
-		if (interrupt_requested())
+		if (interrupt_requested()) {
+			if (st->open)
+				errorf("interrupted: %zu record%s in progress not written",
+				       st->open, st->open == 1 ? "" : "s");
 			return interrupt_status();
+		}
 		while (!at_end && st->open < st->capacity && !interrupt_requested()) {
 			jv record;
 			if (!st->next(st->source, &record)) {
@@ -122,6 +135,14 @@ void stream_free(struct stream *st)
 {
 	if (!st)
 		return;
+	if (st->open && st->engine) {
+		/* Interrupted with records open: their model calls are cancelled so their
+		 * owners free them; whatever they would emit now is dropped, unwritten. */
+		st->abandoned = 1;
+		msg_mute(1);
+		llm_engine_cancel(st->engine);
+		msg_mute(0);
+	}
 	if (st->window)
 		for (size_t i = 0; i < st->capacity; i++)
 			if (st->window[i].done)

@@ -38,6 +38,9 @@ void stream_emit(struct stream *st, uint64_t seq, jv record);
  * Consumes record. */
 void stream_reject(struct stream *st, uint64_t seq, struct jsonl_reader *in, jv record, const char *reason);
 uint64_t stream_written(const struct stream *st);
+/* After an interrupt, records still open are abandoned: their model calls are
+ * cancelled (llm_engine_cancel), so their callbacks free them, and nothing they emit
+ * is written. Call it while the callbacks' state is still alive. */
 void stream_free(struct stream *st);
 
 #endif

@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "jsontext.h"
 #include "jvutil.h"
 #include "verdict.h"
 
@@ -21,7 +22,7 @@ static jv first_object(const char *answer)
 			else if (*p == '{')
 				depth++;
 			else if (*p == '}' && --depth == 0) {
-				jv v = jv_parse_sized(open, (int)(p - open + 1));
+				jv v = json_parse(open, (size_t)(p - open + 1));
 				if (jv_get_kind(v) == JV_KIND_OBJECT)
 					return v;
 				jv_free(v);

@@ -20,6 +20,16 @@ run_one() {   # run_one LABEL COMMAND...: count its TAP lines, show failures
 	bad=$(grep -c '^not ok ' "$log")
 	skip=$(grep '^ok ' "$log" | grep -c '# SKIP')
 	skipped=$((skipped + skip))
+	if [ -n "${VALGRIND_LOGS:-}" ]; then
+		# valgrind's reports: one file per process, empty when it found nothing.
+		local report
+		for report in "$VALGRIND_LOGS"/*; do
+			[ -s "$report" ] || continue
+			bad=$((bad + 1))
+			{ echo "not ok - valgrind: $(basename "$report")"; head -n 40 "$report"; } >>"$log"
+		done
+		rm -f "$VALGRIND_LOGS"/*
+	fi
 	if [ "$status" -ne 0 ] && [ "$bad" -eq 0 ]; then
 		bad=1   # died before reporting: count it, never hide it
 		echo "not ok - $label exited with status $status" >>"$log"
@@ -42,8 +52,12 @@ for build in "$@"; do
 		export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 		export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=99"
 		;;
-	*)
+	*valgrind*)
 		unset ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
+		export VALGRIND_LOGS="$PWD/$build/logs"
+		;;
+	*)
+		unset ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS VALGRIND_LOGS
 		;;
 	esac
 	for unit in "$build"/unit/test-*; do

@@ -91,14 +91,21 @@ test_expect_success '--of turns --encoding b64 gives one base64 text per turn' '
 	paste from-float from-b64 | awk "{ d = \$1 - \$2; if (d < 0) d = -d; if (d > 5e-6) bad = 1 } END { exit bad }"
 '
 
-test_expect_success 'a missing text embeds the empty text: the zero vector' '
-	echo "{\"id\":\"bare\"}" | embed --model hash-8 --of description >out 2>/dev/null &&
+test_expect_success 'an empty text embeds as the zero vector; a missing or wrong-typed source is rejected' '
+	echo "{\"id\":\"blank\",\"description\":\"\"}" | embed --model hash-8 --of description >out 2>/dev/null &&
 	jq -e ".embedding.vector == [0,0,0,0,0,0,0,0]" out >/dev/null &&
 	echo "{\"id\":\"no-turns\",\"turns\":[]}" | embed --model hash-8 >out 2>/dev/null &&
-	jq -e ".embedding.vector == [0,0,0,0,0,0,0,0]" out >/dev/null
+	jq -e ".embedding.vector == [0,0,0,0,0,0,0,0]" out >/dev/null &&
+	printf "%s\n" "{\"id\":\"bare\"}" "{\"id\":\"n\",\"description\":5}" >bad.jsonl &&
+	test_expect_code 1 embed --model hash-8 --of description --rejects rej bad.jsonl >out 2>err &&
+	test ! -s out &&
+	test_cmp bad.jsonl rej &&
+	printf "%s\n" "embed: bad.jsonl:1: record has no \"description\" string" "embed: bad.jsonl:2: record has no \"description\" string" \
+		"embed: 0 records, 0 vectors (hash-8, of description, 8 dimensions)" >want &&
+	test_cmp want err
 '
 
-test_expect_success 'bad lines and, for --of turns, records without a turns array go to --rejects; exit 1' '
+test_expect_success 'bad lines and records without a turns array go to --rejects; exit 1' '
 	{ head -n 2 conv.jsonl; echo "not json"; echo "[1,2]"; echo "{\"id\":\"x\",\"turns\":\"hi\"}"; tail -n 1 conv.jsonl; } >mixed.jsonl &&
 	test_expect_code 1 embed --of turns --rejects rejects.jsonl mixed.jsonl >out 2>err &&
 	test_line_count = 3 out &&
@@ -107,7 +114,8 @@ test_expect_success 'bad lines and, for --of turns, records without a turns arra
 	grep -q "^embed: mixed.jsonl:3: " err &&
 	grep -q "^embed: mixed.jsonl:5: record has no \"turns\" array$" err &&
 	test_expect_code 1 embed --rejects rejects.jsonl mixed.jsonl >out 2>/dev/null &&
-	test_line_count = 4 out
+	test_line_count = 3 out &&
+	test_cmp want rejects.jsonl
 '
 
 test_expect_success 'unknown --of, --encoding or hash-N are usage errors (exit 2)' '
@@ -196,7 +204,7 @@ test_expect_success 'empty texts are not sent to a remote model and get its zero
 
 test_expect_success 'when no text at all is non-empty the dimension stays unknown: no_dimension, exit 1' '
 	start_mock m --embedding-dim 8 &&
-	printf "%s\n" "{\"id\":\"a\",\"turns\":[]}" "{\"id\":\"b\"}" >empty.jsonl &&
+	printf "%s\n" "{\"id\":\"a\",\"turns\":[]}" "{\"id\":\"b\",\"turns\":[{\"speaker\":\"responder\",\"text\":\"hi\"}]}" >empty.jsonl &&
 	test_expect_code 1 embed --base-url "$m_URL" --model e1 --keep-order <empty.jsonl >out 2>err &&
 	stop_mock m &&
 	test ! -s m.log &&

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsontext.h"
 #include "buf.h"
 #include "cli.h"
 #include "dialog.h"
@@ -180,7 +181,7 @@ static jv load_probes(const char *path)
 	char *text = prompt_load(path);
 	if (!text)
 		return jv_invalid();
-	jv probes = jv_parse(text);
+	jv probes = json_parse(text, strlen(text));
 	free(text);
 	int ok = jv_get_kind(probes) == JV_KIND_ARRAY;
 	for (int i = 0; ok && i < jv_array_length(jv_copy(probes)); i++) {
@@ -327,11 +328,6 @@ int main(int argc, char **argv)
 		status = exit_status_of(jsonl_errors(source.in), run.failed, run.failed_rate_limited);
 	if (jsonl_writer_close(out) < 0 || jsonl_writer_close(rejects) < 0)
 		status = status ? status : EXIT_SOME_FAILED;
-	if (status >= 128) {
-		/* Interrupted: the conversations in flight are not written; leave without
-		 * waiting for them (a --resume run redoes them). */
-		return status;
-	}
 	stream_free(st);
 	jsonl_reader_close(source.in);
 	jv_free(source.persona);

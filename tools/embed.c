@@ -340,8 +340,17 @@ static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 {
 	struct embed_run *run = ctx;
 	run->started++;
-	if (run->per_turn && jvu_kind_borrow(record, "turns") != JV_KIND_ARRAY) {
-		stream_reject(st, seq, run->in, record, "record has no \"turns\" array");
+	/* The text's source must be there with its type: a wrong-typed one would embed as
+	 * "" and look like a real vector. */
+	const char *missing = NULL;
+	if (strcmp(run->of, "description") == 0) {
+		if (jvu_kind_borrow(record, "description") != JV_KIND_STRING)
+			missing = "record has no \"description\" string";
+	} else if (jvu_kind_borrow(record, "turns") != JV_KIND_ARRAY) {
+		missing = "record has no \"turns\" array";
+	}
+	if (missing) {
+		stream_reject(st, seq, run->in, record, missing);
 		if (run->client)
 			keep_moving(run);
 		return;

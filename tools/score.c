@@ -460,8 +460,8 @@ int main(int argc, char **argv)
 		if (status == 0)
 			status = exit_status_of(0, run.judge_errors, run.judge_rate_limited);
 	}
-	/* The summary is written unless the run was interrupted. */
-	if ((summary_path || report_path) && status < 128) {
+	/* The summary is written unless the run was interrupted (or its reader left). */
+	if ((summary_path || report_path) && !interrupt_requested()) {
 		jv summary = build_summary(&run, reference);
 		if (run.judge) {
 			summary = jv_object_set(summary, jv_string("judge_role_failure_rate"),

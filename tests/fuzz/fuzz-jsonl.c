@@ -1,9 +1,12 @@
 /* fuzz-jsonl — the JSON Lines reader on arbitrary bytes: bad UTF-8, NUL bytes, CRLF,
- * over-long lines (the limit is small), gzip framing, and the rejects path. */
+ * over-long lines (the limit is small), gzip framing, and the rejects path. Also the
+ * promise of json_check: whatever it accepts, libjq parses (else abort: a crash). */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "jsonl.h"
+#include "jsontext.h"
 #include "msg.h"
 #include "fuzz.h"
 
@@ -20,6 +23,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	char err[160];
+	if (size < (1u << 20) && json_check((const char *)data, size, err, sizeof err) == 0) {
+		jv v = jv_parse_sized((const char *)data, (int)size);
+		if (!jv_is_valid(v))
+			abort();
+		jv_free(v);
+	}
 	char *paths[] = { (char *)fuzz_input_path(data, size) };
 	struct jsonl_writer *rejects = jsonl_writer_open("/dev/null");
 	struct jsonl_reader *r = jsonl_reader_open(paths, 1, MAX_LINE_BYTES, rejects);
