@@ -26,9 +26,11 @@ test_failed=0
 test_expect_success() {
 	test_count=$((test_count + 1))
 	local name=$1 body=$2 status=0
-	# Not inside an "if": there bash would ignore set -e, and a failing line that is
-	# not chained with && would go unnoticed.
-	(set -e; eval "$body") >"$TRASH/.test-output" 2>&1 || status=$?
+	# Not inside an "if" nor on the left of "||": there bash ignores set -e (in the
+	# whole subshell), and a failing line that is not chained with && would go
+	# unnoticed. (This script itself does not run with set -e.)
+	(set -e; eval "$body") >"$TRASH/.test-output" 2>&1
+	status=$?
 	if [ "$status" -eq 0 ]; then
 		echo "ok $test_count - $name"
 	else

@@ -44,7 +44,7 @@ test_expect_success 'dialog-run: SIGINT mid-run exits 130 with whole lines and i
 	interrupted INT 130 "^dialog-run: [0-9]+ conversations \(" \
 		dialog-run --base-url "$m_URL" --model x --concurrency 6 --max-turns 4 personas.jsonl &&
 	stop_mock m &&
-	jq -e "select(.status != \"ok\")" out >bad || true &&
+	{ jq -e "select(.status != \"ok\")" out >bad || true; } &&
 	test ! -s bad
 '
 

@@ -112,6 +112,10 @@ struct config {
     long embedding_dim;
     char *expected_auth;      /* "Bearer <key>", or NULL: no check */
     long max_requests;        /* 0: unlimited */
+    long port;                /* --port: a fixed port (a restarted server keeps its
+                                 address); 0: any free one */
+    long long first_request;  /* --first-request: number requests from here, so the
+                                 replies of a restarted server stay unique */
 };
 
 static struct config config = {
@@ -1670,7 +1674,10 @@ static int open_listener(void)
         die("socket: %s", strerror(errno));
     struct sockaddr_in addr = { .sin_family = AF_INET,
                                 .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-                                .sin_port = 0 };
+                                .sin_port = htons((uint16_t)config.port) };
+    /* A restarted server binds its old port while the old connections linger. */
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
     if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
         die("bind: %s", strerror(errno));
     /* Large backlog: tests open hundreds of connections at once. */
@@ -1766,11 +1773,11 @@ static void shut_down(void)
 
 static void usage(FILE *out)
 {
-    fputs("usage: mock-server --port-file FILE [--latency-ms N] [--log FILE]\n"
+    fputs("usage: mock-server --port-file FILE [--port N] [--latency-ms N] [--log FILE]\n"
           "         [--faults LIST] [--fault-rate P --fault-kinds LIST"
           " [--fault-seed S]]\n"
           "         [--retry-after SEC] [--reply TEXT] [--embedding-dim N]\n"
-          "         [--expect-key-env NAME] [--max-requests N]\n"
+          "         [--expect-key-env NAME] [--max-requests N] [--first-request N]\n"
           "fault kinds: ok 429 429ms quota 500 503 400 401 403 404 408 409\n"
           "             flat flat500 stall cut malformed null nousage extra"
           " empty\n", out);
@@ -1877,6 +1884,10 @@ static void parse_arguments(int argc, char **argv)
             exit(0);
         } else if (take_option(argc, argv, &i, "--port-file", &v)) {
             config.port_file = v;
+        } else if (take_option(argc, argv, &i, "--port", &v)) {
+            config.port = parse_long_option("--port", v, 1, 65535);
+        } else if (take_option(argc, argv, &i, "--first-request", &v)) {
+            config.first_request = parse_long_option("--first-request", v, 1, LONG_MAX);
         } else if (take_option(argc, argv, &i, "--latency-ms", &v)) {
             config.latency_ms = parse_long_option("--latency-ms", v, 0, 3600000);
         } else if (take_option(argc, argv, &i, "--log", &v)) {
@@ -1920,6 +1931,8 @@ int main(int argc, char **argv)
 {
     parse_arguments(argc, argv);
     server.fault_rng = config.fault_seed;
+    if (config.first_request > 0)
+        server.requests = config.first_request - 1;
     if (config.log_path) {
         server.log = fopen(config.log_path, "a");
         if (!server.log)
