@@ -6,11 +6,11 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "jsontext.h"
 #include "buf.h"
-#include "jsonl.h"
-#include "jvutil.h"
 #include "interrupt.h"
+#include "jsonl.h"
+#include "jsontext.h"
+#include "jvutil.h"
 #include "msg.h"
 
 #define CHUNK (256 * 1024)

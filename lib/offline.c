@@ -16,9 +16,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "jsontext.h"
 #include "buf.h"
 #include "describe.h"
+#include "jsontext.h"
 #include "jvutil.h"
 #include "msg.h"
 #include "offline.h"

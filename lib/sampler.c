@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsontext.h"
 #include "jsonl.h"
+#include "jsontext.h"
 #include "msg.h"
 #include "rng.h"
 #include "sampler.h"

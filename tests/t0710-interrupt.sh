@@ -69,14 +69,14 @@ test_expect_success 'persona-craft: SIGINT exits 130 with whole lines and the us
 '
 
 test_expect_success 'persona-validate --judge: SIGTERM exits 143 with whole lines and the summary' '
-	start_mock m $mock_args --reply "{\"plausible\": true, \"reason\": \"fine\"}" &&
+	start_mock m $mock_args --reply "{\"verdict\": true, \"reason\": \"fine\"}" &&
 	interrupted TERM 143 "requests," \
 		persona-validate --judge --base-url "$m_URL" --model x --concurrency 4 personas.jsonl &&
 	stop_mock m
 '
 
 test_expect_success 'dialog-stop --judge: SIGINT exits 130 with whole lines and the summary' '
-	start_mock m $mock_args --reply "{\"ended\": false, \"reason\": \"going on\"}" &&
+	start_mock m $mock_args --reply "{\"verdict\": false, \"reason\": \"going on\"}" &&
 	interrupted INT 130 "requests," \
 		dialog-stop --judge --base-url "$m_URL" --model x --concurrency 4 conversations.jsonl &&
 	stop_mock m

@@ -3,12 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsontext.h"
 #include "buf.h"
 #include "cli.h"
 #include "dialog.h"
 #include "interrupt.h"
 #include "jsonl.h"
+#include "jsontext.h"
 #include "jvutil.h"
 #include "llm.h"
 #include "msg.h"

@@ -5,10 +5,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "fuzz.h"
 #include "jsonl.h"
 #include "jsontext.h"
 #include "msg.h"
-#include "fuzz.h"
 
 enum { MAX_LINE_BYTES = 4096 };
 

@@ -722,9 +722,15 @@ static struct reply quota_reply(void)
                        "insufficient_quota", jv_string("insufficient_quota"));
 }
 
-static struct reply invalid_key_reply(void)
+/* Like some real providers, the refusal quotes the key it was given (here in
+ * full, the worst case), so clients are tested on keeping it out of their
+ * messages.  Borrows req. */
+static struct reply invalid_key_reply(const struct request *req)
 {
-    return error_reply(401, jv_string("Incorrect API key provided"),
+    const char *given = req->has_auth ? req->auth : "";
+    if (strncmp(given, "Bearer ", 7) == 0)
+        given += 7;
+    return error_reply(401, jv_string_fmt("Incorrect API key provided: %s", given),
                        "invalid_request_error", jv_string("invalid_api_key"));
 }
 
@@ -1270,8 +1276,9 @@ static struct reply receive_api_request(struct connection *c,
     bool authorized = request_is_authorized(&c->req);
     log_request(n, &c->req, authorized ? fault_names[fault] : "auth", request,
                 body, body_len);
-    struct reply reply = authorized ? fault_reply(endpoint, n, request, fault)
-                                    : invalid_key_reply();
+    struct reply reply = !authorized || fault == FAULT_401
+                             ? invalid_key_reply(&c->req)
+                             : fault_reply(endpoint, n, request, fault);
     jv_free(request);
     return reply;
 }
