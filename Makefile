@@ -17,7 +17,7 @@ UNIT_SRC = $(wildcard tests/unit/test-*.c)
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
-DEB_PACKAGES = gcc make libc6-dev libjq-dev libcurl4-openssl-dev zlib1g-dev parallel jq curl man-db
+DEB_PACKAGES = gcc make libc6-dev libjq-dev libcurl4-openssl-dev zlib1g-dev parallel jq curl man-db strace
 ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 .PHONY: all deps demo check test bench install clean asan fuzz valgrind
