@@ -3,12 +3,6 @@
 . "$(dirname "$0")/lib.sh"
 
 unset OPENAI_API_KEY OPENAI_BASE_URL
-# See tests/hostile/README.md: jq 1.6 leaks inside its parser on some invalid JSON.
-if [ -n "${ASAN_OPTIONS:-}" ]; then
-	export ASAN_OPTIONS="$ASAN_OPTIONS:fast_unwind_on_malloc=0"
-	export LSAN_OPTIONS="suppressions=$SRC/tests/fuzz/lsan.supp:print_suppressions=0"
-fi
-
 good='{"id":"g1","fields":{"age":30},"description":"You are calm.","turns":[{"speaker":"client","text":"thanks, bye"},{"speaker":"responder","text":"take care"}]}'
 {
 	printf '%s\r\n' "$good"                                   # 1 CRLF
@@ -17,24 +11,36 @@ good='{"id":"g1","fields":{"age":30},"description":"You are calm.","turns":[{"sp
 	printf '\xff\xfe not utf-8\n'                             # 4
 	printf '{"id":"nul",\0"x":1}\n'                           # 5 raw NUL byte
 	printf '["a" "b"]\n'                                      # 6 jq 1.6 parser leak case
-	printf '%s' "$good"                                       # 7 no final newline
+	printf '{"id":7,"fields":[1],"description":5,"turns":"x","persona":3,"embedding":{"vector":"x"}}\n'   # 7 wrong types
+	printf '{"id":"w2","fields":{"age":"old","x":{"y":[null]}},"description":null,"turns":[{"speaker":"client","text":null},{"speaker":null}],"stop":7,"probes":"p","score":[]}\n'  # 8 wrong types inside
+	printf '%s' "$good"                                       # 9 no final newline
 } >mixed.jsonl
 head -c 2000 /dev/urandom | tr -d '\n' >garbage.jsonl
 : >empty.jsonl
 
 tools=("persona-validate --no-rules" "persona-craft --template" "persona-craft" "dialog-run --max-turns 2"
        "dialog-stop" "embed" "embed --of turns" "score --summary sum.json")
+# The lines each tool must reject: not JSON, not UTF-8, NUL, deep nesting (2 4 5 6)
+# everywhere, plus the records whose members the tool reads have the wrong type.
+rejected_lines() {
+	case $1 in
+	"dialog-run"*|"embed --of description") echo "2 4 5 6 7 8" ;;
+	*) echo "2 4 5 6 7" ;;
+	esac
+}
 
 test_expect_success 'every tool: bad lines named by file:line, exactly the bad lines in --rejects, exit 1' '
-	for tool in "${tools[@]}"; do
+	for tool in "${tools[@]}" "embed --of description"; do
 		rm -f rej && status=0 &&
-		timeout 60 $tool --rejects rej mixed.jsonl >out 2>err || status=$? &&
+		{ timeout 60 $tool --rejects rej mixed.jsonl >out 2>err || status=$?; } &&
 		{ [ "$status" = 1 ] || { echo "$tool: status $status"; cat err; exit 1; }; } &&
-		for line in 2 4 5 6; do
-			grep -q "mixed.jsonl:$line: " err || { echo "$tool: line $line not named"; cat err; exit 1; }
+		want=$(rejected_lines "$tool") &&
+		for line in $want; do
+			grep -q "^[a-z-]*: mixed.jsonl:$line: " err || { echo "$tool: line $line not named"; cat err; exit 1; }
 		done &&
-		test "$(wc -l <rej)" -ge 4 &&
-		sed -n "2p;4p;5p;6p" mixed.jsonl | cmp -s - <(head -n 4 rej) || { echo "$tool: rejects differ"; exit 1; }
+		test "$(grep -c "mixed.jsonl:[0-9]*: " err)" = "$(echo $want | wc -w)" &&
+		sed -n "$(echo $want | sed "s/\([0-9]*\)/\1p;/g")" mixed.jsonl >want-rej &&
+		{ cmp -s want-rej rej || { echo "$tool: rejects differ"; diff want-rej rej | head -5; exit 1; }; }
 	done
 '
 
@@ -48,11 +54,42 @@ test_expect_success 'every tool: garbage and empty input end with 0 or 1, never 
 	done
 '
 
-test_expect_success 'every tool: a good line after hostile ones still comes out (the final one without newline)' '
-	for tool in "persona-validate --no-rules" "persona-craft --template" "dialog-stop" "embed" "score"; do
-		$tool mixed.jsonl 2>/dev/null | jq -r .id >ids || true
-		grep -qx g1 ids || { echo "$tool lost g1"; exit 1; }
+test_expect_success 'good lines come out unchanged: persona-validate adds only "validation"' '
+	persona-validate --no-rules --keep-order mixed.jsonl >out 2>/dev/null || true
+	# The CRLF line and the final line without a newline are the same record.
+	printf "%s\n" "$good" "$good" | jq -c . >want &&
+	jq -c "select(.id == \"g1\") | del(.validation)" out >got &&
+	test_cmp want got &&
+	jq -c "select(.id == \"g2\" or .id == \"g3\") | del(.validation)" out >got3 &&
+	sed -n 3p mixed.jsonl | jq -c . >want3 &&
+	test_cmp want3 got3
+'
+
+test_expect_success 'every tool: the good records after hostile lines keep their id and fields' '
+	for tool in "persona-craft --template" "dialog-stop" "embed" "score"; do
+		{ $tool mixed.jsonl 2>/dev/null || true; } | jq -c "select(.id == \"g1\") | [.id, .fields]" >got &&
+		printf "%s\n" "[\"g1\",{\"age\":30}]" "[\"g1\",{\"age\":30}]" >want &&
+		{ test_cmp want got || { echo "$tool changed or lost g1"; exit 1; }; }
 	done
+'
+
+test_expect_success 'a 100 MB line: over the line limit it is named and copied whole to --rejects; under a raised limit it passes' '
+	{
+		printf "{\"id\":\"big\",\"fields\":{\"x\":\""
+		head -c 104857600 /dev/zero | tr "\0" "a"
+		printf "\"}}\n"
+		printf "%s\n" "$good"
+	} >big.jsonl &&
+	for tool in "persona-validate --no-rules" "persona-craft --template" "dialog-stop" "embed" "score"; do
+		rm -f rej && status=0 &&
+		{ $tool --rejects rej big.jsonl >out 2>err || status=$?; } &&
+		test "$status" = 1 &&
+		grep -q "big.jsonl:1: line longer than 16777216 bytes" err &&
+		{ head -n 1 big.jsonl | cmp -s - rej || { echo "$tool: the long line is not in rejects whole"; exit 1; }; } &&
+		test "$(jq -r .id out)" = g1
+	done &&
+	persona-validate --no-rules --max-line-bytes 209715200 big.jsonl >out 2>err &&
+	test "$(jq -r "select(.id == \"big\") | .fields.x | length" out)" = 104857600
 '
 
 test_expect_success 'truncated and corrupt gzip: reported as damaged, exit 1, no crash' '
@@ -64,6 +101,54 @@ test_expect_success 'truncated and corrupt gzip: reported as damaged, exit 1, no
 		test "$status" = 1 &&
 		grep -q "cut.gz: damaged input after line" err || { echo "$tool: status $status"; tail -2 err; exit 1; }
 	done
+'
+
+test_expect_success 'persona-sample: hostile schema files are one-line errors naming the file, exit 2' '
+	printf "{\"name\":\"x\xff\"}" >utf8.json &&
+	printf "{\"name\":\0}" >nul.json &&
+	printf "%.0s[" $(seq 10000) >deep.json &&
+	: >empty.json &&
+	head -c 3000 /dev/urandom >garbage.json &&
+	echo "{\"name\":\"s\",\"name\":5,\"fields\":[]}" >dup.json &&
+	echo "{\"name\":\"s\",\"fields\":{\"a\":{\"type\":\"int\",\"min\":-0,\"max\":1e400}}}" >numbers.json &&
+	echo "{\"name\":[],\"fields\":{\"a\":{\"type\":7,\"values\":{\"x\":\"heavy\"}}}}" >types.json &&
+	for f in utf8 nul deep empty garbage dup numbers types; do
+		status=0 &&
+		{ timeout 20 persona-sample --schema $f.json -n 3 >out 2>err || status=$?; } &&
+		{ [ "$status" = 2 ] || { echo "$f: status $status"; cat err; exit 1; }; } &&
+		test ! -s out &&
+		test "$(wc -l <err)" = 1 &&
+		grep -q "^persona-sample: $f.json: " err || { echo "$f:"; cat err; exit 1; }
+	done
+'
+
+test_expect_success 'dialog-import personachat: CRLF and a missing final newline are fine; bad lines reject their dialogue' '
+	printf "1 your persona: i have two dogs.\r\n2 hi !\tdo you like dogs ?\r\n1 your persona: bad \xff utf8.\n2 hello\tbye\n1 your persona: nul \0 here.\n2 hi\tho\n1 your persona: i ride bikes.\n2 hey\tyou ride ?" >pc.txt &&
+	test_expect_code 1 dialog-import --from personachat --rejects rej pc.txt >out 2>err &&
+	printf "%s\n" "dialog-import: pc.txt:3: line is not valid UTF-8" "dialog-import: pc.txt:5: line contains a NUL byte" \
+		"dialog-import: 2 conversations from personachat, 2 rejected" >want && test_cmp want err &&
+	jq -c "[.persona.sentences, [.turns[].text]]" out >got &&
+	printf "%s\n" "[[\"i have two dogs.\"],[\"hi !\",\"do you like dogs ?\"]]" "[[\"i ride bikes.\"],[\"hey\",\"you ride ?\"]]" >want &&
+	test_cmp want got &&
+	sed -n "3,6p" pc.txt >want && test_cmp want rej
+'
+
+test_expect_success 'dialog-import spc: bad UTF-8, NUL and an unterminated quote reject their rows only' '
+	printf "user 1 personas,user 2 personas,Best Generated Conversation\r\n\"I ski.\",\"I nurse.\",\"User 1: Hi!\nUser 2: Hello.\"\r\n\"bad \xff\",\"x\",\"User 1: a\nUser 2: b\"\n\"nul \0\",\"x\",\"User 1: a\nUser 2: b\"\n\"I run.\",\"I cook.\",\"User 1: Run?\nUser 2: Cook.\"\n\"unterminated,\"x\",\"User 1: a" >s.csv &&
+	test_expect_code 1 dialog-import --from spc --rejects rej s.csv >out 2>err &&
+	printf "%s\n" "dialog-import: s.csv:4: row is not valid UTF-8" "dialog-import: s.csv:6: row contains a NUL byte" \
+		"dialog-import: s.csv:10: text after a closing quote" "dialog-import: 2 conversations from spc, 3 rejected" >want &&
+	test_cmp want err &&
+	jq -c "[.turns[].text]" out >got &&
+	printf "%s\n" "[\"Hi!\",\"Hello.\"]" "[\"Run?\",\"Cook.\"]" >want && test_cmp want got
+'
+
+test_expect_success 'dialog-import spasm and chat over the hostile JSON Lines: every bad line named, exit 1' '
+	test_expect_code 1 dialog-import --from spasm --rejects rej mixed.jsonl >out 2>err &&
+	for line in 2 3 4 5 6 7 8; do grep -q "^dialog-import: mixed.jsonl:$line: " err; done &&
+	test "$(wc -l <rej)" = 7 &&
+	test_expect_code 1 dialog-import --from chat --rejects rej mixed.jsonl >out 2>err &&
+	grep -q "^dialog-import: 0 conversations from chat, 9 rejected$" err
 '
 
 test_done
