@@ -128,7 +128,7 @@ test_expect_success 'a failed call still writes the conversation: status failed,
 	test_expect_code 1 run_mock m <one.jsonl >out 2>err &&
 	stop_mock m &&
 	jq -e ".status == \"failed\" and .error.kind == \"http_401\" and (.turns | length) == 1 and .stop.reason == \"error\"" out &&
-	grep -q "x/0: failed: http_401: mock 401 error" err
+	grep -qF "x/0: failed: http_401: Incorrect API key provided: [redacted]" err
 '
 
 test_expect_success 'only rate-limit failures exit 75' '

@@ -202,8 +202,8 @@ test_expect_success 'a judge request that fails for good: record unchanged plus 
 	test "$status" = 1 &&
 	jq -c "del(.stop_error)" out >got && jq -c . "$C/open.jsonl" >want && test_cmp want got &&
 	jq -c .stop_error out >got &&
-	echo "{\"kind\":\"http_401\",\"message\":\"mock 401 error\"}" >want && test_cmp want got &&
-	grep -q "^dialog-stop: c/open: judge http_401: mock 401 error$" err &&
+	echo "{\"kind\":\"http_401\",\"message\":\"Incorrect API key provided: [redacted]\"}" >want && test_cmp want got &&
+	grep -qF "dialog-stop: c/open: judge http_401: Incorrect API key provided: [redacted]" err &&
 	grep -q ", 1 failed, 0 unparseable verdicts$" err
 '
 
