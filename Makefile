@@ -76,7 +76,7 @@ test: all
 	@tests/run.sh build
 
 # The whole suite again with every program and unit test run under valgrind memcheck
-# (slow: about half an hour on two cores, so not part of `make check`). build-valgrind/
+# (slow: about 25 minutes on two cores, so not part of `make check`). build-valgrind/
 # holds wrappers that exec valgrind on the normal build; each process writes its report
 # to build-valgrind/logs/, and tests/run.sh counts every non-empty report as a failure.
 # Suppressions: tests/valgrind.supp, third-party libraries only, each explained.

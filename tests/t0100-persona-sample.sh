@@ -144,7 +144,8 @@ test_expect_success '-o FILE.gz writes gzip that decompresses to the plain outpu
 
 test_expect_success 'SIGTERM finishes the current line and exits 143' '
 	persona-sample --schema "$SMALL" -o big.jsonl & pid=$! &&
-	sleep 0.5 && kill -TERM $pid &&
+	for i in $(seq 1 1000); do [ -s big.jsonl ] && break; sleep 0.01; done &&
+	sleep 0.2 && kill -TERM $pid &&
 	status=0 && wait $pid || status=$? &&
 	test "$status" = 143 &&
 	test -s big.jsonl &&

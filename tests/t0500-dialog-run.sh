@@ -153,7 +153,8 @@ test_expect_success 'resume after kill -9 loses nothing, duplicates nothing; onl
 	export OPENAI_API_KEY=test-key-1 &&
 	{ dialog-run --base-url "$m_URL" --model m --conversations 2 --concurrency 4 --max-turns 4 --stop none --cache cache <p.jsonl >>conv.jsonl 2>/dev/null & } &&
 	pid=$! &&
-	sleep 0.6 && kill -9 $pid &&
+	for i in $(seq 1 2000); do [ -s conv.jsonl ] && break; sleep 0.01; done &&
+	kill -9 $pid &&
 	{ wait $pid 2>/dev/null || true; } &&
 	first=$(grep -c . conv.jsonl || true) &&
 	test "$first" -gt 0 && test "$first" -lt 24 &&
