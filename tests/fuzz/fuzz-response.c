@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "buf.h"
 #include "embedding.h"
+#include "jsontext.h"
 #include "msg.h"
 #include "verdict.h"
 #include "fuzz.h"
@@ -49,9 +50,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (audit_parse(text, &audit) >= 0)
 		jv_free(audit);
 
-	/* Only text that parses as JSON reaches the embedding readers, as in the tools;
-	 * the value may be of any kind. */
-	jv parsed = jv_parse_sized(text, (int)size);   /* libFuzzer inputs are small */
+	/* Only text that parses as JSON reaches the embedding readers, as in the tools
+	 * (through json_parse, like every record); the value may be of any kind. */
+	jv parsed = json_parse(text, size);
 	if (jv_is_valid(parsed)) {
 		read_embedding(parsed);
 		if (jv_get_kind(parsed) == JV_KIND_OBJECT) {
