@@ -1,6 +1,8 @@
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "interrupt.h"
+#include "jvutil.h"
 #include "msg.h"
 #include "stream.h"
 
@@ -124,6 +126,17 @@ void stream_set_source(struct stream *st, stream_source_fn next, void *source)
 {
 	st->next = next;
 	st->source = source;
+}
+
+int stream_require(struct stream *st, uint64_t seq, struct jsonl_reader *in, jv record, const char *key, jv_kind kind)
+{
+	if (jvu_kind_borrow(record, key) == kind)
+		return 1;
+	char reason[160];
+	snprintf(reason, sizeof reason, "record has no \"%s\" %s", key,
+		 kind == JV_KIND_OBJECT ? "object" : kind == JV_KIND_ARRAY ? "array" : "string");
+	stream_reject(st, seq, in, record, reason);
+	return 0;
 }
 
 uint64_t stream_written(const struct stream *st)

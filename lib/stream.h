@@ -37,6 +37,10 @@ void stream_emit(struct stream *st, uint64_t seq, jv record);
  * (FILE:LINE: reason, copied to --rejects), and its place in the stream closed.
  * Consumes record. */
 void stream_reject(struct stream *st, uint64_t seq, struct jsonl_reader *in, jv record, const char *reason);
+/* The check every tool makes first: 1 when record's member key has the given kind
+ * (record untouched); else 0, after rejecting the record like stream_reject with
+ * "record has no "KEY" object|array|string" (record consumed). */
+int stream_require(struct stream *st, uint64_t seq, struct jsonl_reader *in, jv record, const char *key, jv_kind kind);
 uint64_t stream_written(const struct stream *st);
 /* After an interrupt, records still open are abandoned: their model calls are
  * cancelled (llm_engine_cancel), so their callbacks free them, and nothing they emit

@@ -188,12 +188,9 @@ static void ask_judge(struct job *job)
 static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 {
 	struct stop_run *run = ctx;
-	jv turns = jvu_get_borrow(record, "turns");
-	if (jv_get_kind(turns) != JV_KIND_ARRAY) {
-		jv_free(turns);
-		stream_reject(st, seq, run->in, record, "record has no \"turns\" array");
+	if (!stream_require(st, seq, run->in, record, "turns", JV_KIND_ARRAY))
 		return;
-	}
+	jv turns = jvu_get_borrow(record, "turns");
 	run->conversations++;
 	if (!run->judge) {
 		stream_emit(st, seq, stop_by_rules(run, record, turns));

@@ -342,15 +342,9 @@ static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 	run->started++;
 	/* The text's source must be there with its type: a wrong-typed one would embed as
 	 * "" and look like a real vector. */
-	const char *missing = NULL;
-	if (strcmp(run->of, "description") == 0) {
-		if (jvu_kind_borrow(record, "description") != JV_KIND_STRING)
-			missing = "record has no \"description\" string";
-	} else if (jvu_kind_borrow(record, "turns") != JV_KIND_ARRAY) {
-		missing = "record has no \"turns\" array";
-	}
-	if (missing) {
-		stream_reject(st, seq, run->in, record, missing);
+	int by_description = strcmp(run->of, "description") == 0;
+	if (!stream_require(st, seq, run->in, record, by_description ? "description" : "turns",
+			    by_description ? JV_KIND_STRING : JV_KIND_ARRAY)) {
 		if (run->client)
 			keep_moving(run);
 		return;

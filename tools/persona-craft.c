@@ -119,12 +119,9 @@ static void ask(struct job *job)
 static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 {
 	struct craft_run *run = ctx;
-	jv fields = jvu_get_borrow(record, "fields");
-	if (jv_get_kind(fields) != JV_KIND_OBJECT) {
-		jv_free(fields);
-		stream_reject(st, seq, run->in, record, "record has no \"fields\" object");
+	if (!stream_require(st, seq, run->in, record, "fields", JV_KIND_OBJECT))
 		return;
-	}
+	jv fields = jvu_get_borrow(record, "fields");
 	if (template_mode) {
 		struct buf text = BUF_INIT;
 		describe_persona(fields, record_id(record), run->seed, &text);

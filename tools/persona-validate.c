@@ -238,12 +238,9 @@ static void ask_judge(struct job *job)
 static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 {
 	struct validate_run *run = ctx;
-	jv fields = jvu_get_borrow(record, "fields");
-	if (jv_get_kind(fields) != JV_KIND_OBJECT) {
-		jv_free(fields);
-		stream_reject(st, seq, run->in, record, "record has no \"fields\" object");
+	if (!stream_require(st, seq, run->in, record, "fields", JV_KIND_OBJECT))
 		return;
-	}
+	jv fields = jvu_get_borrow(record, "fields");
 	run->checked++;
 	struct job *job = xcalloc(1, sizeof *job);
 	job->run = run;

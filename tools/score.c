@@ -321,10 +321,8 @@ static void ask_audit(struct audit_job *job)
 static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 {
 	struct score_run *run = ctx;
-	if (jvu_kind_borrow(record, "turns") != JV_KIND_ARRAY) {
-		stream_reject(st, seq, run->in, record, "record has no \"turns\" array");
+	if (!stream_require(st, seq, run->in, record, "turns", JV_KIND_ARRAY))
 		return;
-	}
 	record = score_record(run, record);
 	if (!run->judge) {
 		stream_emit(st, seq, record);
