@@ -5,6 +5,8 @@ CC      ?= gcc
 OPT     ?= -O2 -g
 SAN     :=
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(OPT) $(SAN) -Ilib
+# Header dependencies, one file per target under $(BUILD)/deps (never beside the programs).
+DEPFLAGS = -MMD -MP -MF $(BUILD)/deps/$(notdir $(@D))-$(notdir $@).d
 LDLIBS  = -ljq -lcurl -lz -lm
 BUILD   ?= build
 PREFIX  ?= /usr/local
@@ -25,24 +27,32 @@ ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 
 MOCK     = $(BUILD)/tests/mock-server
 
-all: deps-quiet $(BINS) $(UNITS) $(MOCK)
+all: $(BINS) $(UNITS) $(MOCK)
+
+# Packages are installed before any compiler starts (with make -jN too): every compile
+# waits for this stamp, order-only, so the stamp's age never triggers a rebuild.
+DEPS_STAMP = $(BUILD)/.deps-checked
+$(DEPS_STAMP):
+	@mkdir -p $(dir $@) $(BUILD)/deps
+	@command -v dpkg-query >/dev/null 2>&1 && $(MAKE) --no-print-directory deps || true
+	@touch $@
 
 # The mock OpenAI-compatible server the tests talk to over loopback.
-$(MOCK): tests/mock/mock-server.c
+$(MOCK): tests/mock/mock-server.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< -ljq -lm
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -o $@ $< -ljq -lm
 
-$(BUILD)/lib/%.o: lib/%.c lib/*.h | $(BUILD)/lib
-	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+$(BUILD)/lib/%.o: lib/%.c | $(BUILD)/lib $(DEPS_STAMP)
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -c -o $@ $<
 
 $(BUILD)/libpersona.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/bin/%: tools/%.c $(BUILD)/libpersona.a | $(BUILD)/bin
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libpersona.a $(LDLIBS)
+$(BUILD)/bin/%: tools/%.c $(BUILD)/libpersona.a | $(BUILD)/bin $(DEPS_STAMP)
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -o $@ $< $(BUILD)/libpersona.a $(LDLIBS)
 
-$(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libpersona.a | $(BUILD)/unit
-	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(BUILD)/libpersona.a $(LDLIBS)
+$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libpersona.a | $(BUILD)/unit $(DEPS_STAMP)
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -Itests/unit -o $@ $< $(BUILD)/libpersona.a $(LDLIBS)
 
 $(BUILD)/lib $(BUILD)/bin $(BUILD)/unit:
 	mkdir -p $@
@@ -61,11 +71,11 @@ deps:
 	$$SUDO apt-get update -qq && \
 	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null
 
-deps-quiet:
-	@command -v dpkg-query >/dev/null 2>&1 && $(MAKE) --no-print-directory deps || true
+# Header dependencies of every object, written by the compiler (-MMD -MP).
+-include $(wildcard $(BUILD)/deps/*.d)
 
 # The sanitizer build lives in its own folder so both can exist side by side.
-asan:
+asan: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" SAN="$(ASAN_FLAGS)" \
 	  $(PROGRAMS:%=build-asan/bin/%) $(UNIT_SRC:tests/unit/%.c=build-asan/unit/%)
 
