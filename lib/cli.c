@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "cli.h"
@@ -23,15 +24,24 @@ static int set_no_progress(const char *arg, void *target)
 	return 0;
 }
 
+static int set_quiet(const char *arg, void *target)
+{
+	(void)arg;
+	*(int *)target = 1;
+	msg_set_quiet(1);
+	return 0;
+}
+
 static const struct cli_option *common_table(struct cli_common *c)
 {
-	static struct cli_option table[8];
+	static struct cli_option table[9];
 	struct cli_option t[] = {
 		{ "output", 'o', CLI_STRING, &c->output, "FILE", "write records to FILE (.gz: gzip); default stdout", 0, 0, NULL },
 		{ "rejects", 0, CLI_STRING, &c->rejects, "FILE", "copy bad input lines and rejected records to FILE", 0, 0, NULL },
 		{ "seed", 0, CLI_LONG, &c->seed, "N", "seed of every random choice (0 .. 2^53-1, default 0)", 0, MAX_JSON_SAFE_INTEGER, NULL },
-		{ "progress", 0, CLI_FLAG, &c->progress, NULL, "show a progress line on stderr (default when it is a terminal)", 0, 0, NULL },
+		{ "progress", 0, CLI_FLAG, &c->progress, NULL, "show a progress line on stderr (default: on a terminal, last stage of a pipe)", 0, 0, NULL },
 		{ "no-progress", 0, CLI_CALLBACK, &c->progress, NULL, "never show a progress line", 0, 0, set_no_progress },
+		{ "quiet", 'q', CLI_CALLBACK, &c->quiet, NULL, "say nothing on stderr but warnings and errors", 0, 0, set_quiet },
 		{ "max-line-bytes", 0, CLI_LONG, &c->max_line_bytes, "N", "reject input lines longer than N bytes (default 16 MiB)", 2, 1L << 40, NULL },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL },
 	};
@@ -86,6 +96,10 @@ static void print_help(const struct cli_program *prog, const struct cli_option *
 	buf_adds(&b, "      --version               show the version and exit\n");
 	if (prog->footer)
 		buf_addf(&b, "\n%s\n", prog->footer);
+	buf_adds(&b, "\nExit status: 0 all records processed; 1 some records failed (reported and\n"
+		     "routed, never lost); 2 usage or configuration error (nothing processed); 75\n"
+		     "temporary failure worth rerunning (rate limits, unreachable endpoint, budget);\n"
+		     "130/143 interrupted by SIGINT/SIGTERM after finishing the line being written.\n");
 	fputs(b.data, stdout);
 	buf_free(&b);
 }
@@ -96,6 +110,22 @@ static _Noreturn void usage_error(const char *prog, const char *fmt, const char 
 	snprintf(text, sizeof text, fmt, what);
 	fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", prog, text, prog);
 	exit(EXIT_USAGE);
+}
+
+/* getopt's '?': an unknown short or long option, or a value given to a flag. */
+static _Noreturn void unknown_option(const struct cli_program *prog, const char *arg,
+				     const struct cli_option *const *index, size_t nopts)
+{
+	char text[300];
+	if (optopt >= 256 && (size_t)(optopt - 256) < nopts) {
+		snprintf(text, sizeof text, "option '--%s' takes no value", index[optopt - 256]->name);
+	} else if (optopt > 0 && optopt < 256) {
+		snprintf(text, sizeof text, "unknown option '-%c'", optopt);
+	} else {
+		size_t len = strcspn(arg, "=");
+		snprintf(text, sizeof text, "unknown option '%.*s'", (int)(len < 200 ? len : 200), arg);
+	}
+	usage_error(prog->name, "%s", text);
 }
 
 static void store(const struct cli_program *prog, const struct cli_option *o, const char *arg)
@@ -150,12 +180,84 @@ static void store(const struct cli_program *prog, const struct cli_option *o, co
 	}
 }
 
+/* Progress lines of several stages sharing a terminal would overwrite each other:
+ * by default only the stage whose output is not piped on draws. */
+static int last_stage(const char *output)
+{
+	struct stat st;
+	if (output && strcmp(output, "-") != 0)
+		return 1;
+	return fstat(STDOUT_FILENO, &st) == 0 && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode);
+}
+
+static int same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+static char stdin_name[] = "(standard input)";
+
+/* Refuse an output that is also an input (it would be emptied before being read)
+ * and inputs that cannot be read at all, before anything is opened or written. */
+static void check_output(const struct cli_program *prog, const char *option, const char *path,
+			 const struct stat *inputs, char *const *names, int ninputs)
+{
+	struct stat out;
+	if (!path || strcmp(path, "-") == 0 || stat(path, &out) != 0)
+		return;
+	for (int i = 0; i < ninputs; i++) {
+		if (!same_file(&out, &inputs[i]))
+			continue;
+		char text[600];
+		int is_stdin = names[i] == stdin_name;
+		snprintf(text, sizeof text, "%s '%.200s' is also the input %s%.200s%s; nothing was written", option,
+			 path, is_stdin ? "" : "'", names[i], is_stdin ? "" : "'");
+		usage_error(prog->name, "%s", text);
+	}
+}
+
+static void check_files(const struct cli_program *prog, const struct cli_common *common, char *const *operands,
+			int noperands)
+{
+	struct stat *inputs = xcalloc((size_t)noperands + 1, sizeof *inputs);
+	char **names = xcalloc((size_t)noperands + 1, sizeof *names);
+	int n = 0;
+	for (int i = 0; i < noperands; i++) {
+		const char *path = operands[i];
+		char text[600];
+		if (strcmp(path, "-") == 0) {
+			if (fstat(STDIN_FILENO, &inputs[n]) == 0)
+				names[n++] = stdin_name;
+			continue;
+		}
+		if (stat(path, &inputs[n]) != 0) {
+			snprintf(text, sizeof text, "cannot open '%.500s': %s", path, strerror(errno));
+			usage_error(prog->name, "%s", text);
+		}
+		if (S_ISDIR(inputs[n].st_mode)) {
+			snprintf(text, sizeof text, "cannot read '%.500s': it is a directory", path);
+			usage_error(prog->name, "%s", text);
+		}
+		if (access(path, R_OK) != 0) {
+			snprintf(text, sizeof text, "cannot open '%.500s': %s", path, strerror(errno));
+			usage_error(prog->name, "%s", text);
+		}
+		names[n++] = operands[i];
+	}
+	if (noperands == 0 && fstat(STDIN_FILENO, &inputs[n]) == 0 && S_ISREG(inputs[n].st_mode))
+		names[n++] = stdin_name;
+	check_output(prog, "output", common->output, inputs, names, n);
+	check_output(prog, "--rejects", common->rejects, inputs, names, n);
+	free(inputs);
+	free(names);
+}
+
 int cli_parse(int argc, char **argv, const struct cli_program *prog, struct cli_common *common)
 {
 	msg_set_program(prog->name);
 	memset(common, 0, sizeof *common);
 	common->max_line_bytes = DEFAULT_MAX_LINE_BYTES;
-	common->progress = isatty(STDERR_FILENO);
+	common->progress = -1;
 	parsing_common = common;
 
 	const struct cli_option *tables[32];
@@ -205,11 +307,8 @@ int cli_parse(int argc, char **argv, const struct cli_program *prog, struct cli_
 			buf_free(&shortopts);
 			exit(EXIT_OK);
 		}
-		if (c == '?') {
-			if (optopt)
-				usage_error(prog->name, "unknown option '-%c'", (char[]){ (char)optopt, 0 });
-			usage_error(prog->name, "unknown option '%s'", argv[optind - 1]);
-		}
+		if (c == '?')
+			unknown_option(prog, argv[optind - 1], index, nopts);
 		if (c == ':')
 			usage_error(prog->name, "option '%s' needs a value", argv[optind - 1]);
 		const struct cli_option *o = NULL;
@@ -225,5 +324,13 @@ int cli_parse(int argc, char **argv, const struct cli_program *prog, struct cli_
 	free(longopts);
 	free(index);
 	buf_free(&shortopts);
+	if (prog->no_operands && optind < argc) {
+		char text[600];
+		snprintf(text, sizeof text, "unexpected argument '%.200s': %s", argv[optind], prog->no_operands);
+		usage_error(prog->name, "%s", text);
+	}
+	check_files(prog, common, argv + optind, argc - optind);
+	if (common->progress < 0)
+		common->progress = isatty(STDERR_FILENO) && last_stage(common->output);
 	return optind;
 }

@@ -41,7 +41,9 @@ struct cli_common {
 	const char *rejects;       /* --rejects FILE; NULL is none */
 	long seed;                 /* --seed N, 0 .. 2^53-1 so it survives as a JSON number */
 	int seed_given;
-	int progress;              /* --progress / --no-progress; default: stderr is a terminal */
+	int progress;              /* --progress / --no-progress; default: stderr is a terminal
+				    * and this is the last stage (stdout not a pipe, or -o FILE) */
+	int quiet;                 /* -q, --quiet: no notes on stderr (msg_set_quiet) */
 	long max_line_bytes;       /* --max-line-bytes N, default 16 MiB */
 };
 
@@ -51,6 +53,8 @@ struct cli_program {
 	const char *summary;       /* one paragraph shown under the synopsis */
 	const char *footer;        /* shown at the end of --help, may be NULL */
 	const struct cli_option *const *tables;  /* NULL-terminated list of tables */
+	const char *no_operands;   /* NULL: operands are input files, checked to be readable;
+				    * else operands are refused with this explanation */
 };
 
 int cli_parse(int argc, char **argv, const struct cli_program *prog, struct cli_common *common);

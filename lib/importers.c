@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "importers.h"
+#include "input.h"
 #include "jsonl.h"
 #include "jvutil.h"
 #include "msg.h"
@@ -245,18 +246,15 @@ static int input_fill(struct text_input *t)
 {
 	if (t->at_eof)
 		return 0;
-	int n = gzread(t->in, t->chunk, CHUNK);
+	const char *why = NULL;
+	int n = input_read(t->in, t->chunk, CHUNK, &why);
 	if (n > 0) {
 		t->chunk_len = (size_t)n;
 		t->chunk_pos = 0;
 		return 1;
 	}
 	t->at_eof = 1;
-	int zerr = Z_OK;
-	const char *why = gzerror(t->in, &zerr);
-	if (n < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) {
-		if (zerr == Z_ERRNO)
-			why = strerror(errno);
+	if (n < 0) {
 		errorf("%s: damaged input at line %ld: %s", t->path, t->line_no, why);
 		t->errors++;
 	}

@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include "buf.h"
+#include "input.h"
 #include "interrupt.h"
 #include "jsonl.h"
 #include "jsontext.h"
@@ -173,6 +174,19 @@ struct jsonl_reader {
 
 	size_t errors;
 	size_t records;
+
+	/* Lines read ahead by jsonl_lookahead, handed out again by jsonl_read. */
+	struct queued_line *queue;
+	size_t queue_len, queue_next;
+	const char *live_path;   /* where the input itself is while the queue is replayed */
+	long live_line_no;
+};
+
+struct queued_line {
+	char *text;
+	size_t len;
+	const char *path;
+	long line_no;
 };
 
 struct jsonl_reader *jsonl_reader_open(char *const *paths, int npaths, long max_line_bytes,
@@ -227,18 +241,15 @@ static int fill(struct jsonl_reader *r)
 		return 0;
 	/* Small reads: when a gzip stream turns out damaged, zlib discards what the failing
 	 * read had already decompressed, so a small read loses at most a few lines. */
-	int n = gzread(r->in, r->chunk, READ_SIZE);
+	const char *why = NULL;
+	int n = input_read(r->in, r->chunk, READ_SIZE, &why);
 	if (n > 0) {
 		r->chunk_len = (size_t)n;
 		r->chunk_pos = 0;
 		return 1;
 	}
 	r->at_eof = 1;
-	int zerr = Z_OK;
-	const char *why = gzerror(r->in, &zerr);
-	if (n < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) {
-		if (zerr == Z_ERRNO)
-			why = strerror(errno);
+	if (n < 0) {
 		errorf("%s: damaged input after line %ld: %s", r->path, r->line_no, why);
 		r->errors++;
 	}
@@ -353,16 +364,92 @@ static int blank(const struct buf *line)
 	return 1;
 }
 
-int jsonl_read(struct jsonl_reader *r, jv *record)
+static int read_live_line(struct jsonl_reader *r)
 {
 	for (;;) {
 		if (!r->in && !open_next_input(r))
 			return 0;
 		int got = read_line(r);
-		if (got == 0) {
-			close_input(r);
-			continue;
+		if (got != 0)
+			return got;
+		close_input(r);
+	}
+}
+
+/* The next physical line into r->line: a queued one first, then the input itself.
+ * 1, 0 at the end of all input, -1 for a line too long (already reported). */
+static int next_line(struct jsonl_reader *r)
+{
+	if (r->queue_next < r->queue_len) {
+		struct queued_line *q = &r->queue[r->queue_next++];
+		buf_reset(&r->line);
+		buf_add(&r->line, q->text, q->len);
+		r->path = q->path;
+		r->line_no = q->line_no;
+		free(q->text);
+		if (r->queue_next == r->queue_len) {
+			free(r->queue);
+			r->queue = NULL;
+			r->queue_len = r->queue_next = 0;
 		}
+		return 1;
+	}
+	if (r->live_path) {
+		r->path = r->live_path;
+		r->line_no = r->live_line_no;
+		r->live_path = NULL;
+	}
+	return read_live_line(r);
+}
+
+jv jsonl_lookahead(struct jsonl_reader *r, size_t max_records, size_t max_bytes)
+{
+	jv records = jv_array();
+	if (r->queue_len)
+		return records;     /* only once, before the first jsonl_read */
+	size_t n = 0, bytes = 0, cap = 0;
+	while (n < max_records && bytes < max_bytes) {
+		int got = read_live_line(r);
+		if (got == 0)
+			break;
+		if (got < 0)
+			continue;
+		if (r->queue_len + 1 > cap) {
+			cap = cap ? cap * 2 : 64;
+			r->queue = xrealloc(r->queue, cap * sizeof *r->queue);
+		}
+		struct queued_line *q = &r->queue[r->queue_len++];
+		q->text = xmalloc(r->line.len + 1);
+		if (r->line.len)
+			memcpy(q->text, r->line.data, r->line.len);
+		q->text[r->line.len] = '\0';
+		q->len = r->line.len;
+		q->path = r->path;
+		q->line_no = r->line_no;
+		bytes += r->line.len;
+		if (blank(&r->line) || memchr(q->text, '\0', q->len) || !utf8_valid(q->text, q->len))
+			continue;
+		jv v = json_parse(q->text, q->len);
+		if (jv_get_kind(v) == JV_KIND_OBJECT) {
+			records = jv_array_append(records, v);
+			n++;
+		} else {
+			jv_free(v);
+		}
+	}
+	if (r->queue_len) {
+		r->live_path = r->path ? r->path : "stdin";
+		r->live_line_no = r->line_no;
+	}
+	return records;
+}
+
+int jsonl_read(struct jsonl_reader *r, jv *record)
+{
+	for (;;) {
+		int got = next_line(r);
+		if (got == 0)
+			return 0;
 		if (got < 0 || blank(&r->line))
 			continue;
 		if (memchr(r->line.data, '\0', r->line.len)) {
@@ -430,6 +517,9 @@ void jsonl_reader_close(struct jsonl_reader *r)
 	if (!r)
 		return;
 	close_input(r);
+	for (size_t i = r->queue_next; i < r->queue_len; i++)
+		free(r->queue[i].text);
+	free(r->queue);
 	buf_free(&r->line);
 	free(r->chunk);
 	free(r);

@@ -43,6 +43,12 @@ struct jsonl_reader *jsonl_reader_open(char *const *paths, int npaths, long max_
 				       struct jsonl_writer *rejects);
 /* 1 and *record set (an object) for the next good record; 0 at the end of all input. */
 int jsonl_read(struct jsonl_reader *r, jv *record);
+/* The first records of the input, read ahead before any jsonl_read (at most
+ * max_records good records or max_bytes of lines), for a tool to check its options
+ * against (are the named fields there at all?). jsonl_read then hands out every line
+ * again exactly as if read now: bad lines are reported then, with their own FILE:LINE.
+ * Returns a new array of the good records (bad lines are silently left out here). */
+jv jsonl_lookahead(struct jsonl_reader *r, size_t max_records, size_t max_bytes);
 /* "FILE:LINE" of the last line read ("stdin:LINE" for standard input). */
 const char *jsonl_where(const struct jsonl_reader *r);
 const char *jsonl_raw(const struct jsonl_reader *r, size_t *len);

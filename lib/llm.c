@@ -306,10 +306,10 @@ struct llm_client *llm_client_new(struct llm_engine *e, const struct llm_config 
 	e->clients = xrealloc(e->clients, (e->nclients + 1) * sizeof *e->clients);
 	e->clients[e->nclients++] = c;
 	if (provider == PROVIDER_OFFLINE)
-		fprintf(stderr, "%s: %s: provider offline: the built-in stand-in, not a language model; "
-			"no finding about model behaviour may be drawn from its output\n", msg_program(), role);
+		notef("%s: provider offline: the built-in stand-in, not a language model; "
+			"no finding about model behaviour may be drawn from its output", role);
 	else
-		fprintf(stderr, "%s: %s: provider openai at %s, model %s%s\n", msg_program(), role, c->base_url,
+		notef("%s: provider openai at %s, model %s%s", role, c->base_url,
 			c->model, c->secret ? "" : " (no API key set)");
 	return c;
 }
@@ -1040,8 +1040,8 @@ jv llm_usage_json(const struct llm_usage *u)
 void llm_usage_report(const struct llm_client *c)
 {
 	const struct llm_usage *u = &c->usage;
-	fprintf(stderr, "%s: %s (%s): %llu requests, %llu retries, %llu cache hits, %llu failed, "
-		"%llu prompt + %llu completion tokens%s\n", msg_program(), c->role, c->model,
+	notef("%s (%s): %llu requests, %llu retries, %llu cache hits, %llu failed, "
+		"%llu prompt + %llu completion tokens%s", c->role, c->model,
 		(unsigned long long)u->requests, (unsigned long long)u->retries, (unsigned long long)u->cache_hits,
 		(unsigned long long)u->failures, (unsigned long long)u->prompt_tokens,
 		(unsigned long long)u->completion_tokens, c->provider == PROVIDER_OFFLINE ? " (estimated)" : "");

@@ -6,6 +6,7 @@
 
 static const char *program_name = "persona";
 static int muted;
+static int quiet;
 
 void msg_set_program(const char *name)
 {
@@ -22,6 +23,16 @@ void msg_mute(int on)
 	muted = on;
 }
 
+void msg_set_quiet(int on)
+{
+	quiet = on;
+}
+
+int msg_quiet(void)
+{
+	return quiet;
+}
+
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
 	/* One fprintf per line so that concurrent writers never interleave mid-line. */
@@ -35,6 +46,16 @@ static void vreport(const char *prefix, const char *fmt, va_list ap)
 void errorf(const char *fmt, ...)
 {
 	va_list ap;
+	va_start(ap, fmt);
+	vreport("", fmt, ap);
+	va_end(ap);
+}
+
+void notef(const char *fmt, ...)
+{
+	va_list ap;
+	if (quiet)
+		return;
 	va_start(ap, fmt);
 	vreport("", fmt, ap);
 	va_end(ap);

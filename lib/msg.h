@@ -25,7 +25,13 @@ const char *msg_program(void);
  * after an interrupt, when every abandoned call would otherwise report itself. */
 void msg_mute(int on);
 
+/* --quiet: notef prints nothing (errors and warnings still do). */
+void msg_set_quiet(int on);
+int msg_quiet(void);
+
 void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* What happened, for the record: summaries, the provider in use. Silenced by --quiet. */
+void notef(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print like errorf, then exit with status. */
 _Noreturn void fatalf(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

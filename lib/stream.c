@@ -102,6 +102,8 @@ int stream_run(struct stream *st, stream_start_fn start, void *ctx, struct progr
 			if (st->open)
 				errorf("interrupted: %zu record%s in progress not written",
 				       st->open, st->open == 1 ? "" : "s");
+			else if (interrupt_status())
+				errorf("interrupted");
 			return interrupt_status();
 		}
 		while (!at_end && st->open < st->capacity && !interrupt_requested()) {
@@ -113,8 +115,12 @@ int stream_run(struct stream *st, stream_start_fn start, void *ctx, struct progr
 			st->open++;
 			start(ctx, st, record, st->next_seq++);
 		}
-		if (at_end && st->open == 0)
-			return 0;
+		if (at_end && st->open == 0) {
+			/* An interrupt may have ended the input itself (a read cut on idle stdin). */
+			if (interrupt_status())
+				errorf("interrupted");
+			return interrupt_status();
+		}
 		if (st->engine)
 			llm_engine_step(st->engine, 200);
 		else if (st->open)

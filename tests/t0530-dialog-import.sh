@@ -315,13 +315,13 @@ test_expect_success 'random bytes in any format: reported, never a crash or a ha
 	done
 '
 
-test_expect_success 'an unreadable file is named, the others imported, exit 1' '
-	test_expect_code 1 dialog-import --from chat missing.jsonl "$I/chat.jsonl" >out 2>err &&
-	test_line_count = 2 out &&
+test_expect_success 'a missing input file is a usage error: named, exit 2, nothing imported' '
+	test_expect_code 2 dialog-import --from chat missing.jsonl "$I/chat.jsonl" >out 2>err &&
+	test_line_count = 0 out &&
 	grep -qx "dialog-import: cannot open '"'"'missing.jsonl'"'"': No such file or directory" err &&
-	test_expect_code 1 dialog-import --from personachat missing.txt "$I/personachat.txt" >out 2>err &&
-	test_line_count = 2 out &&
-	grep -qx "dialog-import: 2 conversations from personachat, 1 rejected" err
+	test_expect_code 2 dialog-import --from personachat "$I/personachat.txt" missing.txt >out 2>err &&
+	test_line_count = 0 out &&
+	grep -qx "dialog-import: cannot open '"'"'missing.txt'"'"': No such file or directory" err
 '
 
 test_expect_success 'imported conversations go through dialog-stop' '

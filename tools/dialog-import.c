@@ -29,6 +29,7 @@ int main(int argc, char **argv)
 		"and \"responder\". Bad dialogues are named on stderr and go to --rejects.",
 		"See dialog-import(1) for how each format's speakers and personas are mapped.",
 		tables,
+		NULL,
 	};
 	struct cli_common common;
 	int first = cli_parse(argc, argv, &program, &common);
@@ -55,15 +56,20 @@ int main(int argc, char **argv)
 			status = interrupt_status();
 			break;
 		}
-		if (!importer_next(im, &record))
+		if (!importer_next(im, &record)) {
+			/* An interrupt may have ended the input itself (a read cut on idle stdin). */
+			if (interrupt_status()) {
+				status = interrupt_status();
+				errorf("interrupted");
+			}
 			break;
+		}
 		jsonl_write(out, record);
 		written++;
 		progress_tick(&progress, written, NULL);
 	}
 	progress_done(&progress, written, NULL);
-	fprintf(stderr, "%s: %llu conversations from %s, %llu rejected\n", msg_program(),
-		(unsigned long long)written, import_format_name(format),
+	notef("%llu conversations from %s, %llu rejected", (unsigned long long)written, import_format_name(format),
 		(unsigned long long)importer_rejected(im));
 	if (status == EXIT_OK && importer_rejected(im))
 		status = EXIT_SOME_FAILED;

@@ -199,9 +199,8 @@ static jv load_probes(const char *path)
 
 static void summary(const struct run_state *run, double seconds, uint64_t requests)
 {
-	fprintf(stderr, "%s: %llu conversations (%llu ok, %llu failed, %llu already done), %llu turns; "
-		"stops: %llu closure, %llu loop, %llu judge, %llu max_turns, %llu error; %.1f s, %.1f requests/s\n",
-		msg_program(), (unsigned long long)(run->ok + run->failed), (unsigned long long)run->ok,
+	notef("%llu conversations (%llu ok, %llu failed, %llu already done), %llu turns; "
+		"stops: %llu closure, %llu loop, %llu judge, %llu max_turns, %llu error; %.1f s, %.1f requests/s", (unsigned long long)(run->ok + run->failed), (unsigned long long)run->ok,
 		(unsigned long long)run->failed, (unsigned long long)run->source->skipped, (unsigned long long)run->turns,
 		(unsigned long long)run->by_reason[0], (unsigned long long)run->by_reason[1],
 		(unsigned long long)run->by_reason[2], (unsigned long long)run->by_reason[3],
@@ -226,6 +225,7 @@ int main(int argc, char **argv)
 		"The offline provider (default without a base URL or key) is a stand-in, not a language\n"
 		"model: no finding about model behaviour may be drawn from its output. See dialog-run(1).",
 		tables,
+		NULL,
 	};
 	struct cli_common common;
 	int first = cli_parse(argc, argv, &program, &common);

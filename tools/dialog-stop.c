@@ -218,7 +218,7 @@ static void report(const struct stop_run *run)
 	if (run->judge)
 		buf_addf(&b, ", %llu failed, %llu unparseable verdicts", (unsigned long long)run->failed,
 			 (unsigned long long)run->unparseable);
-	fprintf(stderr, "%s: %s\n", msg_program(), b.data);
+	notef("%s", b.data);
 	buf_free(&b);
 }
 
@@ -233,6 +233,7 @@ int main(int argc, char **argv)
 		"\"stop\":{\"reason\",\"by\",\"after\"}. Conversations that have not ended pass unchanged.",
 		"The offline provider's judge is a rule-based stand-in, not a language model. See dialog-stop(1).",
 		tables,
+		NULL,
 	};
 	struct cli_common common;
 	int first = cli_parse(argc, argv, &program, &common);

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "convtext.h"
 #include "embedding.h"
+#include "fieldcheck.h"
 #include "interrupt.h"
 #include "jsonl.h"
 #include "jvutil.h"
@@ -378,7 +379,7 @@ static void report(const struct embed_run *run)
 	buf_addc(&b, ')');
 	if (run->client)
 		buf_addf(&b, ", %llu failed", (unsigned long long)run->failed);
-	fprintf(stderr, "%s: %s\n", msg_program(), b.data);
+	notef("%s", b.data);
 	buf_free(&b);
 }
 
@@ -394,6 +395,7 @@ int main(int argc, char **argv)
 		"--model is asked through an OpenAI-compatible /v1/embeddings endpoint.",
 		"Model options other than --model apply to remote models only. See embed(1).",
 		tables,
+		NULL,
 	};
 	struct cli_common common;
 	int first = cli_parse(argc, argv, &program, &common);
@@ -443,9 +445,15 @@ int main(int argc, char **argv)
 	stream_set_source(run.st, next_record, &run);
 	struct progress progress;
 	progress_start(&progress, common.progress, 0);
-	int status = stream_run(run.st, start, &run, &progress);
+	/* --of names the record member the text comes from: it must exist in the input. */
+	jv block = jsonl_lookahead(run.in, 1000, 8u << 20);
+	int source_exists = fieldcheck("--of", strcmp(of_name, "description") == 0 ? "description" : "turns",
+				       FIELD_AT_TOP, block) == 0;
+	jv_free(block);
+	int status = source_exists ? stream_run(run.st, start, &run, &progress) : EXIT_USAGE;
 	progress_done(&progress, stream_written(run.st), NULL);
-	report(&run);
+	if (status != EXIT_USAGE)
+		report(&run);
 	if (run.client)
 		llm_usage_report(run.client);
 	if (status == 0)

@@ -166,6 +166,7 @@ int main(int argc, char **argv)
 		"language model: it exists to run pipelines without network or cost, and no finding about\n"
 		"model behaviour may be drawn from its output. See persona-craft(1).",
 		tables,
+		NULL,
 	};
 	struct cli_common common;
 	int first = cli_parse(argc, argv, &program, &common);

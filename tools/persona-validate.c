@@ -5,6 +5,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "fieldcheck.h"
 #include "interrupt.h"
 #include "jsonl.h"
 #include "jvutil.h"
@@ -314,8 +315,24 @@ static void report(const struct validate_run *run)
 	if (run->judge)
 		buf_addf(&b, ", %llu judged implausible, %llu judge errors", (unsigned long long)run->judge_rejected,
 			 (unsigned long long)run->judge_errors);
-	fprintf(stderr, "%s: %s\n", msg_program(), b.data);
+	notef("%s", b.data);
 	buf_free(&b);
+}
+
+/* The fields the dedup options name must exist in the input (a misspelt one would make
+ * every persona a duplicate of the first). */
+static int dedup_fields_exist(struct validate_run *run)
+{
+	if (!run->seen)
+		return 1;
+	jv block = jsonl_lookahead(run->in, 1000, 8u << 20);
+	int ok = 1;
+	if (dedup_text)
+		ok = fieldcheck("--dedup-text", dedup_text, FIELD_IN_FIELDS_OR_TOP, block) == 0;
+	for (size_t i = 0; ok && i < run->ndedup; i++)
+		ok = fieldcheck("--dedup-fields", run->dedup_names[i], FIELD_IN_FIELDS, block) == 0;
+	jv_free(block);
+	return ok;
 }
 
 static void split_fields(struct validate_run *run, const char *list)
@@ -339,6 +356,7 @@ int main(int argc, char **argv)
 		"--rejects with their reasons (or stay, flagged, with --keep). A summary goes to stderr.",
 		"The offline provider's judge is a rule-based stand-in, not a language model. See persona-validate(1).",
 		tables,
+		NULL,
 	};
 	struct cli_common common;
 	int first = cli_parse(argc, argv, &program, &common);
@@ -380,9 +398,10 @@ int main(int argc, char **argv)
 	struct stream *st = stream_new(run.in, out, engine, in_flight, keep_order);
 	struct progress progress;
 	progress_start(&progress, common.progress, 0);
-	int status = stream_run(st, start, &run, &progress);
+	int status = dedup_fields_exist(&run) ? stream_run(st, start, &run, &progress) : EXIT_USAGE;
 	progress_done(&progress, stream_written(st), NULL);
-	report(&run);
+	if (status != EXIT_USAGE)
+		report(&run);
 	if (run.judge)
 		llm_usage_report(run.judge);
 	if (status == 0)

@@ -398,6 +398,7 @@ int main(int argc, char **argv)
 		"--report draws it as an HTML page.",
 		"Metric definitions and the stable summary keys are in score(1).",
 		tables,
+		NULL,
 	};
 	struct cli_common common;
 	int first = cli_parse(argc, argv, &program, &common);

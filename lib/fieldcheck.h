@@ -1,0 +1,26 @@
+/* fieldcheck — an option that names a record field is checked against the input.
+ *
+ * Contract: before a tool processes anything it reads the first block of records
+ * (jsonl_lookahead) and checks every field an option names (persona-validate
+ * --dedup-fields/--dedup-text, embed --of). A field present in none of those records
+ * is a usage error: one line naming the option, the field, how many records were
+ * looked at and which fields they do have; the caller exits 2 before writing anything.
+ * A field missing from more than half of them gets a warning with the counts. A
+ * misspelt name therefore never turns into a silent mass rejection.
+ * Ownership: block is borrowed; nothing is retained. Never ends the process.
+ */
+#ifndef PS_FIELDCHECK_H
+#define PS_FIELDCHECK_H
+
+#include <jv.h>
+
+enum field_place {
+	FIELD_IN_FIELDS,        /* record.fields.NAME (persona fields) */
+	FIELD_AT_TOP,           /* record.NAME */
+	FIELD_IN_FIELDS_OR_TOP  /* record.fields.NAME, else record.NAME */
+};
+
+/* 0 when the field is usable, -1 after reporting that no record has it. */
+int fieldcheck(const char *option, const char *name, enum field_place place, jv block);
+
+#endif
