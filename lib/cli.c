@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "msg.h"
+#include "share.h"
 
 #define DEFAULT_MAX_LINE_BYTES (16L * 1024 * 1024)
 #define MAX_JSON_SAFE_INTEGER 9007199254740991.0
@@ -333,4 +334,20 @@ int cli_parse(int argc, char **argv, const struct cli_program *prog, struct cli_
 	if (common->progress < 0)
 		common->progress = isatty(STDERR_FILENO) && last_stage(common->output);
 	return optind;
+}
+
+const char *cli_shared_file(const char *option, const char *kind, const char *value, const char *ext)
+{
+	if (!value)
+		return NULL;
+	/* Kept for the life of the program, like the argv strings options point into. */
+	static char *resolved[16];
+	static size_t nresolved;
+	char *path = share_resolve(option, kind, value, ext);
+	if (!path)
+		exit(EXIT_USAGE);
+	if (nresolved == sizeof resolved / sizeof *resolved)
+		return path;
+	resolved[nresolved++] = path;
+	return path;
 }

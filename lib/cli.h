@@ -59,6 +59,11 @@ struct cli_program {
 
 int cli_parse(int argc, char **argv, const struct cli_program *prog, struct cli_common *common);
 
+/* The file an option names, shipped data looked up by name (share_resolve): --schema
+ * spasm, --rules spasm, --probes default, --reference personachat. NULL stays NULL.
+ * Not found: one line and exit 2 (ends the process). The result lives until exit. */
+const char *cli_shared_file(const char *option, const char *kind, const char *value, const char *ext);
+
 /* Strict number parsing for callbacks and config: whole string, in range. 0 on success. */
 int cli_parse_long(const char *text, long min, long max, long *out);
 int cli_parse_double(const char *text, double min, double max, double *out);

@@ -6,6 +6,7 @@
 
 static volatile sig_atomic_t caught;
 static int output_closed;
+static int stop_status;
 
 static void on_signal(int sig)
 {
@@ -33,12 +34,25 @@ void interrupt_output_closed(void)
 	msg_mute(1);
 }
 
+void interrupt_stop(int status)
+{
+	if (!stop_status)
+		stop_status = status;
+}
+
 int interrupt_requested(void)
 {
-	return caught != 0 || output_closed;
+	return caught != 0 || output_closed || stop_status;
+}
+
+int interrupt_signalled(void)
+{
+	return caught != 0;
 }
 
 int interrupt_status(void)
 {
-	return caught ? 128 + caught : 0;
+	if (caught)
+		return 128 + caught;
+	return output_closed ? 0 : stop_status;
 }

@@ -6,6 +6,7 @@
  * signal number, the shell convention). A second signal ends the program at once.
  * A closed output pipe (EPIPE, `... | head`) is the same request made quietly: from
  * interrupt_output_closed on, messages are muted and interrupt_status() is 0.
+ * interrupt_stop is the same request made by the program itself, with its status.
  * Ownership: none (process-wide state).
  */
 #ifndef PS_INTERRUPT_H
@@ -13,7 +14,12 @@
 
 void interrupt_install(void);
 void interrupt_output_closed(void);
+/* The program itself decided to stop early (an unreachable endpoint): the same path as
+ * an interrupt, ending with status (75: worth a later rerun). */
+void interrupt_stop(int status);
 int interrupt_requested(void);
+/* Was it SIGINT/SIGTERM (rather than a closed pipe or interrupt_stop)? */
+int interrupt_signalled(void);
 int interrupt_status(void);
 
 #endif

@@ -11,6 +11,7 @@
 #include "cache.h"
 #include "jsontext.h"
 #include "jvutil.h"
+#include "interrupt.h"
 #include "llm.h"
 #include "msg.h"
 #include "progress.h"
@@ -19,6 +20,7 @@
 #define DEFAULT_BASE_URL "https://api.openai.com/v1"
 #define DEFAULT_CONCURRENCY 16
 #define DEFAULT_RETRIES 6
+#define DEFAULT_MAX_CONNECT_FAILURES 3
 #define DEFAULT_TIMEOUT 60.0
 #define BACKOFF_BASE 0.5          /* seconds before the first retry, before jitter */
 #define BACKOFF_CAP 30.0
@@ -38,10 +40,11 @@ void llm_config_init(struct llm_config *cfg)
 	cfg->tpm = -1;
 	cfg->timeout = -1;
 	cfg->retries = -1;
+	cfg->max_connect_failures = -1;
 }
 
 #define MAX_ROLE_TABLES 4
-#define MODEL_OPTIONS 13
+#define MODEL_OPTIONS 14
 
 const struct cli_option *llm_options(struct llm_config *cfg, const char *prefix)
 {
@@ -62,6 +65,7 @@ const struct cli_option *llm_options(struct llm_config *cfg, const char *prefix)
 		{ "tpm", 0, CLI_DOUBLE, &cfg->tpm, "N", "at most N tokens per minute (estimated from request size)", 0, 1e12, NULL },
 		{ "timeout", 0, CLI_DOUBLE, &cfg->timeout, "SEC", "give up on one request after SEC seconds (default 60)", 0.001, 86400, NULL },
 		{ "retries", 0, CLI_LONG, &cfg->retries, "N", "retries of a failed request (default 6)", 0, 1000, NULL },
+		{ "max-connect-failures", 0, CLI_LONG, &cfg->max_connect_failures, "N", "stop (exit 75) after N attempts in a row that reach no server (default 3, 0: never)", 0, 1e6, NULL },
 		{ "cache", 0, CLI_STRING, &cfg->cache_dir, "DIR", "reuse and store responses in DIR (reruns are free)", 0, 0, NULL },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL },
 	};
@@ -92,6 +96,7 @@ void llm_config_resolve(struct llm_config *role, const struct llm_config *fallba
 		if (role->tpm < 0) role->tpm = fallback->tpm;
 		if (role->timeout < 0) role->timeout = fallback->timeout;
 		if (role->retries < 0) role->retries = fallback->retries;
+		if (role->max_connect_failures < 0) role->max_connect_failures = fallback->max_connect_failures;
 		if (!role->cache_dir) role->cache_dir = fallback->cache_dir;
 	}
 	if (!role->api_key_env)
@@ -109,6 +114,7 @@ void llm_config_resolve(struct llm_config *role, const struct llm_config *fallba
 		role->base_url = DEFAULT_BASE_URL;
 	if (role->concurrency < 0) role->concurrency = DEFAULT_CONCURRENCY;
 	if (role->retries < 0) role->retries = DEFAULT_RETRIES;
+	if (role->max_connect_failures < 0) role->max_connect_failures = DEFAULT_MAX_CONNECT_FAILURES;
 	if (role->timeout < 0) role->timeout = DEFAULT_TIMEOUT;
 	if (role->rpm < 0) role->rpm = 0;
 	if (role->tpm < 0) role->tpm = 0;
@@ -134,6 +140,8 @@ struct llm_client {
 	long concurrency;
 	double timeout;
 	long retries;
+	long max_connect_failures;
+	long unreachable_in_row;    /* attempts in a row that reached no server */
 	struct bucket requests, tokens;
 	struct cache *cache;
 	long in_flight;
@@ -274,6 +282,7 @@ struct llm_client *llm_client_new(struct llm_engine *e, const struct llm_config 
 	c->concurrency = cfg->concurrency;
 	c->timeout = cfg->timeout;
 	c->retries = cfg->retries;
+	c->max_connect_failures = cfg->max_connect_failures;
 	bucket_init(&c->requests, cfg->rpm, 0);
 	bucket_init(&c->tokens, cfg->tpm, 1);
 	if (cfg->cache_dir && provider == PROVIDER_OPENAI) {
@@ -759,6 +768,24 @@ static double backoff(struct llm_engine *e, int attempt)
 	return rng_uniform(&e->jitter) * cap;
 }
 
+/* An endpoint that nobody answers (wrong port, host down, no DNS) is not worth a
+ * retry per record: after max_connect_failures attempts in a row that reached no
+ * server, the whole program stops like an interrupt, says so once, and exits 75. */
+static void note_reachability(struct llm_client *c, CURLcode code)
+{
+	int unreachable = code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST ||
+			  code == CURLE_COULDNT_RESOLVE_PROXY;
+	if (!unreachable) {
+		c->unreachable_in_row = 0;
+		return;
+	}
+	if (++c->unreachable_in_row != c->max_connect_failures || c->max_connect_failures == 0)
+		return;
+	errorf("cannot reach '%s': %s (%ld attempts in a row, no reply); stopping: rerun later (exit 75)",
+	       c->base_url, curl_easy_strerror(code), c->unreachable_in_row);
+	interrupt_stop(EXIT_TEMPFAIL);
+}
+
 /* Decide what a finished HTTP attempt means: done, retry, or failed for good. */
 static void settle(struct call *k, CURLcode code)
 {
@@ -770,6 +797,7 @@ static void settle(struct call *k, CURLcode code)
 
 	int retryable = 0;
 	k->result.rate_limited = 0;
+	note_reachability(c, code);
 	if (code != CURLE_OK) {
 		const char *kind = "connection";
 		if (code == CURLE_OPERATION_TIMEDOUT)
@@ -1035,6 +1063,18 @@ jv llm_usage_json(const struct llm_usage *u)
 	o = jv_object_set(o, jv_string("prompt_tokens"), jv_number((double)u->prompt_tokens));
 	o = jv_object_set(o, jv_string("completion_tokens"), jv_number((double)u->completion_tokens));
 	return o;
+}
+
+void llm_engine_describe(const struct llm_engine *e, char *buf, size_t n)
+{
+	long in_flight = 0;
+	unsigned long long retries = 0, failures = 0;
+	for (size_t i = 0; i < e->nclients; i++) {
+		in_flight += e->clients[i]->in_flight;
+		retries += e->clients[i]->usage.retries;
+		failures += e->clients[i]->usage.failures;
+	}
+	snprintf(buf, n, "%ld in flight, %llu retries, %llu failed", in_flight, retries, failures);
 }
 
 void llm_usage_report(const struct llm_client *c)

@@ -53,6 +53,7 @@ struct llm_config {
 	double rpm, tpm;            /* 0: unlimited */
 	double timeout;             /* seconds per request */
 	long retries;
+	long max_connect_failures;  /* attempts in a row reaching no server before stopping */
 	const char *cache_dir;
 };
 
@@ -129,6 +130,9 @@ size_t llm_engine_pending(const struct llm_engine *e);
 void llm_engine_cancel(struct llm_engine *e);
 /* Cancels what is still pending (as llm_engine_cancel), then frees everything. */
 void llm_engine_free(struct llm_engine *e);
+
+/* "N in flight, N retries, N failed" over every client, for the progress line. */
+void llm_engine_describe(const struct llm_engine *e, char *buf, size_t n);
 
 void llm_usage_add(struct llm_usage *total, const struct llm_result *r);
 jv llm_usage_json(const struct llm_usage *u);

@@ -18,10 +18,25 @@ void progress_start(struct progress *p, int enabled, uint64_t total)
 	p->started = progress_now();
 	p->last_drawn = 0;
 	p->drawn = 0;
+	p->last_done = 0;
+	p->extra_fn = NULL;
+	p->extra_ctx = NULL;
+}
+
+void progress_set_extra(struct progress *p, progress_extra_fn fn, void *ctx)
+{
+	p->extra_fn = fn;
+	p->extra_ctx = ctx;
 }
 
 static void draw(struct progress *p, uint64_t done, const char *extra, double now)
 {
+	char more[160];
+	if (!extra && p->extra_fn) {
+		more[0] = '\0';
+		p->extra_fn(p->extra_ctx, more, sizeof more);
+		extra = more[0] ? more : NULL;
+	}
 	double elapsed = now - p->started;
 	double rate = elapsed > 0 ? (double)done / elapsed : 0;
 	char eta[64] = "";
@@ -38,12 +53,22 @@ void progress_tick(struct progress *p, uint64_t done, const char *extra)
 {
 	if (!p->enabled)
 		return;
+	p->last_done = done;
 	/* Reading the clock every record would cost more than the work itself. */
 	if ((done & 255) != 0 && p->drawn)
 		return;
 	double now = progress_now();
 	if (now - p->last_drawn >= 0.25)
 		draw(p, done, extra, now);
+}
+
+void progress_poll(struct progress *p)
+{
+	if (!p->enabled)
+		return;
+	double now = progress_now();
+	if (now - p->last_drawn >= 0.25)
+		draw(p, p->last_done, NULL, now);
 }
 
 void progress_done(struct progress *p, uint64_t done, const char *extra)

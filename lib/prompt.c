@@ -12,19 +12,9 @@
 
 char *prompt_load(const char *name)
 {
-	char *path = NULL;
-	if (strchr(name, '/')) {
-		path = xstrdup(name);
-	} else {
-		struct buf rel = BUF_INIT;
-		buf_addf(&rel, "prompts/%s", name);
-		path = share_path(rel.data);
-		if (!path)
-			errorf("cannot find prompt template '%s' (looked for share/prompts/%s)", name, name);
-		buf_free(&rel);
-		if (!path)
-			return NULL;
-	}
+	char *path = share_resolve("prompt template", "prompts", name, ".txt");
+	if (!path)
+		return NULL;
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		errorf("cannot open '%s': %s", path, strerror(errno));

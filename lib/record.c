@@ -1,3 +1,6 @@
+#include <stdio.h>
+#include <string.h>
+
 #include "jvutil.h"
 #include "record.h"
 
@@ -20,4 +23,31 @@ const char *record_id(jv record)
 	const char *text = jv_get_kind(id) == JV_KIND_STRING ? jv_string_value(id) : "?";
 	jv_free(id);
 	return text;
+}
+
+jv record_clear_failed(jv record)
+{
+	record = jv_object_delete(record, jv_string("status"));
+	return jv_object_delete(record, jv_string("error"));
+}
+
+static const char *string_or(jv value, const char *otherwise)
+{
+	return jv_get_kind(value) == JV_KIND_STRING ? jv_string_value(value) : otherwise;
+}
+
+int record_failed_earlier(jv record, char *why, size_t n)
+{
+	jv status = jvu_get_borrow(record, "status");
+	int failed = jv_get_kind(status) == JV_KIND_STRING && strcmp(jv_string_value(status), "failed") == 0;
+	jv_free(status);
+	if (!failed)
+		return 0;
+	jv error = jvu_get_borrow(record, "error");
+	jv kind = jvu_get_borrow(error, "kind"), message = jvu_get_borrow(error, "message");
+	snprintf(why, n, "%s: %s", string_or(kind, "unknown"), string_or(message, "no message"));
+	jv_free(kind);
+	jv_free(message);
+	jv_free(error);
+	return 1;
 }

@@ -9,9 +9,16 @@
 #ifndef PS_RECORD_H
 #define PS_RECORD_H
 
+#include <stddef.h>
 #include <jv.h>
 
 jv record_set_failed(jv record, const char *kind, const char *message, int attempts);
+/* A step that succeeded on a record that had failed before (a rerun): the old
+ * "status" and "error" go. Consumes record, returns the new one. */
+jv record_clear_failed(jv record);
+/* Did an earlier step fail on this record ("status":"failed")? Then why, as
+ * "KIND: MESSAGE" into a caller's buffer of size n, and 1; else 0. */
+int record_failed_earlier(jv record, char *why, size_t n);
 const char *record_id(jv record);
 
 #endif

@@ -1,14 +1,26 @@
-/* share — finding the data files the programs ship with (prompts, rules, probes).
+/* share — the data files the programs ship with (schemas, rules, prompts, probes,
+ * stop and score rules, reference figures), found by name.
  *
  * Contract: share_path("prompts/craft.txt") returns the first existing file among
  * $PERSONA_SHARE/<rel>, <exe>/../share/persona/<rel> (installed) and
- * <exe>/../../share/<rel> (the build tree), or NULL. A relative name given by the
- * user on the command line is always taken as is and never searched for.
- * Ownership: the returned string is malloc'd; the caller frees it.
+ * <exe>/../../share/<rel> (the build tree), or NULL.
+ * share_resolve is the one lookup behind every option that names shipped data
+ * (--schema spasm, --rules spasm, --probes default, --reference personachat,
+ * --prompt craft): a name that contains a '/' is a path, taken as is (write ./x.json
+ * for a file of one's own named like a shipped one); otherwise NAME, then NAME + ext,
+ * is looked up in the option's own folder of share (kind: "schemas", "rules",
+ * "prompts", ...) as share_path does, and last as a file in the current folder. A
+ * name found nowhere is reported in one line that says where it looked and what is
+ * shipped there.
+ * Ownership: returned strings are malloc'd; the caller frees them (or keeps them for
+ * the life of the program). Never ends the process.
  */
 #ifndef PS_SHARE_H
 #define PS_SHARE_H
 
 char *share_path(const char *relative);
+
+/* The file an option names, or NULL after reporting "OPTION: cannot find ...". */
+char *share_resolve(const char *option, const char *kind, const char *name, const char *ext);
 
 #endif

@@ -93,17 +93,25 @@ void stream_reject(struct stream *st, uint64_t seq, struct jsonl_reader *in, jv 
 	stream_emit(st, seq, jv_invalid());
 }
 
+static void engine_progress(void *engine, char *buf, size_t n)
+{
+	llm_engine_describe(engine, buf, n);
+}
+
 int stream_run(struct stream *st, stream_start_fn start, void *ctx, struct progress *progress)
 {
 	st->progress = progress;
+	if (progress && st->engine)
+		progress_set_extra(progress, engine_progress, st->engine);
 	int at_end = 0;
 	for (;;) {
 		if (interrupt_requested()) {
+			const char *what = interrupt_signalled() ? "interrupted" : "stopped";
 			if (st->open)
-				errorf("interrupted: %zu record%s in progress not written",
+				errorf("%s: %zu record%s in progress not written", what,
 				       st->open, st->open == 1 ? "" : "s");
 			else if (interrupt_status())
-				errorf("interrupted");
+				errorf("%s", what);
 			return interrupt_status();
 		}
 		while (!at_end && st->open < st->capacity && !interrupt_requested()) {
@@ -118,11 +126,14 @@ int stream_run(struct stream *st, stream_start_fn start, void *ctx, struct progr
 		if (at_end && st->open == 0) {
 			/* An interrupt may have ended the input itself (a read cut on idle stdin). */
 			if (interrupt_status())
-				errorf("interrupted");
+				errorf("%s", interrupt_signalled() ? "interrupted" : "stopped");
 			return interrupt_status();
 		}
-		if (st->engine)
+		if (st->engine) {
 			llm_engine_step(st->engine, 200);
+			if (progress)
+				progress_poll(progress);
+		}
 		else if (st->open)
 			fatalf(EXIT_SOME_FAILED, "internal error: %zu records open without a model engine", st->open);
 	}

@@ -19,7 +19,8 @@ faults="--latency-ms 40 --fault-rate 0.5 --fault-kinds 429,503,500,cut --retry-a
 # the whole list in a subshell.)
 client_args() {
 	args=(--base-url "http://127.0.0.1:$PORT/v1" --model m --max-turns $TURNS --stop none
-		--concurrency 10 --retries 40 --timeout 5 --cache cache --resume conv.jsonl personas.jsonl)
+		--concurrency 10 --retries 40 --timeout 5 --cache cache --resume conv.jsonl personas.jsonl
+		--max-connect-failures 0)   # ride out the server restart instead of stopping (exit 75)
 }
 
 # Finished turns at a moment: the replies stored in the cache (entries are renamed into

@@ -52,6 +52,7 @@ struct job_source {
 	jv persona;
 	long next_index;
 	uint64_t skipped;
+	uint64_t failed_input;      /* personas whose earlier step failed: rejected, not run */
 };
 
 struct run_state {
@@ -86,6 +87,16 @@ static int next_job(void *ctx, jv *job)
 			return 0;
 		if (jvu_kind_borrow(record, "fields") != JV_KIND_OBJECT) {
 			jsonl_reject(src->in, "record has no \"fields\" object");
+			jv_free(record);
+			continue;
+		}
+		char why[600];
+		if (record_failed_earlier(record, why, sizeof why)) {
+			/* Never an "ok" conversation built on a step that failed. */
+			char reason[700];
+			snprintf(reason, sizeof reason, "persona has \"status\":\"failed\" (%s): not run", why);
+			jsonl_reject(src->in, reason);
+			src->failed_input++;
 			jv_free(record);
 			continue;
 		}
@@ -199,8 +210,12 @@ static jv load_probes(const char *path)
 
 static void summary(const struct run_state *run, double seconds, uint64_t requests)
 {
+	if (run->source->failed_input)
+		errorf("%llu personas not run: an earlier step had failed on them (status \"failed\")",
+		       (unsigned long long)run->source->failed_input);
 	notef("%llu conversations (%llu ok, %llu failed, %llu already done), %llu turns; "
-		"stops: %llu closure, %llu loop, %llu judge, %llu max_turns, %llu error; %.1f s, %.1f requests/s", (unsigned long long)(run->ok + run->failed), (unsigned long long)run->ok,
+	      "stops: %llu closure, %llu loop, %llu judge, %llu max_turns, %llu error; %.1f s, %.1f requests/s",
+		(unsigned long long)(run->ok + run->failed), (unsigned long long)run->ok,
 		(unsigned long long)run->failed, (unsigned long long)run->source->skipped, (unsigned long long)run->turns,
 		(unsigned long long)run->by_reason[0], (unsigned long long)run->by_reason[1],
 		(unsigned long long)run->by_reason[2], (unsigned long long)run->by_reason[3],
@@ -257,6 +272,8 @@ int main(int argc, char **argv)
 	llm_config_resolve(&judge_cfg, &both);
 	llm_config_resolve(&both, NULL);
 
+	probes_path = cli_shared_file("--probes", "probes", probes_path, ".json");
+	stop_rules_path = cli_shared_file("--stop-rules", "stop", stop_rules_path, ".json");
 	char *client_prompt = prompt_load(client_prompt_name);
 	char *responder_prompt = client_prompt ? load_responder_prompt(responder_role) : NULL;
 	char *judge_prompt = cfg->stop == STOP_JUDGE && responder_prompt ? prompt_load(judge_prompt_name) : NULL;
@@ -305,7 +322,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	jsonl_writer_line_flush(out, 1);
 	struct job_source source = { jsonl_reader_open(argv + first, argc - first, common.max_line_bytes, rejects),
-				     done, jv_invalid(), 0, 0 };
+				     done, jv_invalid(), 0, 0, 0 };
 	run.source = &source;
 	interrupt_install();
 

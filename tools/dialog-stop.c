@@ -240,6 +240,7 @@ int main(int argc, char **argv)
 	if (use_judge && rules_path)
 		fatalf(EXIT_USAGE, "--rules and --judge exclude each other");
 
+	rules_path = cli_shared_file("--rules", "stop", rules_path, ".json");
 	struct stop_run run = { 0 };
 	struct llm_engine *engine = NULL;
 	if (use_judge) {

@@ -80,6 +80,8 @@ static void on_answer(void *ctx, const struct llm_result *r)
 	jv record = job->record;
 	jv craft = craft_info("llm", llm_client_model(run->model), &job->usage);
 	if (!r->ok) {
+		/* No stale text of an earlier craft may travel on with a failure. */
+		record = jv_object_delete(record, jv_string("description"));
 		record = jvu_set(record, "craft", craft);
 		record = record_set_failed(record, r->error_kind, r->error_message, job->attempts);
 		errorf("%s: %s: %s", record_id(record), r->error_kind, r->error_message);
@@ -95,6 +97,7 @@ static void on_answer(void *ctx, const struct llm_result *r)
 		return;
 	}
 	if (problem) {
+		record = jv_object_delete(record, jv_string("description"));
 		record = jvu_set(record, "craft", craft);
 		record = record_set_failed(record, "bad_answer", problem, job->attempts);
 		errorf("%s: no usable description after %ld answers: %s", record_id(record), job->tries, problem);
@@ -106,6 +109,7 @@ static void on_answer(void *ctx, const struct llm_result *r)
 	craft_trim(r->content, &text);
 	record = jvu_set(record, "description", jv_string(text.data));
 	record = jvu_set(record, "craft", craft);
+	record = record_clear_failed(record);
 	buf_free(&text);
 	finish_job(job, record);
 }
@@ -127,6 +131,7 @@ static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 		describe_persona(fields, record_id(record), run->seed, &text);
 		record = jvu_set(record, "description", jv_string(text.data ? text.data : ""));
 		record = jvu_set(record, "craft", craft_info("template", NULL, NULL));
+		record = record_clear_failed(record);
 		buf_free(&text);
 		jv_free(fields);
 		stream_emit(st, seq, record);
@@ -135,6 +140,7 @@ static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 	struct buf prompt = BUF_INIT, err = BUF_INIT;
 	if (prompt_expand(run->prompt, record, &prompt, &err) < 0) {
 		errorf("%s: %s", record_id(record), err.data);
+		record = jv_object_delete(record, jv_string("description"));
 		record = record_set_failed(record, "prompt", err.data, 0);
 		run->failed++;
 		buf_free(&prompt);

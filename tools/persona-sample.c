@@ -47,6 +47,7 @@ int main(int argc, char **argv)
 	(void)first;
 	if (!schema_path)
 		fatalf(EXIT_USAGE, "--schema FILE is required");
+	schema_path = cli_shared_file("--schema", "schemas", schema_path, ".json");
 
 	struct schema *schema = schema_load(schema_path);
 	if (!schema)

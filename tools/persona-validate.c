@@ -363,6 +363,7 @@ int main(int argc, char **argv)
 	if (dedup_fields && dedup_text)
 		fatalf(EXIT_USAGE, "--dedup-fields and --dedup-text exclude each other");
 
+	rules_path = cli_shared_file("--rules", "rules", rules_path, ".json");
 	struct validate_run run = { 0 };
 	if (rules_path && !no_rules) {
 		run.fixed_rules = rules_load(rules_path);

@@ -402,6 +402,8 @@ int main(int argc, char **argv)
 	};
 	struct cli_common common;
 	int first = cli_parse(argc, argv, &program, &common);
+	rules_path = cli_shared_file("--rules", "score", rules_path, ".json");
+	reference_path = cli_shared_file("--reference", "reference", reference_path, ".json");
 	struct score_run run = { 0 };
 	run.rules = score_rules_load(rules_path);
 	if (!run.rules)
