@@ -110,6 +110,7 @@ bench: all
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/persona $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	for p in pipelines/*.sh; do n=$$(basename $$p .sh); install -m 755 $$p $(DESTDIR)$(PREFIX)/bin/persona-$${n#persona-}; done
 	for d in share/*/; do [ "$$d" = share/man/ ] || cp -R "$$d" $(DESTDIR)$(PREFIX)/share/persona/; done
 	install -m 644 share/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 

@@ -343,7 +343,7 @@ const char *cli_shared_file(const char *option, const char *kind, const char *va
 	/* Kept for the life of the program, like the argv strings options point into. */
 	static char *resolved[16];
 	static size_t nresolved;
-	char *path = share_resolve(option, kind, value, ext);
+	char *path = share_resolve(option, kind, value, ext, 0);
 	if (!path)
 		exit(EXIT_USAGE);
 	if (nresolved == sizeof resolved / sizeof *resolved)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -28,10 +29,11 @@ struct jsonl_writer {
 	struct buf line;
 };
 
-static int ends_with(const char *s, const char *suffix)
+/* ".gz" in any case: OUT.JSONL.GZ is compressed too. */
+static int ends_with_nocase(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcmp(s + n - m, suffix) == 0;
+	return n >= m && strcasecmp(s + n - m, suffix) == 0;
 }
 
 struct jsonl_writer *jsonl_writer_open(const char *path)
@@ -42,7 +44,7 @@ struct jsonl_writer *jsonl_writer_open(const char *path)
 	if (!path || strcmp(path, "-") == 0) {
 		w->path = "stdout";
 		w->file = stdout;
-	} else if (ends_with(path, ".gz")) {
+	} else if (ends_with_nocase(path, ".gz")) {
 		w->path = path;
 		w->gz = gzopen(path, "wb6");
 		if (!w->gz) {

@@ -12,7 +12,7 @@
 
 char *prompt_load(const char *name)
 {
-	char *path = share_resolve("prompt template", "prompts", name, ".txt");
+	char *path = share_resolve("prompt template", "prompts", name, ".txt", 1);
 	if (!path)
 		return NULL;
 	FILE *f = fopen(path, "rb");

@@ -73,10 +73,10 @@ static void shipped_names(const char *kind, const char *ext, struct buf *out)
 	}
 }
 
-char *share_resolve(const char *option, const char *kind, const char *name, const char *ext)
+char *share_resolve(const char *option, const char *kind, const char *name, const char *ext, int share_first)
 {
 	struct stat st;
-	if (strchr(name, '/'))
+	if (strchr(name, '/') || (!share_first && stat(name, &st) == 0))
 		return xstrdup(name);
 	struct buf rel = BUF_INIT;
 	buf_addf(&rel, "%s/%s", kind, name);
@@ -92,9 +92,8 @@ char *share_resolve(const char *option, const char *kind, const char *name, cons
 		return xstrdup(name);
 	struct buf names = BUF_INIT;
 	shipped_names(kind, ext, &names);
-	errorf("%s: cannot find '%s': not in share/%s (as %s or %s%s, under PERSONA_SHARE, the installed "
-	       "share/persona or the source tree) nor a file here; shipped: %s",
-	       option, name, kind, name, name, ext, names.data ? names.data : "none found");
+	errorf("%s: cannot open '%s': No such file or directory, nor is it in share/%s (shipped: %s)", option, name,
+	       kind, names.data ? names.data : "none found");
 	buf_free(&names);
 	return NULL;
 }

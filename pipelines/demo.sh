@@ -2,17 +2,29 @@
 # The main job on built-in, offline defaults: no network, no key, no cost.
 # The offline provider is a deterministic stand-in, not a language model: the demo
 # exercises the machinery; no finding about model behaviour may be drawn from it.
-# Writes everything under out/demo/ and says where.
+#
+#   demo.sh          (make demo; installed as persona-demo)
+#
+# Writes everything under out/demo/ of the current folder (or $OUT) and says where.
 set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
-bin="${BIN:-$top/build/bin}"
-out="${OUT:-$top/out/demo}"
-mkdir -p "$out"
+case ${1:-} in
+-h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+"") ;;
+*) echo "demo: unexpected argument '$1' (try 'demo.sh --help')" >&2; exit 2 ;;
+esac
+# The programs: from the build tree when run there, else beside this script (installed).
+here=$(cd "$(dirname "$0")" && pwd)
+bin="${BIN:-$([ -d "$here/../build/bin" ] && echo "$here/../build/bin" || echo "$here")}"
+out="${OUT:-out/demo}"
 export PATH="$bin:$PATH"
+for tool in persona-sample persona-validate persona-craft dialog-run embed score; do
+	command -v "$tool" >/dev/null || { echo "demo: command not found: '$tool' (make, or make install)" >&2; exit 2; }
+done
+mkdir -p "$out"
 unset OPENAI_API_KEY OPENAI_BASE_URL
 
 # Sample until 500 personas pass the shipped rules and are not near-duplicates.
-persona-sample --schema "$top/share/schemas/spasm.json" --seed 7 \
+persona-sample --schema spasm --seed 7 \
 	| persona-validate --dedup-fields occupation,location,domain,emotion,intensity \
 		--rejects "$out/rejected.jsonl" 2>"$out/validate.log" \
 	| head -n 500 \
@@ -24,7 +36,7 @@ echo "demo: $(wc -l <"$out/rejected.jsonl") rejected personas, with reasons, in 
 # Projection, termination rules in-line, drift probes every 2 exchanges.
 head -n 100 "$out/personas.jsonl" \
 	| dialog-run --conversations 2 --seed 7 --keep-order \
-		--probes "$top/share/probes/default.json" --probe-every 2 \
+		--probes default --probe-every 2 \
 		-o "$out/conversations.jsonl.gz" 2>"$out/dialog-run.log"
 echo "demo: $(gzip -dc "$out/conversations.jsonl.gz" | wc -l) conversations in $out/conversations.jsonl.gz"
 grep "conversations (" "$out/dialog-run.log" | sed 's/^/demo: /'
@@ -32,14 +44,14 @@ grep "conversations (" "$out/dialog-run.log" | sed 's/^/demo: /'
 # Measure them against the human reference (PersonaChat figures shipped in share/).
 gzip -dc "$out/conversations.jsonl.gz" \
 	| embed --of client_text \
-	| score --by .persona.gender --reference "$top/share/reference/personachat.json" \
+	| score --by .persona.gender --reference personachat \
 		--summary "$out/summary.json" $(score --help | grep -q -- --report && echo --report "$out/report.html") \
 	| gzip >"$out/scored.jsonl.gz"
 echo "demo: per-conversation scores in $out/scored.jsonl.gz"
 echo "demo: corpus summary (vs PersonaChat under \"sim\") in $out/summary.json"
 [ -e "$out/report.html" ] && echo "demo: report to open in a browser: $out/report.html"
 
-persona-sample --schema "$top/share/schemas/spasm.json" -n 500 --seed 7 \
+persona-sample --schema spasm -n 500 --seed 7 \
 	--stats "$out/population-stats.json" >/dev/null
 echo "demo: population check of the sampler (observed vs target) in $out/population-stats.json"
 echo "demo: the first conversation:"

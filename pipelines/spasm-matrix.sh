@@ -12,25 +12,33 @@
 # -- --client-base-url URL --responder-base-url URL2 --responder-api-key-env KEY2.
 # Without a base URL or key it runs on the offline stand-in (not a language model).
 set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
-export PATH="${BIN:-$top/build/bin}:$PATH"
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+here=$(cd "$(dirname "$0")" && pwd)
+export PATH="${BIN:-$([ -d "$here/../build/bin" ] && echo "$here/../build/bin" || echo "$here")}:$PATH"
+case ${1:-} in -h|--help) usage; exit 0 ;; esac
 
 personas="" k=10 out="out/matrix"
 clients="model-a model-b model-c" responders="model-a model-b model-c"
-while getopts "p:k:o:c:r:h" opt; do
+while getopts ":p:k:o:c:r:h" opt; do
 	case $opt in
 	p) personas=$OPTARG ;;
 	k) k=$OPTARG ;;
 	o) out=$OPTARG ;;
 	c) clients=$OPTARG ;;
 	r) responders=$OPTARG ;;
-	*) sed -n '2,13p' "$0"; exit 2 ;;
+	h) usage; exit 0 ;;
+	:) echo "spasm-matrix: option '-$OPTARG' needs a value (try 'spasm-matrix.sh --help')" >&2; exit 2 ;;
+	*) echo "spasm-matrix: unknown option '-$OPTARG' (try 'spasm-matrix.sh --help')" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
 [ "${1:-}" = "--" ] && shift
 [ -n "$personas" ] || { echo "spasm-matrix: -p personas.jsonl is required" >&2; exit 2; }
-[ -r "$personas" ] || { echo "spasm-matrix: cannot read '$personas'" >&2; exit 2; }
+[ -e "$personas" ] || { echo "spasm-matrix: cannot open '$personas': No such file or directory" >&2; exit 2; }
+[ -f "$personas" ] && [ -r "$personas" ] || { echo "spasm-matrix: cannot read '$personas'" >&2; exit 2; }
+for tool in dialog-run jq gzip; do
+	command -v "$tool" >/dev/null || { echo "spasm-matrix: command not found: '$tool'" >&2; exit 2; }
+done
 mkdir -p "$out/.cache"
 
 status=0

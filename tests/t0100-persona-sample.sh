@@ -233,7 +233,7 @@ test_expect_success 'schema error: not JSON, and a missing file' '
 	test_expect_code 2 persona-sample --schema bad.json -n 1 2>err &&
 	grep -q "^persona-sample: bad.json: not valid JSON: " err &&
 	test_expect_code 2 persona-sample --schema missing.json -n 1 2>err &&
-	echo "persona-sample: cannot open '"'"'missing.json'"'"': No such file or directory" >want &&
+	echo "persona-sample: --schema: cannot open '"'"'missing.json'"'"': No such file or directory, nor is it in share/schemas (shipped: spasm, support, tutoring)" >want &&
 	test_cmp want err
 '
 

@@ -103,7 +103,7 @@ test_expect_success 'a bad rules file exits 2 and names the problem' '
 	echo "dialog-stop: rules.json: '"'"'closure_phrases'"'"' must be an array of strings, not a string" >want &&
 	test_cmp want err &&
 	test_expect_code 2 dialog-stop --rules missing.json </dev/null 2>err &&
-	grep -q "^dialog-stop: cannot open '"'"'missing.json'"'"': No such file or directory$" err
+	grep -q "^dialog-stop: --rules: cannot open '"'"'missing.json'"'"': No such file or directory, nor is it in share/stop (shipped: rules)$" err
 '
 
 test_expect_success 'bad lines and records without turns are named, routed verbatim, the rest processed, exit 1' '

@@ -1,4 +1,6 @@
 /* dialog-run — Client–Responder conversations for each persona (see dialog-run(1)). */
+#include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +20,7 @@
 #include "resume.h"
 #include "stream.h"
 
-static long conversations = 1, max_turns = 25, min_turns = 2, stop_window = 6, judge_tries = 3, probe_every;
+static long conversations = 1, max_turns = 25, min_turns = -1, stop_window = 6, judge_tries = 3, probe_every;
 static const char *context_name = "ecp", *opener = "client", *responder_role = "peer", *stop_name = "rules";
 static const char *client_prompt_name = "client.txt", *stop_rules_path, *probes_path, *resume_path;
 static const char *judge_prompt_name = "judge-stop.txt";
@@ -264,6 +266,21 @@ int main(int argc, char **argv)
 		cfg->stop = STOP_NONE;
 	else
 		fatalf(EXIT_USAGE, "unknown --stop '%s' (expected rules, judge or none)", stop_name);
+	/* Only a --min-turns given by the user can contradict --max-turns. */
+	if (min_turns < 0)
+		min_turns = max_turns < 2 ? max_turns : 2;
+	if (min_turns > max_turns)
+		fatalf(EXIT_USAGE, "--min-turns %ld is more than --max-turns %ld", min_turns, max_turns);
+	if (resume_path) {
+		struct stat resume_st, out_st;
+		if (stat(resume_path, &resume_st) != 0)
+			fatalf(EXIT_USAGE, "--resume: cannot open '%s': %s (a first run appends to it: >> FILE creates it)",
+			       resume_path, strerror(errno));
+		if (common.output && strcmp(common.output, "-") != 0 && stat(common.output, &out_st) == 0 &&
+		    out_st.st_dev == resume_st.st_dev && out_st.st_ino == resume_st.st_ino)
+			fatalf(EXIT_USAGE, "-o '%s' would empty the --resume file; append to it with >> instead",
+			       common.output);
+	}
 	/* Dialogue needs some randomness to be worth sampling K times. */
 	if (both.temperature < 0)
 		both.temperature = 0.7;

@@ -39,7 +39,8 @@ struct job {
 
 static int template_mode, keep_order;
 static long answer_tries = 3;
-static const char *prompt_name = "craft.txt";
+static const char default_prompt_name[] = "craft.txt";
+static const char *prompt_name = default_prompt_name;
 static struct llm_config model_config;
 
 static const struct cli_option craft_options[] = {
@@ -177,6 +178,10 @@ int main(int argc, char **argv)
 	struct cli_common common;
 	int first = cli_parse(argc, argv, &program, &common);
 
+	if (template_mode && (model_config.model || model_config.base_url || model_config.provider ||
+			      model_config.cache_dir || prompt_name != default_prompt_name))
+		fatalf(EXIT_USAGE, "--template uses no model: --model, --base-url, --provider, --cache and --prompt "
+			"make no sense with it");
 	struct craft_run run = { 0 };
 	run.seed = (uint64_t)common.seed;
 	run.tries = answer_tries;
