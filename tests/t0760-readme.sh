@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The README's commands work as written: every ```sh block, and every "$ " command of
+# the transcripts (those that need a network endpoint, a key, other hosts or the
+# external corpora are skipped, by the pattern below).
+. "$(dirname "$0")/lib.sh"
+set -o pipefail
+README="$SRC/README.md"
+NEEDS_OUTSIDE='base-url|api-key|valid_self|valid\.csv|pc\.json|--sshlogin| -S |OPENAI_API_KEY|deepseek|gpt-4o'
+
+# sh_blocks: each ```sh block of the README into blockN.sh
+sh_blocks() {
+	awk '/^```sh$/ { n++; on = 1; next } /^```$/ { on = 0 } on { print > ("block" n ".sh") }' "$README"
+}
+
+# transcript_commands: each "$ " command (with its continuation lines), NUL-separated
+transcript_commands() {
+	awk 'BEGIN { ORS = "" }
+	     /^```/ { fence = !fence; next }
+	     !fence { next }
+	     more { cmd = cmd "\n" $0; more = /\\$/; if (!more) print cmd "\0"; next }
+	     /^\$ / { cmd = substr($0, 3); more = /\\$/; if (!more) print cmd "\0" }' "$README"
+}
+
+test_expect_success 'setup: the README has sh blocks and transcripts to run' '
+	sh_blocks && test -s block1.sh &&
+	transcript_commands >commands &&
+	test "$(tr -cd "\0" <commands | wc -c)" -ge 8
+'
+
+test_expect_success 'every sh block runs as written from the source tree' '
+	for block in block*.sh; do
+		(cd "$SRC" && TMPDIR="$TRASH" bash -euo pipefail "$TRASH/$block") >"$block.out" 2>"$block.err" ||
+			{ echo "$block failed:"; cat "$block" "$block.err"; exit 1; }
+	done &&
+	tail -n 1 block1.sh.out | jq -e ".description | startswith(\"You are\")"
+'
+
+test_expect_success 'every transcript command that needs nothing outside runs, in order' '
+	mkdir transcript && cd transcript &&
+	ran=0 &&
+	while IFS= read -r -d "" cmd; do
+		if printf "%s" "$cmd" | grep -Eq "$NEEDS_OUTSIDE"; then continue; fi
+		env -u OPENAI_API_KEY -u OPENAI_BASE_URL bash -euo pipefail -c "$cmd" >/dev/null 2>err ||
+			{ echo "README command failed: $cmd"; cat err; exit 1; }
+		ran=$((ran + 1))
+	done <../commands &&
+	test "$ran" -ge 6
+'
+
+test_done
