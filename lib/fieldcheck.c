@@ -25,7 +25,8 @@ static int present_in(jv record, const char *name, enum field_place place)
 	return found;
 }
 
-/* "age, gender, ..." — the names a record does have, as a hint for the misspelling. */
+/* "age, gender, ..." — the names a record does have, as a hint for the misspelling.
+ * Consumes record. */
 static void known_names(jv record, enum field_place place, struct buf *out)
 {
 	jv object = place == FIELD_AT_TOP ? jv_copy(record) : jv_object_get(jv_copy(record), jv_string("fields"));
@@ -46,6 +47,7 @@ static void known_names(jv record, enum field_place place, struct buf *out)
 		}
 	}
 	jv_free(object);
+	jv_free(record);
 }
 
 int fieldcheck(const char *option, const char *name, enum field_place place, jv block)
