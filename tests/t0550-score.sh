@@ -85,7 +85,7 @@ test_expect_success '--by groups the summary; --reference adds sim = 1 - |x - re
 	jq -e "(.groups | keys) == [\"concat\",\"ecp\"] and .groups.ecp.conversations + .groups.concat.conversations == .conversations" sum.json &&
 	echo "{\"turns_mean\": 4, \"question_rate\": 0.5}" >ref.json &&
 	score --reference ref.json --summary sum2.json <"$HAND" >/dev/null &&
-	jq -e ".sim.turns_mean == 0.75 and .sim.question_rate == 0.666666" sum2.json &&
+	jq -e ".sim.turns_mean == 0.75 and .sim.question_rate == 0.666667" sum2.json &&
 	jq -e ".sim.distinct_1 == null" sum2.json
 '
 
