@@ -53,21 +53,21 @@ $1
 
 test_expect_success() {
 	test_count=$((test_count + 1))
-	local name=$1 body=$2 status=0
-	# Not inside an "if" nor on the left of "||": there bash ignores set -e (in the
-	# whole subshell), and a failing line that is not chained with && would go
-	# unnoticed. (This script itself does not run with set -e.)
-	if test_lint_body "$body" >"$TRASH/.test-output" 2>&1; then
-		(set -e -o pipefail; test_run_body_ "$body") >"$TRASH/.test-output" 2>&1
-		status=$?
+	# Names a body cannot mistake for its own variables (it sees these locals).
+	local test_name_=$1 test_body_=$2 test_status_=0
+	if test_lint_body "$test_body_" >"$TRASH/.test-output" 2>&1; then
+		# Not the condition of an "if" nor left of "||": there bash ignores set -e
+		# (in the whole subshell). (This script itself does not run with set -e.)
+		(set -e -o pipefail; test_run_body_ "$test_body_") >"$TRASH/.test-output" 2>&1
+		test_status_=$?
 	else
-		status=1
+		test_status_=1
 	fi
-	if [ "$status" -eq 0 ]; then
-		echo "ok $test_count - $name"
+	if [ "$test_status_" -eq 0 ]; then
+		echo "ok $test_count - $test_name_"
 	else
 		test_failed=$((test_failed + 1))
-		echo "not ok $test_count - $name"
+		echo "not ok $test_count - $test_name_"
 		sed 's/^/#   /' "$TRASH/.test-output" | head -n 40
 	fi
 }
