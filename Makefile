@@ -17,6 +17,11 @@ LIB_OBJ  = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
 BINS     = $(PROGRAMS:%=$(BUILD)/bin/%)
 UNIT_SRC = $(wildcard tests/unit/test-*.c)
 UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
+# Each fuzz target linked with a plain driver (no clang, no libFuzzer) that replays saved
+# inputs: tests/t0750-fuzz-replay.sh runs them in `make check`. (fuzz.h's helpers are
+# static; a target need not use all of them.)
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz-*.c)
+REPLAYS  = $(FUZZ_SRC:tests/fuzz/fuzz-%.c=$(BUILD)/fuzz/replay-%)
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 DEB_PACKAGES = gcc make libc6-dev libjq-dev libcurl4-openssl-dev zlib1g-dev parallel jq curl man-db strace
@@ -27,7 +32,7 @@ ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 
 MOCK     = $(BUILD)/tests/mock-server
 
-all: $(BINS) $(UNITS) $(MOCK)
+all: $(BINS) $(UNITS) $(MOCK) $(REPLAYS)
 
 # Packages are installed before any compiler starts (with make -jN too): every compile
 # waits for this stamp, order-only, so the stamp's age never triggers a rebuild.
@@ -54,7 +59,13 @@ $(BUILD)/bin/%: tools/%.c $(BUILD)/libpersona.a | $(BUILD)/bin $(DEPS_STAMP)
 $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libpersona.a | $(BUILD)/unit $(DEPS_STAMP)
 	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -Itests/unit -o $@ $< $(BUILD)/libpersona.a $(LDLIBS)
 
-$(BUILD)/lib $(BUILD)/bin $(BUILD)/unit:
+$(BUILD)/fuzz/replay.o: tests/fuzz/replay.c | $(BUILD)/fuzz $(DEPS_STAMP)
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -c -o $@ $<
+
+$(BUILD)/fuzz/replay-%: tests/fuzz/fuzz-%.c $(BUILD)/fuzz/replay.o $(BUILD)/libpersona.a | $(BUILD)/fuzz $(DEPS_STAMP)
+	$(CC) $(CFLAGS_ALL) -Wno-unused-function $(DEPFLAGS) -Itests/fuzz -o $@ $< $(BUILD)/fuzz/replay.o $(BUILD)/libpersona.a $(LDLIBS)
+
+$(BUILD)/lib $(BUILD)/bin $(BUILD)/unit $(BUILD)/fuzz:
 	mkdir -p $@
 
 # Install missing Debian packages: as root with apt-get, else through sudo, else say which.
@@ -77,7 +88,8 @@ deps:
 # The sanitizer build lives in its own folder so both can exist side by side.
 asan: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" SAN="$(ASAN_FLAGS)" \
-	  $(PROGRAMS:%=build-asan/bin/%) $(UNIT_SRC:tests/unit/%.c=build-asan/unit/%)
+	  $(PROGRAMS:%=build-asan/bin/%) $(UNIT_SRC:tests/unit/%.c=build-asan/unit/%) \
+	  $(FUZZ_SRC:tests/fuzz/fuzz-%.c=build-asan/fuzz/replay-%)
 
 check: all asan
 	@tests/run.sh build build-asan
@@ -90,10 +102,10 @@ test: all
 # holds wrappers that exec valgrind on the normal build; each process writes its report
 # to build-valgrind/logs/, and tests/run.sh counts every non-empty report as a failure.
 # Suppressions: tests/valgrind.supp, third-party libraries only, each explained.
-VALGRIND_WRAPPED = $(PROGRAMS:%=bin/%) $(UNIT_SRC:tests/unit/%.c=unit/%)
+VALGRIND_WRAPPED = $(PROGRAMS:%=bin/%) $(UNIT_SRC:tests/unit/%.c=unit/%) $(FUZZ_SRC:tests/fuzz/fuzz-%.c=fuzz/replay-%)
 valgrind: all
 	@$(MAKE) --no-print-directory deps DEB_PACKAGES=valgrind
-	@rm -rf build-valgrind && mkdir -p build-valgrind/bin build-valgrind/unit build-valgrind/logs
+	@rm -rf build-valgrind && mkdir -p build-valgrind/bin build-valgrind/unit build-valgrind/fuzz build-valgrind/logs
 	@for w in $(VALGRIND_WRAPPED); do \
 	  printf '%s\n' '#!/bin/sh' \
 	    "exec valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --suppressions=$(CURDIR)/tests/valgrind.supp --log-file=$(CURDIR)/build-valgrind/logs/$$(basename $$w).%p $(CURDIR)/build/$$w \"\$$@\"" \

@@ -198,9 +198,38 @@ static int by_key(const void *a, const void *b)
 	return x->key < y->key ? -1 : x->key > y->key;
 }
 
+/* A figure of the summary, exact: corpus_summary rounds the finished object once (to 6
+ * decimals, round_figures), after the similarity to a reference has used the exact
+ * values — a rate of 1/3 against a reference of 1/2 is 0.666667, not the 0.666666 that
+ * the already-rounded 0.333333 would give. */
 static jv num(double x)
 {
-	return isfinite(x) ? jv_number(round(x * 1e6) / 1e6) : jv_null();
+	return isfinite(x) ? jv_number(x) : jv_null();
+}
+
+/* Every number in v (consumed), however deep, rounded to 6 decimals. */
+static jv round_figures(jv v)
+{
+	switch (jv_get_kind(v)) {
+	case JV_KIND_NUMBER: {
+		double x = jv_number_value(v);
+		jv_free(v);
+		return jv_number(round(x * 1e6) / 1e6);
+	}
+	case JV_KIND_ARRAY:
+		for (int i = 0; i < jv_array_length(jv_copy(v)); i++)
+			v = jv_array_set(v, i, round_figures(jv_array_get(jv_copy(v), i)));
+		return v;
+	case JV_KIND_OBJECT: {
+		jv out = jv_object();
+		jv_object_foreach(v, key, value)
+			out = jv_object_set(out, key, round_figures(value));
+		jv_free(v);
+		return out;
+	}
+	default:
+		return v;
+	}
 }
 
 /* ---------- diversity ---------- */
@@ -664,7 +693,9 @@ static double ratio(double a, double b)
 	return b > 0 ? a / b : NAN;
 }
 
-jv corpus_summary(struct corpus *c)
+static jv similarity(jv summary, jv reference);
+
+jv corpus_summary(struct corpus *c, jv reference)
 {
 	struct sampled *s = xmalloc((c->nheap ? c->nheap : 1) * sizeof *s);
 	memcpy(s, c->heap, c->nheap * sizeof *s);
@@ -721,7 +752,9 @@ jv corpus_summary(struct corpus *c)
 	o = jv_object_set(o, jv_string("drift_curve"), curve);
 	o = jv_object_set(o, jv_string("projection"), projection(c, s, n));
 	free(s);
-	return o;
+	if (jv_is_valid(reference))
+		o = jv_object_set(o, jv_string("sim"), similarity(o, reference));
+	return round_figures(o);
 }
 
 void corpus_free(struct corpus *c)
@@ -742,7 +775,9 @@ void corpus_free(struct corpus *c)
 	free(c);
 }
 
-jv corpus_similarity(jv summary, jv reference)
+/* sim = 1 - |x - ref| / |ref| for every numeric key both have (null otherwise), from
+ * the exact figures of summary; both are borrowed. */
+static jv similarity(jv summary, jv reference)
 {
 	jv sim = jv_object();
 	if (jv_get_kind(summary) != JV_KIND_OBJECT)

@@ -40,10 +40,10 @@ struct conversation_facts {
 
 struct corpus *corpus_new(int dim, size_t sample_size);
 void corpus_add(struct corpus *c, const struct convmetrics *m, const struct conversation_facts *f);
-jv corpus_summary(struct corpus *c);
+/* reference (borrowed) is a summary to compare with, or jv_invalid() for none; when
+ * given, the summary gains "sim": 1 - |x - ref| / |ref| for every numeric key both
+ * have (null otherwise), computed from the exact figures before they are rounded. */
+jv corpus_summary(struct corpus *c, jv reference);
 void corpus_free(struct corpus *c);
-
-/* sim = 1 - |x - ref| / |ref| for every numeric key both have (null otherwise). */
-jv corpus_similarity(jv summary, jv reference);
 
 #endif

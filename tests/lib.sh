@@ -1,12 +1,23 @@
 # tests/lib.sh — sourced by every tests/tNNNN-*.sh script (in the style of git's test-lib).
 #
 #   test_expect_success 'what the behaviour is' '
-#       commands that must all succeed
+#       commands that must all succeed, chained with && &&
+#       for x in a b; do
+#           check "$x" || return 1
+#       done &&
+#       last command
 #   '
 #
-# Each test body runs in its own subshell with `set -e`, inside a fresh scratch folder
-# shared by the script. Results print as TAP lines ("ok N - name"), which tests/run.sh
-# counts. The programs under test come from $BIN (set by tests/run.sh).
+# Each test body runs as a function in its own subshell with `set -e -o pipefail`,
+# inside a fresh scratch folder shared by the script. Results print as TAP lines
+# ("ok N - name"), which tests/run.sh counts. The programs under test come from $BIN
+# (set by tests/run.sh).
+#
+# Why the && chain and the `|| return 1`: bash ignores set -e in every command of an
+# && list but the last, and in everything inside a loop that is part of one, so a
+# failing command there is silently skipped — only a loop's last iteration would
+# count. test_lint_body refuses a body with a statement not chained to the next, or a
+# loop without `|| return 1` (or exit, or a wait loop's break) in its iterations.
 
 set -u
 : "${BIN:?BIN must name the folder with the built programs}"
@@ -23,19 +34,40 @@ cd "$TRASH" || exit 1
 test_count=0
 test_failed=0
 
+# The body runs as a function so that `|| return 1` ends it from inside a loop.
+test_run_body_() {
+	eval "$1"
+}
+
+# test_lint_body BODY: say what is wrong and fail when a failing command in BODY could
+# go unnoticed (tests/lint-body.awk says which constructs, and why).
+test_lint_body() {
+	if ! eval "test_lint_fn_() {
+$1
+}" 2>"$TRASH/.lint-parse"; then
+		echo "test_lint_body: the body does not parse: $(cat "$TRASH/.lint-parse")"
+		return 1
+	fi
+	declare -f test_lint_fn_ | awk -f "$SRC/tests/lint-body.awk"
+}
+
 test_expect_success() {
 	test_count=$((test_count + 1))
-	local name=$1 body=$2 status=0
-	# Not inside an "if" nor on the left of "||": there bash ignores set -e (in the
-	# whole subshell), and a failing line that is not chained with && would go
-	# unnoticed. (This script itself does not run with set -e.)
-	(set -e; eval "$body") >"$TRASH/.test-output" 2>&1
-	status=$?
-	if [ "$status" -eq 0 ]; then
-		echo "ok $test_count - $name"
+	# Names a body cannot mistake for its own variables (it sees these locals).
+	local test_name_=$1 test_body_=$2 test_status_=0
+	if test_lint_body "$test_body_" >"$TRASH/.test-output" 2>&1; then
+		# Not the condition of an "if" nor left of "||": there bash ignores set -e
+		# (in the whole subshell). (This script itself does not run with set -e.)
+		(set -e -o pipefail; test_run_body_ "$test_body_") >"$TRASH/.test-output" 2>&1
+		test_status_=$?
+	else
+		test_status_=1
+	fi
+	if [ "$test_status_" -eq 0 ]; then
+		echo "ok $test_count - $test_name_"
 	else
 		test_failed=$((test_failed + 1))
-		echo "not ok $test_count - $name"
+		echo "not ok $test_count - $test_name_"
 		sed 's/^/#   /' "$TRASH/.test-output" | head -n 40
 	fi
 }

@@ -8,8 +8,12 @@ export OPENAI_API_KEY=$KEY
 unset OPENAI_BASE_URL
 
 REPLY="You are a careful tester who wants every request checked twice."
-persona-sample --schema "$FIXTURES/schemas/small.json" -n 1 --seed 1 >one.jsonl
-persona-sample --schema "$FIXTURES/schemas/small.json" -n 20 --seed 1 >twenty.jsonl
+test_expect_success 'setup: one persona and twenty, sampled' '
+	persona-sample --schema "$FIXTURES/schemas/small.json" -n 1 --seed 1 >one.jsonl &&
+	persona-sample --schema "$FIXTURES/schemas/small.json" -n 20 --seed 1 >twenty.jsonl &&
+	jq -r .id one.jsonl >ids && echo p000000 >want && test_cmp want ids &&
+	jq -r .id twenty.jsonl >ids && seq -f "p%06g" 0 19 >want && test_cmp want ids
+'
 
 # craft_through NAME [OPTION]...: persona-craft one.jsonl via mock NAME; out/err/status files.
 craft_through() {

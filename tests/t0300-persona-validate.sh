@@ -118,7 +118,8 @@ test_expect_success 'a fenced JSON verdict is read; its reason is kept' '
 	OPENAI_API_KEY=k persona-validate --no-rules --judge --base-url "$m_URL" --model j --keep <in.jsonl >out 2>/dev/null &&
 	stop_mock m &&
 	jq -e ".validation.valid == false and .validation.judge.verdict == false and .validation.judge.reason == \"too young to retire\"" out &&
-	jq -r ".body.messages[0].content" m.log | grep -q "^- age: 30$"
+	jq -r ".body.messages[0].content" m.log >sent &&
+	grep -q "^- age: 30$" sent
 '
 
 test_expect_success 'no input at all is fine: persona-sample -n 0 | persona-validate' '

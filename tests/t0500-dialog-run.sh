@@ -52,7 +52,7 @@ test_expect_success 'the responder may open; it gets the same kick-off' '
 	start_mock m &&
 	run_mock m --opener responder --stop none --max-turns 1 <one.jsonl >out 2>err &&
 	stop_mock m &&
-	jq -c ".body.messages" m.log | head -n 1 >got &&
+	head -n 1 m.log | jq -c ".body.messages" >got &&
 	echo "[{\"role\":\"system\",\"content\":\"RESPONDER\"},{\"role\":\"user\",\"content\":\"$K\"}]" >want &&
 	test_cmp want got &&
 	jq -e "(.turns | map(.speaker)) == [\"responder\",\"client\"] and .opener == \"responder\"" out
@@ -92,7 +92,8 @@ test_expect_success '--stop judge asks the judge after each exchange from --min-
 	stop_mock j &&
 	test "$(wc -l <j.log)" = 1 &&
 	jq -e ".stop == {\"reason\":\"judge\",\"by\":\"judge\",\"after\":4,\"explain\":\"they said goodbye\"}" out &&
-	jq -r ".body.messages[0].content" j.log | grep -q "^client: " &&
+	jq -r ".body.messages[0].content" j.log >sent &&
+	grep -q "^client: " sent &&
 	jq -e ".usage.aux.requests == 1" out
 '
 

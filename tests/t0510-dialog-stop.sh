@@ -231,7 +231,7 @@ test_expect_success 'the shipped judge prompt (share/prompts/judge-stop.txt) is 
 
 test_expect_success '--judge --keep-order writes conversations in input order' '
 	for i in 1 2 3 4 5 6 7 8; do
-		cat "$C/open.jsonl" "$C/farewell.jsonl" "$C/thanks-but.jsonl"
+		cat "$C/open.jsonl" "$C/farewell.jsonl" "$C/thanks-but.jsonl" || return 1
 	done | jq -c "{id: (input_line_number | tostring), turns}" >in.jsonl &&
 	dialog-stop --judge --judge-prompt "$JP" --keep-order --concurrency 2 <in.jsonl >out 2>/dev/null &&
 	seq 1 24 >want && jq -r .id out >got && test_cmp want got

@@ -16,7 +16,7 @@ test_expect_success 'the demo runs the whole chain to conversations, offline' '
 test_expect_success 'spasm-matrix writes every pairing, skips finished ones, and tabulates usage' '
 	persona-sample --schema "$SCHEMAS/spasm.json" -n 3 --seed 1 | persona-craft --template >p.jsonl &&
 	"$SRC/pipelines/spasm-matrix.sh" -p p.jsonl -k 2 -o mx -c "a b" -r "x y" >table 2>err &&
-	ls mx/*.jsonl.gz | wc -l | grep -qx 4 &&
+	test "$(ls mx/*.jsonl.gz | wc -l)" = 4 &&
 	for f in mx/*.jsonl.gz; do test "$(gzip -dc "$f" | wc -l)" = 6 || exit 1; done &&
 	gzip -dc mx/a--y.jsonl.gz | jq -e -s "map(.client.model == \"a\" and .responder.model == \"y\") | all" &&
 	test_line_count = 5 table &&

@@ -326,7 +326,7 @@ test_expect_success 'a missing input file is a usage error: named, exit 2, nothi
 
 test_expect_success 'imported conversations go through dialog-stop' '
 	dialog-import --from spc "$I/spc.csv" | dialog-stop >out 2>err &&
-	jq -c "[.id, .stop.reason, .stop.after]" out | head -n 1 >got &&
+	head -n 1 out | jq -c "[.id, .stop.reason, .stop.after]" >got &&
 	echo "[\"spc-000001\",\"closure\",5]" >want && test_cmp want got
 '
 
@@ -337,7 +337,8 @@ test_expect_success 'usage errors exit 2: no --from, an unknown format' '
 	test_expect_code 2 dialog-import --from csv "$I/chat.jsonl" >out 2>err &&
 	grep -qx "dialog-import: unknown format '"'"'csv'"'"' for --from (one of personachat, spc, spasm, chat)" err &&
 	test_expect_code 2 dialog-import --from chat --limit -1 </dev/null 2>/dev/null &&
-	dialog-import --help | grep -q -- "--from FORMAT"
+	dialog-import --help >help &&
+	grep -q -- "--from FORMAT" help
 '
 
 test_done

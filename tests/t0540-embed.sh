@@ -6,21 +6,24 @@
 
 unset OPENAI_API_KEY OPENAI_BASE_URL
 
-# Six conversations, each with a persona description of its own.
-cat "$FIXTURES"/conversations/*.jsonl | jq -c '. + {description: ("You are the person of " + .id + ".")}' >conv.jsonl
+test_expect_success 'setup: six conversations, each with a persona description of its own' '
+	cat "$FIXTURES"/conversations/*.jsonl | jq -c ". + {description: (\"You are the person of \" + .id + \".\")}" >conv.jsonl &&
+	test_line_count = 6 conv.jsonl &&
+	jq -e -s "map(.description) == map(\"You are the person of \" + .id + \".\") and all(.[]; (.turns | length) > 1)" conv.jsonl
+'
 
 # floats_of_b64 < b64 lines: the little-endian float32 values, one per line (needs a
 # little-endian machine for od, which all our targets are).
 floats_of_b64() {
 	while read -r line; do
-		printf '%s' "$line" | base64 -d | od -An -v -t f4 | tr -s ' ' '\n' | grep -v '^$'
+		printf '%s' "$line" | base64 -d | od -An -v -t f4 | tr -s ' ' '\n' | grep -v '^$' || return 1
 	done
 }
 
 test_expect_success 'by default each record gets the hash-512 vector of its client text' '
 	embed <conv.jsonl >out 2>err &&
 	test_line_count = 6 out &&
-	jq -e ".embedding | .model == \"hash-512\" and .dim == 512 and .of == \"client_text\" and (.vector | length) == 512 and (keys_unsorted == [\"model\",\"dim\",\"of\",\"vector\"])" out >/dev/null &&
+	jq -e -s "length == 6 and all(.[]; .embedding | .model == \"hash-512\" and .dim == 512 and .of == \"client_text\" and (.vector | length) == 512 and (keys_unsorted == [\"model\",\"dim\",\"of\",\"vector\"]))" out >/dev/null &&
 	grep -q "^embed: 6 records, 6 vectors (hash-512, of client_text, 512 dimensions)$" err
 '
 
@@ -33,9 +36,11 @@ test_expect_success 'every other member of a record passes through untouched, in
 
 test_expect_success 'a vector has L2 norm 1 and at most 6 significant digits per number' '
 	embed --model hash-64 <conv.jsonl >out 2>/dev/null &&
-	jq -e "(.embedding.vector | map(. * .) | add | sqrt) - 1 | fabs < 1e-5" out >/dev/null &&
-	jq -c ".embedding.vector[]" out | grep -v "^0$" >numbers &&
-	! sed "s/^-//; s/e.*//; s/\.//; s/^0*//" numbers | grep -q "^.\{7,\}"
+	jq -e -s "length == 6 and all(.[]; (.embedding.vector | map(. * .) | add | sqrt) - 1 | fabs < 1e-5)" out >/dev/null &&
+	jq -c ".embedding.vector[]" out >numbers &&
+	test_line_count = 384 numbers &&
+	sed "/^0$/d; s/^-//; s/e.*//; s/\.//; s/^0*//" numbers >digits &&
+	! grep "^.\{7,\}" digits
 '
 
 test_expect_success 'the same input gives byte-identical output on every run' '
@@ -56,16 +61,16 @@ test_expect_success '--of client_text, responder_text and description embed exac
 		jq -c ".embedding.vector" out >got &&
 		jq -c ".embedding.vector" want >expected &&
 		test_cmp expected got &&
-		jq -e ".embedding.of == \"$of\"" out >/dev/null || exit 1
+		jq -e -s "length == 6 and all(.[]; .embedding.of == \"$of\")" out >/dev/null || return 1
 	done &&
 	embed --model hash-32 --of description <conv.jsonl >out 2>/dev/null &&
-	jq -e ".embedding.of == \"description\"" out >/dev/null &&
+	jq -e -s "length == 6 and all(.[]; .embedding.of == \"description\")" out >/dev/null &&
 	! test_cmp expected <(jq -c ".embedding.vector" out) >/dev/null
 '
 
 test_expect_success '--of turns gives one vector per turn, in turn order' '
 	embed --model hash-16 --of turns <conv.jsonl >out 2>err &&
-	jq -e "(.embedding.vectors | length) == (.turns | length) and .embedding.of == \"turns\" and .embedding.dim == 16 and (.embedding.vectors | all(length == 16))" out >/dev/null &&
+	jq -e -s "length == 6 and all(.[]; (.embedding.vectors | length) == (.turns | length) and .embedding.of == \"turns\" and .embedding.dim == 16 and (.embedding.vectors | all(length == 16)))" out >/dev/null &&
 	grep -q "^embed: 6 records, 48 vectors (hash-16, of turns, 16 dimensions)$" err &&
 	jq -c "{description: .turns[2].text}" conv.jsonl | embed --model hash-16 --of description 2>/dev/null | jq -c .embedding.vector >want &&
 	jq -c ".embedding.vectors[2]" out >got &&
@@ -75,7 +80,7 @@ test_expect_success '--of turns gives one vector per turn, in turn order' '
 test_expect_success '--encoding b64 holds the same floats as --encoding float (within 6 digits)' '
 	embed --model hash-24 <conv.jsonl >float.out 2>/dev/null &&
 	embed --model hash-24 --encoding b64 <conv.jsonl >b64.out 2>/dev/null &&
-	jq -e ".embedding | has(\"b64\") and (has(\"vector\") | not) and (.b64 | length) == 128" b64.out >/dev/null &&
+	jq -e -s "length == 6 and all(.[]; .embedding | has(\"b64\") and (has(\"vector\") | not) and (.b64 | length) == 128)" b64.out >/dev/null &&
 	jq -r ".embedding.vector[]" float.out >from-float &&
 	jq -r ".embedding.b64" b64.out | floats_of_b64 >from-b64 &&
 	test_line_count = 144 from-b64 &&
@@ -84,7 +89,7 @@ test_expect_success '--encoding b64 holds the same floats as --encoding float (w
 
 test_expect_success '--of turns --encoding b64 gives one base64 text per turn' '
 	embed --model hash-8 --of turns --encoding b64 <conv.jsonl >out 2>/dev/null &&
-	jq -e "(.embedding.b64 | length) == (.turns | length) and (.embedding.b64 | all(type == \"string\"))" out >/dev/null &&
+	jq -e -s "length == 6 and all(.[]; (.embedding.b64 | length) == (.turns | length) and (.embedding.b64 | all(type == \"string\")))" out >/dev/null &&
 	embed --model hash-8 --of turns <conv.jsonl | jq -r ".embedding.vectors[][]" >from-float 2>/dev/null &&
 	jq -r ".embedding.b64[]" out | floats_of_b64 >from-b64 &&
 	test_line_count = 384 from-b64 &&
@@ -144,8 +149,8 @@ test_expect_success 'a remote model gets the texts in one batched request; the v
 	jq -c ".body.input" m.log >sent &&
 	jq -c "[.turns[] | select(.speaker == \"client\") | .text] | join(\"\n\")" conv.jsonl | jq -cs . >want &&
 	test_cmp want sent &&
-	jq -e ".body.model == \"e1\" and .path == \"/v1/embeddings\"" m.log >/dev/null &&
-	jq -e ".embedding | .model == \"e1\" and .dim == 8 and .of == \"client_text\" and (.vector | length) == 8" out >/dev/null &&
+	jq -e -s "all(.[]; .body.model == \"e1\" and .path == \"/v1/embeddings\")" m.log >/dev/null &&
+	jq -e -s "length == 6 and all(.[]; .embedding | .model == \"e1\" and .dim == 8 and .of == \"client_text\" and (.vector | length) == 8)" out >/dev/null &&
 	start_mock one --embedding-dim 8 &&
 	embed --base-url "$one_URL" --model e1 --batch 1 <conv.jsonl >alone 2>/dev/null &&
 	stop_mock one &&
@@ -165,7 +170,7 @@ test_expect_success '--batch N splits the texts of several records across reques
 	jq -c "[.body.input[]]" m.log | jq -cs "add" >sent &&
 	jq -c "[.turns[].text]" conv.jsonl | jq -cs "add" >want &&
 	test_cmp want sent &&
-	jq -e "(.embedding.vectors | length) == (.turns | length) and (.embedding.vectors | all(length == 8))" out >/dev/null &&
+	jq -e -s "length == 6 and all(.[]; (.embedding.vectors | length) == (.turns | length) and (.embedding.vectors | all(length == 8)))" out >/dev/null &&
 	jq -r .id out >ids && jq -r .id conv.jsonl >want-ids && test_cmp want-ids ids
 '
 
@@ -197,7 +202,7 @@ test_expect_success 'empty texts are not sent to a remote model and get its zero
 	{ echo "{\"id\":\"empty\",\"turns\":[]}"; head -n 1 conv.jsonl; echo "{\"id\":\"blank\",\"turns\":[{\"speaker\":\"client\",\"text\":\"\"}]}"; } >some.jsonl &&
 	embed --base-url "$m_URL" --model e1 --keep-order <some.jsonl >out 2>/dev/null &&
 	stop_mock m &&
-	jq -e ".body.input | length == 1" m.log >/dev/null &&
+	jq -e -s "length == 1 and (.[0].body.input | length == 1)" m.log >/dev/null &&
 	jq -r .id out >ids && printf "empty\nc/closure\nblank\n" >want && test_cmp want ids &&
 	jq -se "map(select(.id != \"c/closure\")) | length == 2 and all(.embedding.vector == [0,0,0,0,0,0,0,0] and .embedding.dim == 8)" out >/dev/null
 '
@@ -230,7 +235,7 @@ test_expect_success 'a reply without vectors fails the records as a bad response
 	stop_mock m &&
 	test "$status" = 1 &&
 	test_line_count = 6 out &&
-	jq -e ".embedding_error.kind" out >/dev/null
+	jq -e -s "all(.[]; .embedding_error.kind == \"bad_response\" and (has(\"embedding\") | not))" out >/dev/null
 '
 
 test_done

@@ -48,32 +48,39 @@ test_expect_success 'self-BLEU-4 by hand: (e^-1 + (1/2 * 1/2 * 3/7 * 2/6)^(1/4))
 '
 
 test_expect_success 'consistency by hand from given vectors: within 0, between 1, silhouette 1, spread 2/3' '
-	v() { printf "[%s,0,0,0,0,0,0]" "$1"; }
+	v() { printf "[%s,0,0,0,0,0,0]" "$1"; } &&
 	for c in "a/0 a 1,0" "a/1 a 1,0" "b/0 b 0,1" "b/1 b 0,1"; do
-		set -- $c
-		echo "{\"id\":\"$1\",\"persona_id\":\"$2\",\"turns\":[{\"speaker\":\"client\",\"text\":\"x\"}],\"embedding\":{\"model\":\"given\",\"dim\":8,\"of\":\"client_text\",\"vector\":$(v "$3")}}"
+		set -- $c &&
+		echo "{\"id\":\"$1\",\"persona_id\":\"$2\",\"turns\":[{\"speaker\":\"client\",\"text\":\"x\"}],\"embedding\":{\"model\":\"given\",\"dim\":8,\"of\":\"client_text\",\"vector\":$(v "$3")}}" || return 1
 	done >vecs.jsonl &&
+	test_line_count = 4 vecs.jsonl &&
 	score --dim 8 --summary v.json <vecs.jsonl >/dev/null &&
 	jq -c "{within_persona_distance, between_persona_distance, silhouette, embedding_distance}" v.json >got &&
 	echo "{\"within_persona_distance\":0,\"between_persona_distance\":1,\"silhouette\":1,\"embedding_distance\":0.666667}" >want &&
 	test_cmp want got
 '
 
-test_expect_success 'probe drift: identical answers drift 0, unrelated answers drift 1 - cosine' '
+# Unrelated answers are not orthogonal in the hash-512 space: their cosine is -0.014078,
+# recomputed below from embed's vectors of the two answers.
+test_expect_success 'probe drift: identical answers drift 0, unrelated answers drift 1 - cosine (1.014078)' '
 	echo "{\"id\":\"p/0\",\"turns\":[],\"probes\":[{\"after\":0,\"name\":\"a\",\"answer\":\"I want help with my taxes\"},{\"after\":2,\"name\":\"a\",\"answer\":\"I want help with my taxes\"},{\"after\":4,\"name\":\"a\",\"answer\":\"zebra quantum violin\"}]}" >p.jsonl &&
 	score <p.jsonl >out &&
-	jq -e ".scores.drift.probe_curve[0] == {\"after\":2,\"drift\":0}" out &&
-	jq -e ".scores.drift.probe_curve[1].after == 4 and .scores.drift.probe_curve[1].drift > 0.9" out &&
-	jq -e ".scores.drift.probe_auc == (.scores.drift.probe_curve | map(.drift) | add / length)" out
+	test_line_count = 1 out &&
+	jq -e ".scores.drift == {\"probe_auc\":0.507039,\"probe_curve\":[{\"after\":2,\"drift\":0},{\"after\":4,\"drift\":1.014078}],\"dialog\":null}" out &&
+	printf "%s\n" "{\"id\":\"a\",\"description\":\"I want help with my taxes\"}" "{\"id\":\"b\",\"description\":\"zebra quantum violin\"}" |
+		embed --model hash-512 --of description >answers 2>/dev/null &&
+	jq -e -s "(.[0].embedding.vector) as \$a | (.[1].embedding.vector) as \$b |
+		(1 - ([range(512)] | map(\$a[.] * \$b[.]) | add)) - 1.014078 | fabs < 1e-6" answers
 '
 
 test_expect_success 'adherence: conversations that talk like their persona retrieve it, far above the shuffled baseline' '
 	for p in 1 2 3 4 5 6 7 8; do
-		words=$(echo "alpha$p bravo$p charlie$p delta$p echo$p foxtrot$p")
+		words="alpha$p bravo$p charlie$p delta$p echo$p foxtrot$p" &&
 		for k in 0 1 2; do
-			echo "{\"id\":\"p$p/$k\",\"persona_id\":\"p$p\",\"description\":\"$words\",\"turns\":[{\"speaker\":\"client\",\"text\":\"$words and conversation $k\"},{\"speaker\":\"responder\",\"text\":\"tell me more\"}]}"
-		done
+			echo "{\"id\":\"p$p/$k\",\"persona_id\":\"p$p\",\"description\":\"$words\",\"turns\":[{\"speaker\":\"client\",\"text\":\"$words and conversation $k\"},{\"speaker\":\"responder\",\"text\":\"tell me more\"}]}" || return 1
+		done || return 1
 	done >corpus.jsonl &&
+	test_line_count = 24 corpus.jsonl &&
 	score --summary sum.json <corpus.jsonl >/dev/null &&
 	jq -e ".adherence_acc1 == 1 and .adherence_mrr == 1 and .adherence_acc1_shuffled < 0.5" sum.json &&
 	jq -e ".within_persona_distance < .between_persona_distance and .silhouette > 0.5 and .authorship_auc > 0.9" sum.json
@@ -85,7 +92,7 @@ test_expect_success '--by groups the summary; --reference adds sim = 1 - |x - re
 	jq -e "(.groups | keys) == [\"concat\",\"ecp\"] and .groups.ecp.conversations + .groups.concat.conversations == .conversations" sum.json &&
 	echo "{\"turns_mean\": 4, \"question_rate\": 0.5}" >ref.json &&
 	score --reference ref.json --summary sum2.json <"$HAND" >/dev/null &&
-	jq -e ".sim.turns_mean == 0.75 and .sim.question_rate == 0.666666" sum2.json &&
+	jq -e ".sim.turns_mean == 0.75 and .sim.question_rate == 0.666667" sum2.json &&
 	jq -e ".sim.distinct_1 == null" sum2.json
 '
 
@@ -100,7 +107,8 @@ test_expect_success '--judge against a model: the numbered transcript is sent; u
 	start_mock m --reply "{\"role_failure\": false, \"category\": \"none\", \"turn\": null, \"reason\": \"fine\"}" &&
 	OPENAI_API_KEY=test-key-1 score --judge --base-url "$m_URL" --model audit <"$HAND" >out 2>/dev/null &&
 	stop_mock m &&
-	jq -r ".body.messages[0].content" m.log | grep -q "^4\. client: how can i help you with the house?$" &&
+	jq -r ".body.messages[0].content" m.log >sent &&
+	grep -q "^4\. client: how can i help you with the house?$" sent &&
 	jq -e ".scores.judge | .role_failure == false and .reason == \"fine\" and .turn == null" out &&
 	start_mock m --reply "The client seems fine to me." &&
 	test_expect_code 1 env OPENAI_API_KEY=test-key-1 score --judge --base-url "$m_URL" --model audit --summary s.json <"$HAND" >out 2>/dev/null &&

@@ -16,8 +16,8 @@ corpus() {
 				id: ("p\($p)/\($k)"), persona_id: $id, description: $words,
 				grp: (if ($p | tonumber) % 2 == 0 then "<b>&\"x\"" else "plain" end),
 				turns: [{speaker: "client", text: "\($words) and conversation \($k)"},
-					{speaker: "responder", text: "tell me more"}]}'
-		done
+					{speaker: "responder", text: "tell me more"}]}' || return 1
+		done || return 1
 	done
 }
 
@@ -27,6 +27,7 @@ svg_count() {
 
 test_expect_success 'the report is one HTML page with exactly five SVG charts' '
 	corpus >corpus.jsonl &&
+	test_line_count = 24 corpus.jsonl &&
 	score --report r.html <corpus.jsonl >/dev/null &&
 	test "$(head -n 1 r.html)" = "<!DOCTYPE html>" &&
 	grep -q "<title>Conversation report</title>" r.html &&

@@ -8,10 +8,17 @@ unset OPENAI_API_KEY OPENAI_BASE_URL
 FANOUT="$SRC/pipelines/fanout.sh"
 fan() { "$FANOUT" -j 3 -b 24k "$@" 2>/dev/null; }
 
-persona-sample --schema "$SCHEMAS/spasm.json" -n 200 --seed 4 >personas.jsonl
-persona-craft --template <personas.jsonl >crafted.jsonl
-head -n 24 crafted.jsonl >forty.jsonl
-dialog-run --conversations 2 --probes "$SRC/share/probes/default.json" --probe-every 2 <forty.jsonl >conv.jsonl 2>/dev/null
+test_expect_success 'setup: 200 personas, crafted; 24 of them in 48 conversations with probes' '
+	persona-sample --schema "$SCHEMAS/spasm.json" -n 200 --seed 4 >personas.jsonl &&
+	test_line_count = 200 personas.jsonl &&
+	persona-craft --template <personas.jsonl >crafted.jsonl &&
+	test_line_count = 200 crafted.jsonl &&
+	head -n 24 crafted.jsonl >p24.jsonl &&
+	test_line_count = 24 p24.jsonl &&
+	dialog-run --conversations 2 --probes "$SRC/share/probes/default.json" --probe-every 2 <p24.jsonl >conv.jsonl 2>/dev/null &&
+	test_line_count = 48 conv.jsonl &&
+	jq -e -s "all(.[]; .status == \"ok\" and (.turns | length) > 2 and (.probes | length) > 0)" conv.jsonl
+'
 
 same_sorted() {   # same_sorted A B
 	sort "$1" >"$1.sorted" && sort "$2" >"$2.sorted" && test_cmp "$1.sorted" "$2.sorted"
@@ -40,13 +47,14 @@ test_expect_success 'near-duplicates need one global pass: rules in parallel, th
 
 test_expect_success 'persona-craft (offline model) through fanout equals one run' '
 	persona-craft <personas.jsonl >seq 2>/dev/null &&
+	test_line_count = 200 seq &&
 	fan -i personas.jsonl -o par -- persona-craft &&
 	same_sorted seq par
 '
 
 test_expect_success 'dialog-run (offline) through fanout, gzip in and out, equals one run' '
-	gzip -c forty.jsonl >forty.jsonl.gz &&
-	fan -i forty.jsonl.gz -o par.gz -- dialog-run --conversations 2 --probes "$SRC/share/probes/default.json" --probe-every 2 &&
+	gzip -c p24.jsonl >p24.jsonl.gz &&
+	fan -i p24.jsonl.gz -o par.gz -- dialog-run --conversations 2 --probes "$SRC/share/probes/default.json" --probe-every 2 &&
 	gzip -dc par.gz >par &&
 	same_sorted conv.jsonl par
 '
@@ -54,8 +62,9 @@ test_expect_success 'dialog-run (offline) through fanout, gzip in and out, equal
 test_expect_success 'dialog-stop, embed and per-record score through fanout equal one run' '
 	for tool in "dialog-stop --explain" "embed --of turns" "score"; do
 		$tool <conv.jsonl >seq 2>/dev/null &&
+		test_line_count = 48 seq &&
 		fan -i conv.jsonl -o par -- $tool &&
-		same_sorted seq par || { echo "differs: $tool"; exit 1; }
+		same_sorted seq par || { echo "differs: $tool"; return 1; }
 	done
 '
 
@@ -63,6 +72,7 @@ test_expect_success 'corpus metrics need one global pass: score in parallel, the
 	score --summary seq.json <conv.jsonl >/dev/null &&
 	fan -k -i conv.jsonl -o scored -- score &&
 	score --summary par.json <scored >/dev/null &&
+	jq -e ".conversations == 48" seq.json &&
 	test_cmp seq.json par.json
 '
 

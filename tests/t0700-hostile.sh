@@ -31,16 +31,15 @@ rejected_lines() {
 
 test_expect_success 'every tool: bad lines named by file:line, exactly the bad lines in --rejects, exit 1' '
 	for tool in "${tools[@]}" "embed --of description"; do
-		rm -f rej && status=0 &&
-		{ timeout 60 $tool --rejects rej mixed.jsonl >out 2>err || status=$?; } &&
-		{ [ "$status" = 1 ] || { echo "$tool: status $status"; cat err; exit 1; }; } &&
+		rm -f rej &&
+		test_expect_code 1 timeout 60 $tool --rejects rej mixed.jsonl >out 2>err &&
 		want=$(rejected_lines "$tool") &&
 		for line in $want; do
-			grep -q "^[a-z-]*: mixed.jsonl:$line: " err || { echo "$tool: line $line not named"; cat err; exit 1; }
+			grep -q "^[a-z-]*: mixed.jsonl:$line: " err || { echo "line $line not named"; return 1; }
 		done &&
 		test "$(grep -c "mixed.jsonl:[0-9]*: " err)" = "$(echo $want | wc -w)" &&
 		sed -n "$(echo $want | sed "s/\([0-9]*\)/\1p;/g")" mixed.jsonl >want-rej &&
-		{ cmp -s want-rej rej || { echo "$tool: rejects differ"; diff want-rej rej | head -5; exit 1; }; }
+		test_cmp want-rej rej || { echo "failed for $tool; its stderr:"; cat err; return 1; }
 	done
 '
 
@@ -48,14 +47,14 @@ test_expect_success 'every tool: garbage and empty input end with 0 or 1, never 
 	for tool in "${tools[@]}"; do
 		for f in garbage.jsonl empty.jsonl; do
 			status=0 &&
-			timeout 60 $tool "$f" >out 2>err || status=$? &&
-			{ [ "$status" -le 1 ] || { echo "$tool < $f: status $status"; tail -3 err; exit 1; }; }
-		done
+			{ timeout 60 $tool "$f" >out 2>err || status=$?; } &&
+			[ "$status" -le 1 ] || { echo "$tool < $f: status $status"; tail -3 err; return 1; }
+		done || return 1
 	done
 '
 
 test_expect_success 'good lines come out unchanged: persona-validate adds only "validation"' '
-	persona-validate --no-rules --keep-order mixed.jsonl >out 2>/dev/null || true
+	test_expect_code 1 persona-validate --no-rules --keep-order mixed.jsonl >out 2>/dev/null &&
 	# The CRLF line and the final line without a newline are the same record.
 	printf "%s\n" "$good" "$good" | jq -c . >want &&
 	jq -c "select(.id == \"g1\") | del(.validation)" out >got &&
@@ -67,9 +66,10 @@ test_expect_success 'good lines come out unchanged: persona-validate adds only "
 
 test_expect_success 'every tool: the good records after hostile lines keep their id and fields' '
 	for tool in "persona-craft --template" "dialog-stop" "embed" "score"; do
-		{ $tool mixed.jsonl 2>/dev/null || true; } | jq -c "select(.id == \"g1\") | [.id, .fields]" >got &&
+		test_expect_code 1 $tool mixed.jsonl >out 2>/dev/null &&
+		jq -c "select(.id == \"g1\") | [.id, .fields]" out >got &&
 		printf "%s\n" "[\"g1\",{\"age\":30}]" "[\"g1\",{\"age\":30}]" >want &&
-		{ test_cmp want got || { echo "$tool changed or lost g1"; exit 1; }; }
+		test_cmp want got || { echo "$tool changed or lost g1"; return 1; }
 	done
 '
 
@@ -81,12 +81,11 @@ test_expect_success 'a 100 MB line: over the line limit it is named and copied w
 		printf "%s\n" "$good"
 	} >big.jsonl &&
 	for tool in "persona-validate --no-rules" "persona-craft --template" "dialog-stop" "embed" "score"; do
-		rm -f rej && status=0 &&
-		{ $tool --rejects rej big.jsonl >out 2>err || status=$?; } &&
-		test "$status" = 1 &&
+		rm -f rej &&
+		test_expect_code 1 $tool --rejects rej big.jsonl >out 2>err &&
 		grep -q "big.jsonl:1: line longer than 16777216 bytes" err &&
-		{ head -n 1 big.jsonl | cmp -s - rej || { echo "$tool: the long line is not in rejects whole"; exit 1; }; } &&
-		test "$(jq -r .id out)" = g1
+		head -n 1 big.jsonl | cmp - rej &&
+		test "$(jq -r .id out)" = g1 || { echo "failed for $tool; its stderr:"; cat err; return 1; }
 	done &&
 	persona-validate --no-rules --max-line-bytes 209715200 big.jsonl >out 2>err &&
 	test "$(jq -r "select(.id == \"big\") | .fields.x | length" out)" = 104857600
@@ -97,10 +96,8 @@ test_expect_success 'truncated and corrupt gzip: reported as damaged, exit 1, no
 	head -c $(( $(wc -c <p.gz) / 2 )) p.gz >cut.gz &&
 	# personas have no turns: embed is asked for their description (else exit 2, no such field)
 	for tool in "${tools[@]/#embed*/embed --of description}"; do
-		status=0 &&
-		timeout 60 $tool cut.gz >out 2>err || status=$? &&
-		test "$status" = 1 &&
-		grep -q "cut.gz: damaged input after line" err || { echo "$tool: status $status"; tail -2 err; exit 1; }
+		test_expect_code 1 timeout 60 $tool cut.gz >out 2>err &&
+		grep -q "cut.gz: damaged input after line" err || { echo "failed for $tool; its stderr:"; tail -2 err; return 1; }
 	done
 '
 
@@ -146,8 +143,11 @@ test_expect_success 'dialog-import spc: bad UTF-8, NUL and an unterminated quote
 
 test_expect_success 'dialog-import spasm and chat over the hostile JSON Lines: every bad line named, exit 1' '
 	test_expect_code 1 dialog-import --from spasm --rejects rej mixed.jsonl >out 2>err &&
-	for line in 2 3 4 5 6 7 8; do grep -q "^dialog-import: mixed.jsonl:$line: " err; done &&
-	test "$(wc -l <rej)" = 7 &&
+	for line in 2 3 4 5 6 7 8; do
+		grep -q "^dialog-import: mixed.jsonl:$line: " err || { echo "line $line not named"; return 1; }
+	done &&
+	sed -n 2,8p mixed.jsonl >want && test_cmp want rej &&
+	grep -q "^dialog-import: 2 conversations from spasm, 7 rejected$" err &&
 	test_expect_code 1 dialog-import --from chat --rejects rej mixed.jsonl >out 2>err &&
 	grep -q "^dialog-import: 0 conversations from chat, 9 rejected$" err
 '

@@ -7,8 +7,13 @@
 
 unset OPENAI_API_KEY OPENAI_BASE_URL
 
-persona-sample --schema "$SCHEMAS/spasm.json" -n 120 --seed 7 | persona-craft >personas.jsonl 2>/dev/null
-dialog-run --max-turns 3 --stop none <personas.jsonl >conversations.jsonl 2>/dev/null
+test_expect_success 'setup: 120 personas and one 6-turn conversation each, offline' '
+	persona-sample --schema "$SCHEMAS/spasm.json" -n 120 --seed 7 | persona-craft >personas.jsonl 2>/dev/null &&
+	test_line_count = 120 personas.jsonl &&
+	dialog-run --max-turns 3 --stop none <personas.jsonl >conversations.jsonl 2>/dev/null &&
+	test_line_count = 120 conversations.jsonl &&
+	jq -e -s "all(.[]; .status == \"ok\" and (.turns | length) == 6)" conversations.jsonl
+'
 
 # interrupted SIGNAL STATUS SUMMARY-PATTERN COMMAND...: run COMMAND against mock "m"
 # (stdout to out, stderr to err), send SIGNAL once the server has answered 6 requests
@@ -44,8 +49,7 @@ test_expect_success 'dialog-run: SIGINT mid-run exits 130 with whole lines and i
 	interrupted INT 130 "^dialog-run: [0-9]+ conversations \(" \
 		dialog-run --base-url "$m_URL" --model x --concurrency 6 --max-turns 4 personas.jsonl &&
 	stop_mock m &&
-	{ jq -e "select(.status != \"ok\")" out >bad || true; } &&
-	test ! -s bad
+	jq -e -s "all(.[]; .status == \"ok\")" out
 '
 
 test_expect_success 'dialog-run: SIGTERM exits 143; a --resume run then completes every conversation exactly once' '

@@ -9,9 +9,15 @@ KEY=sk-planted-9c2e71d04b5a63f8
 export OPENAI_API_KEY=$KEY
 unset OPENAI_BASE_URL
 
-env -u OPENAI_API_KEY persona-sample --schema "$SCHEMAS/spasm.json" -n 6 --seed 4 >sampled.jsonl
-env -u OPENAI_API_KEY persona-craft <sampled.jsonl >personas.jsonl 2>/dev/null
-env -u OPENAI_API_KEY dialog-run --max-turns 2 --stop none <personas.jsonl >conversations.jsonl 2>/dev/null
+test_expect_success 'setup: 6 personas, crafted, and a 4-turn conversation each, offline' '
+	env -u OPENAI_API_KEY persona-sample --schema "$SCHEMAS/spasm.json" -n 6 --seed 4 >sampled.jsonl &&
+	test_line_count = 6 sampled.jsonl &&
+	env -u OPENAI_API_KEY persona-craft <sampled.jsonl >personas.jsonl 2>/dev/null &&
+	test_line_count = 6 personas.jsonl &&
+	env -u OPENAI_API_KEY dialog-run --max-turns 2 --stop none <personas.jsonl >conversations.jsonl 2>/dev/null &&
+	test_line_count = 6 conversations.jsonl &&
+	jq -e -s "all(.[]; .status == \"ok\" and (.turns | length) == 4)" conversations.jsonl
+'
 
 # no_key FILE...: none of the files (or folders) holds the key.
 no_key() {
@@ -121,7 +127,7 @@ else
 				status=0 && { wait $pid || status=$?; } &&
 				test "$status" = 139 &&
 				rm -f ../m.log
-			)
+			) || return 1
 		done &&
 		stop_mock m &&
 		test -z "$(ls with-key | grep "^core")" &&

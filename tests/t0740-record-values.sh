@@ -26,7 +26,8 @@ test_expect_success 'dialog-run: a description holding {{style}} and {{descripti
 	start_mock m &&
 	dialog-run --base-url "$m_URL" --model m --max-turns 1 --stop none d.jsonl >out 2>err &&
 	stop_mock m &&
-	jq -r "select(.body.messages[0].role == \"system\") | .body.messages[0].content" m.log | head -n 1 >system &&
+	jq -r "select(.body.messages[0].role == \"system\") | .body.messages[0].content" m.log >systems &&
+	head -n 1 systems >system &&
 	test "$(grep -oF "Say {{style}} then {{description}}." system | wc -l)" = 1
 '
 
@@ -72,11 +73,11 @@ else
 		for tool in "persona-validate" "persona-validate --no-rules --dedup-fields file" "persona-craft --template" \
 			"persona-craft" "dialog-run --max-turns 1" "dialog-stop" "embed" "embed --of description" \
 			"score --summary summary.json" "dialog-import --from spasm"; do
-			input=records.jsonl
-			case $tool in dialog-import*) input=spasm.jsonl ;; esac
+			input=records.jsonl &&
+			case $tool in dialog-import*) input=spasm.jsonl ;; esac &&
 			{ strace -f -qq -e trace=%file -o trace.txt $tool $input >out 2>err || true; } &&
-			grep -q "\"$input\"" trace.txt || { echo "$tool: strace saw no file calls"; exit 1; }
-			if grep "planted" trace.txt; then echo "$tool opened a path from a record"; exit 1; fi
+			{ grep -q "\"$input\"" trace.txt || { echo "$tool: strace saw no file calls"; return 1; }; } &&
+			{ ! grep "planted" trace.txt || { echo "$tool opened a path from a record"; return 1; }; } || return 1
 		done
 	'
 fi

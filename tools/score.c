@@ -353,15 +353,11 @@ static jv read_reference(const char *path)
 
 static jv build_summary(struct score_run *run, jv reference)
 {
-	jv summary = corpus_summary(run->all);
-	if (jv_is_valid(reference))
-		summary = jv_object_set(summary, jv_string("sim"), corpus_similarity(summary, reference));
+	jv summary = corpus_summary(run->all, reference);
 	if (run->by) {
 		jv groups = jv_object();
 		for (size_t i = 0; i < run->ngroups; i++) {
-			jv g = corpus_summary(run->groups[i].corpus);
-			if (jv_is_valid(reference))
-				g = jv_object_set(g, jv_string("sim"), corpus_similarity(g, reference));
+			jv g = corpus_summary(run->groups[i].corpus, reference);
 			groups = jv_object_set(groups, jv_string(run->groups[i].name), g);
 		}
 		summary = jv_object_set(summary, jv_string("groups"), groups);
