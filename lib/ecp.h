@@ -15,8 +15,9 @@
  *     turns yet the kick-off alone stands in;
  *   - a turn request whose last message is the asked agent's own (the client under
  *     CONCAT) ends with the cue ECP_CONTINUE as a user message;
- *   - a probe question is the last user message, merged (after a blank line) into the
- *     partner's last turn when that is the last message;
+ *   - a probe question is the last user message: after a blank line in the last
+ *     message when that is a user message (ECP: the partner's last turn), else a
+ *     message of its own;
  *   - the system prompt is a system message, or (SYSTEM_FIRST_USER) the top of the
  *     first user message.
  * Ownership: turns and strings are borrowed; requests are appended to the caller's buf.
