@@ -15,6 +15,21 @@ printf 'RESPONDER' >rp.txt
 printf 'Ended? {{turns}}\n{{transcript}}' >jp.txt
 echo '[{"name":"why","question":"Why are you here?"}]' >probes.json
 
+# The real templates, rendered by @huggingface/jinja (the engine Hugging Face's own
+# JavaScript libraries use for chat templates), installed once into build/npm/ with
+# Debian's nodejs/npm (make deps). Without npm's registry those tests are skipped.
+JINJA_VERSION=0.5.11
+JINJA="$SRC/build/npm/node_modules/@huggingface/jinja"
+jinja_missing=""
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	jinja_missing="node and npm are not installed (make deps installs them)"
+elif [ "$(jq -r .version "$JINJA/package.json" 2>/dev/null)" != "$JINJA_VERSION" ] &&
+	! timeout 300 npm install --prefix "$SRC/build/npm" --no-audit --no-fund --loglevel=error \
+		"@huggingface/jinja@$JINJA_VERSION" >"$TRASH/npm.log" 2>&1; then
+	jinja_missing="npm could not install @huggingface/jinja@$JINJA_VERSION: $(grep -m 1 'FetchError\|npm error' "$TRASH/npm.log")"
+fi
+: >all-requests.log   # every request the tools send in this script, for the real templates
+
 # dialog NAME [OPTION]...: one conversation over mock NAME (both agents) with fixed
 # prompts; out, err and status files.
 dialog() {
@@ -90,7 +105,8 @@ test_expect_success "$template template: $context, $opener opens, --system-messa
 	test \$(cat status) = 0 &&
 	jq -e '.status == \"ok\" and (.turns | length) == 8 and (.probes | length) == 3' out &&
 	test \$(wc -l <m.log) = 11 && test \$(wc -l <j.log) = 3 &&
-	all_rendered m.log j.log
+	all_rendered m.log j.log &&
+	cat m.log j.log >>all-requests.log
 "
 			done
 		done
@@ -122,6 +138,7 @@ pin() {
 	stop_mock m && stop_mock j &&
 	test "$(cat status)" = 0 &&
 	all_rendered m.log j.log &&
+	cat m.log j.log >>all-requests.log &&
 	wire m.log j.log >got &&
 	test_cmp "$PINNED/$name" got
 }
@@ -173,6 +190,7 @@ test_expect_success 'persona-validate, persona-craft, dialog-stop and score judg
 		score --judge --base-url "$s_URL" --model jm <"$FIXTURES/conversations/open.jsonl" >s.out 2>err &&
 		stop_mock v && stop_mock c && stop_mock d && stop_mock s &&
 		all_rendered v.log c.log d.log s.log &&
+		cat v.log c.log d.log s.log >>all-requests.log &&
 		test "$(jq -c "[.body.messages[].role]" v.log c.log d.log s.log | sort -u)" = "[\"user\"]" &&
 		jq -e -s "map(.validation.judge.verdict == true) | all" v.out &&
 		jq -e -s "map(.description == \"You are a careful person who wants help.\") | all" c.out &&
@@ -180,6 +198,55 @@ test_expect_success 'persona-validate, persona-craft, dialog-stop and score judg
 		test "$(jq -s length d.out)" = "$(jq -s length "$FIXTURES/conversations/open.jsonl")" || exit 1
 	done
 '
+
+# --- the real templates ----------------------------------------------------------------
+
+if [ -n "$jinja_missing" ]; then
+	test_skip 'the real Llama-2, Mistral v0.1 and Gemma templates (@huggingface/jinja) accept every request sent above' "$jinja_missing"
+	test_skip 'the real templates refuse what they should (control)' "$jinja_missing"
+	test_skip 'the mock'"'"'s C templates render exactly what the real ones render' "$jinja_missing"
+else
+test_expect_success 'the real Llama-2, Mistral v0.1 and Gemma templates (@huggingface/jinja) accept every request sent above' '
+	test "$(wc -l <all-requests.log)" -ge 400 &&
+	render-chat-templates "$JINJA" all-requests.log >rendered &&
+	n=$(wc -l <all-requests.log) &&
+	grep -E -q "^$n requests, [0-9]+ renderings, 0 refused$" rendered
+'
+
+test_expect_success 'the real templates refuse what they should (control)' '
+	printf "%s\n" \
+		"{\"n\":1,\"body\":{\"messages\":[{\"role\":\"system\",\"content\":\"S\"},{\"role\":\"assistant\",\"content\":\"a\"},{\"role\":\"user\",\"content\":\"u\"}]}}" \
+		"{\"n\":2,\"body\":{\"messages\":[{\"role\":\"user\",\"content\":\"u\"},{\"role\":\"user\",\"content\":\"q\"}]}}" \
+		"{\"n\":3,\"body\":{\"messages\":[{\"role\":\"user\",\"content\":\"u\"}]}}" >bad.log &&
+	test_expect_code 1 render-chat-templates "$JINJA" bad.log >got &&
+	cat >want <<-EOF &&
+	refused llama2 n=1: Conversation roles must alternate user/assistant/user/assistant/...
+	refused llama2 n=2: Conversation roles must alternate user/assistant/user/assistant/...
+	refused mistral n=2: Conversation roles must alternate user/assistant/user/assistant/...
+	refused gemma n=2: Conversation roles must alternate user/assistant/user/assistant/...
+	3 requests, 7 renderings, 4 refused
+	EOF
+	test_cmp want got &&
+	printf "%s\n" "{\"n\":1,\"body\":{\"messages\":[{\"role\":\"system\",\"content\":\"S\"},{\"role\":\"user\",\"content\":\"u\"}]}}" >sys.log &&
+	render-chat-templates "$JINJA" --print gemma sys.log >got &&
+	echo "{\"refused\":\"System role not supported\"}" >want && test_cmp want got &&
+	render-chat-templates "$JINJA" --print mistral sys.log >got &&
+	echo "{\"refused\":\"Conversation roles must alternate user/assistant/user/assistant/...\"}" >want && test_cmp want got
+'
+
+test_expect_success 'the mock'"'"'s C templates render exactly what the real ones render' '
+	for t in llama2 mistral gemma; do
+		placement=first-user && { [ $t != llama2 ] || placement=system; } &&
+		start_mock m --chat-template $t &&
+		dialog m --stop none --max-turns 3 --probes ./probes.json --probe-every 1 --system-message $placement &&
+		stop_mock m &&
+		test "$(cat status)" = 0 &&
+		jq -c .prompt m.log >mock.prompts &&
+		render-chat-templates "$JINJA" --print $t m.log >real.prompts &&
+		test_cmp real.prompts mock.prompts || exit 1
+	done
+'
+fi
 
 # --- only the answer becomes a turn --------------------------------------------------
 
