@@ -339,6 +339,22 @@ test_expect_success 'one empty answer: asked again with the next seed, the accep
 	grep -q "responder (rm): 2 requests, 0 retries, 2 cache hits, 0 failed" err
 '
 
+test_expect_success 'a warm cache, many conversations: zero requests, the same bytes with --keep-order, the same records without' '
+	persona-sample --schema "$FIXTURES/schemas/small.json" -n 4 --seed 5 | persona-craft --template >p.jsonl &&
+	start_mock m --latency-ms 3 --fault-rate 0.3 --fault-kinds think,reasoning,lengthempty,429 --retry-after 0 &&
+	set -- --base-url "$m_URL" --model m --conversations 3 --max-turns 3 --stop judge --judge-tries 1 \
+		--probes ./probes.json --probe-every 1 --cache cache --concurrency 5 --seed 9 &&
+	dialog-run "$@" --keep-order <p.jsonl >first 2>/dev/null &&
+	n=$(wc -l <m.log) &&
+	dialog-run "$@" --keep-order <p.jsonl >second 2>/dev/null &&
+	dialog-run "$@" <p.jsonl >unordered 2>/dev/null &&
+	stop_mock m &&
+	test "$(wc -l <m.log)" = "$n" &&
+	test_line_count = 12 first &&
+	test_cmp first second &&
+	sort first >a && sort unordered >b && test_cmp a b
+'
+
 test_expect_success 'an answer cut by the limit is kept, marked on its turn and counted in the summary' '
 	start_mock m --faults ok,lengthcut &&
 	dialog m --stop none --max-turns 1 &&
