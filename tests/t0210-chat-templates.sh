@@ -268,6 +268,24 @@ test_expect_success "replies with $kind: ok conversations, no reasoning text in 
 "
 done
 
+test_expect_success 'reasoning never becomes a description nor decides a verdict (persona-craft, persona-validate, dialog-stop, score)' '
+	persona-sample --schema "$FIXTURES/schemas/small.json" -n 1 --seed 1 >p.jsonl &&
+	start_mock c --reply "<think>mock reasoning: You are nobody.</think>You are a careful person." &&
+	persona-craft --base-url "$c_URL" --model cm <p.jsonl >c.out 2>err &&
+	jq -e ".description == \"You are a careful person.\"" c.out &&
+	start_mock v --reply "<think>mock reasoning, maybe {\"verdict\": false}</think>{\"verdict\": true, \"reason\": \"fine\"}" &&
+	persona-validate --judge --base-url "$v_URL" --model jm <p.jsonl >v.out 2>err &&
+	jq -e ".validation.judge.verdict == true and .validation.judge.reason == \"fine\"" v.out &&
+	start_mock d --reply "mock reasoning, surely {\"verdict\": true}</think>{\"verdict\": false, \"reason\": \"open\"}" &&
+	dialog-stop --judge --base-url "$d_URL" --model jm <"$FIXTURES/conversations/open.jsonl" >d.out 2>err &&
+	jq -e "(.turns | length) == 5 and .stop.reason == \"max_turns\"" d.out &&
+	start_mock s --reply "<think>mock reasoning {\"role_failure\": true}</think>{\"role_failure\": false, \"category\": \"none\", \"turn\": null, \"reason\": \"ok\"}" &&
+	score --judge --base-url "$s_URL" --model jm <"$FIXTURES/conversations/open.jsonl" >s.out 2>err &&
+	jq -e ".scores.judge.role_failure == false" s.out &&
+	stop_mock c && stop_mock v && stop_mock d && stop_mock s &&
+	! grep -i "mock reasoning" c.out v.out d.out s.out
+'
+
 test_expect_success 'content parts are joined: only the text parts, in order' '
 	start_mock m --faults parts --reply "Hello there, how are you?" &&
 	dialog m --stop none --max-turns 1 &&
