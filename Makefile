@@ -24,7 +24,9 @@ FUZZ_SRC = $(wildcard tests/fuzz/fuzz-*.c)
 REPLAYS  = $(FUZZ_SRC:tests/fuzz/fuzz-%.c=$(BUILD)/fuzz/replay-%)
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
-DEB_PACKAGES = gcc make libc6-dev libjq-dev libcurl4-openssl-dev zlib1g-dev parallel jq curl man-db strace
+# nodejs (with npm, Debian's or the one bundled with another nodejs build) runs the real
+# chat templates in tests/t0210 (@huggingface/jinja, installed by the test into build/npm/).
+DEB_PACKAGES = gcc make libc6-dev libjq-dev libcurl4-openssl-dev zlib1g-dev parallel jq curl man-db strace nodejs
 ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 .PHONY: all deps demo check test bench install clean asan fuzz valgrind
@@ -74,6 +76,7 @@ deps:
 	for p in $(DEB_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
+	case " $(DEB_PACKAGES) " in *" nodejs "*) command -v npm >/dev/null 2>&1 || missing="$$missing npm";; esac; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	echo "installing Debian packages:$$missing"; \
 	if [ "$$(id -u)" = 0 ]; then SUDO=; \

@@ -25,7 +25,8 @@ struct conversation {
 	long turns_of[2];           /* per agent: 0 client, 1 responder */
 	int speaking_done;          /* the dialogue has stopped */
 	jv stop;
-	jv probes;                  /* answers so far */
+	struct probe_answer *probes; /* answers so far, in the order they came */
+	size_t nprobes, probes_cap;
 	int pending;                /* model calls not yet answered */
 	long judge_tries;
 	int failed, rate_limited;
@@ -38,8 +39,37 @@ struct conversation {
 struct probe_call {
 	struct conversation *c;
 	size_t after;
+	int position;               /* in the probe set */
 	char *name;
 };
+
+/* Answers come in any order (calls run side by side); the record lists them by turn,
+ * then by their place in the probe set, so it does not depend on timing. */
+struct probe_answer {
+	size_t after;
+	int position;
+	jv answer;
+};
+
+static int probe_order(const void *a, const void *b)
+{
+	const struct probe_answer *x = a, *y = b;
+	if (x->after != y->after)
+		return x->after < y->after ? -1 : 1;
+	return (x->position > y->position) - (x->position < y->position);
+}
+
+static jv probes_json(struct conversation *c)
+{
+	qsort(c->probes, c->nprobes, sizeof *c->probes, probe_order);
+	jv all = jv_array();
+	for (size_t i = 0; i < c->nprobes; i++)
+		all = jv_array_append(all, c->probes[i].answer);
+	free(c->probes);
+	c->probes = NULL;
+	c->nprobes = 0;
+	return all;
+}
 
 static const char *const speaker_names[2] = { "client", "responder" };
 
@@ -82,9 +112,7 @@ static void finish_if_done(struct conversation *c)
 	r = jv_object_set(r, jv_string("turns"), c->turns);
 	r = jv_object_set(r, jv_string("stop"), c->stop);
 	if (jv_get_kind(cfg->probes) == JV_KIND_ARRAY)
-		r = jv_object_set(r, jv_string("probes"), c->probes);
-	else
-		jv_free(c->probes);
+		r = jv_object_set(r, jv_string("probes"), probes_json(c));
 	jv usage = jv_object();
 	usage = jv_object_set(usage, jv_string("client"), llm_usage_json(&c->usage[0]));
 	usage = jv_object_set(usage, jv_string("responder"), llm_usage_json(&c->usage[1]));
@@ -125,6 +153,8 @@ static void fail(struct conversation *c, const struct llm_result *r)
 	c->error = jv_object_set(c->error, jv_string("kind"), jv_string(r->error_kind));
 	c->error = jv_object_set(c->error, jv_string("message"), jv_string(r->error_message));
 	c->error = jv_object_set(c->error, jv_string("attempts"), jv_number(r->attempts));
+	if (r->finish_reason)
+		c->error = jv_object_set(c->error, jv_string("finish_reason"), jv_string(r->finish_reason));
 	stop_now(c, "error", "error");
 }
 
@@ -142,11 +172,17 @@ static void on_probe(void *ctx, const struct llm_result *r)
 		struct buf text = BUF_INIT;
 		craft_trim(r->content, &text);
 		answer = jv_object_set(answer, jv_string("answer"), jv_string(text.data ? text.data : ""));
+		if (r->truncated)
+			answer = jv_object_set(answer, jv_string("truncated"), jv_true());
 		buf_free(&text);
 	} else {
 		answer = jv_object_set(answer, jv_string("error"), jv_string_fmt("%s: %s", r->error_kind, r->error_message));
 	}
-	c->probes = jv_array_append(c->probes, answer);
+	if (c->nprobes == c->probes_cap) {
+		c->probes_cap = c->probes_cap ? 2 * c->probes_cap : 8;
+		c->probes = xrealloc(c->probes, c->probes_cap * sizeof *c->probes);
+	}
+	c->probes[c->nprobes++] = (struct probe_answer){ p->after, p->position, answer };
 	free(p->name);
 	free(p);
 	c->pending--;
@@ -166,10 +202,11 @@ static void ask_probes(struct conversation *c)
 			/* The client's own view of the dialogue so far, with the question after it;
 			 * at turn 0 that is its system prompt alone: the baseline answer. */
 			struct buf messages = BUF_INIT;
-			ecp_view_messages(&c->view[0], 0, question, &messages);
+			ecp_view_request(&c->view[0], question, &messages);
 			struct probe_call *p = xcalloc(1, sizeof *p);
 			p->c = c;
 			p->after = c->nturns;
+			p->position = i;
 			p->name = xstrdup(jv_string_value(name));
 			struct llm_hint hint = { OFFLINE_PROBE, c->fields };
 			c->pending++;
@@ -236,7 +273,7 @@ static void ask_turn(struct conversation *c)
 	const struct dialog_config *cfg = c->cfg;
 	int who = whose_turn(c);
 	struct buf messages = BUF_INIT;
-	ecp_view_messages(&c->view[who], 1, jv_invalid(), &messages);
+	ecp_view_request(&c->view[who], jv_invalid(), &messages);
 	struct llm_hint hint = { who == 0 ? OFFLINE_CLIENT : OFFLINE_RESPONDER, who == 0 ? c->fields : jv_null() };
 	c->pending++;
 	/* The conversation index is the sample index: the K conversations of one persona
@@ -289,10 +326,23 @@ static void on_turn(void *ctx, const struct llm_result *r)
 	}
 	struct buf text = BUF_INIT;
 	craft_trim(r->content, &text);
+	if (text.len == 0) {
+		/* Only quotes around nothing: as empty as an empty answer. */
+		struct llm_result empty = *r;
+		empty.ok = 0;
+		empty.error_kind = "empty";
+		empty.error_message = "the answer is empty once trimmed of quotes";
+		fail(c, &empty);
+		buf_free(&text);
+		finish_if_done(c);
+		return;
+	}
 	jv turn = jv_object();
 	turn = jv_object_set(turn, jv_string("speaker"), jv_string(speaker_names[who]));
-	jv said = jv_string(text.data ? text.data : "");
+	jv said = jv_string(text.data);
 	turn = jv_object_set(turn, jv_string("text"), jv_copy(said));
+	if (r->truncated)
+		turn = jv_object_set(turn, jv_string("truncated"), jv_true());
 	ecp_view_add(&c->view[0], c->cfg->context, "client", speaker_names[who], said);
 	ecp_view_add(&c->view[1], c->cfg->context, "responder", speaker_names[who], said);
 	jv_free(said);
@@ -319,6 +369,18 @@ static void next_step(struct conversation *c)
 	ask_turn(c);
 }
 
+uint64_t dialog_truncated_turns(jv turns)
+{
+	uint64_t n = 0;
+	int len = jv_get_kind(turns) == JV_KIND_ARRAY ? jv_array_length(jv_copy(turns)) : 0;
+	for (int i = 0; i < len; i++) {
+		jv turn = jv_array_get(jv_copy(turns), i);
+		n += jvu_kind_borrow(turn, "truncated") == JV_KIND_TRUE;
+		jv_free(turn);
+	}
+	return n;
+}
+
 void dialog_start(const struct dialog_config *cfg, jv persona, uint64_t index, dialog_done_fn done, void *ctx)
 {
 	struct conversation *c = xcalloc(1, sizeof *c);
@@ -331,7 +393,6 @@ void dialog_start(const struct dialog_config *cfg, jv persona, uint64_t index, d
 	c->id = id.data;
 	c->turns = jv_array();
 	c->stop = jv_null();
-	c->probes = jv_array();
 	c->error = jv_null();
 	c->done = done;
 	c->ctx = ctx;
@@ -346,8 +407,8 @@ void dialog_start(const struct dialog_config *cfg, jv persona, uint64_t index, d
 	jv_free(context);
 	c->client_system = jv_string(system.data ? system.data : "");
 	jv responder_system = jv_string(cfg->responder_prompt);
-	ecp_view_init(&c->view[0], c->client_system);
-	ecp_view_init(&c->view[1], responder_system);
+	ecp_view_init(&c->view[0], c->client_system, llm_client_placement(cfg->client));
+	ecp_view_init(&c->view[1], responder_system, llm_client_placement(cfg->responder));
 	jv_free(responder_system);
 	buf_free(&system);
 	buf_free(&style);

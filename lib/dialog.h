@@ -8,7 +8,10 @@
  * ask the drift probes to the client in separate calls that never enter the turns.
  * When the dialogue has stopped and every probe has its answer, done() receives the
  * conversation record (SPEC §3). A conversation whose call fails for good is still
- * written: "status":"failed", its turns so far, and the error.
+ * written: "status":"failed", its turns so far, and the error (with the provider's
+ * finish_reason when the model ran out of tokens: kind "truncated", or "empty"). A turn
+ * or probe answer the token limit cut short is kept with "truncated": true. Probe
+ * answers are listed by turn, then in probe-set order, whatever order they came in.
  * Ownership: dialog_start borrows the persona record (copies what it keeps); the
  * config and everything it points to must outlive all conversations; done() receives
  * the record and owns it.
@@ -48,5 +51,8 @@ struct dialog_config {
 typedef void (*dialog_done_fn)(void *ctx, jv record, int rate_limited);
 
 void dialog_start(const struct dialog_config *cfg, jv persona, uint64_t index, dialog_done_fn done, void *ctx);
+/* How many of the turns (borrowed) carry "truncated": true — answers the token limit cut
+ * short but that were kept (an answer cut before any text fails the conversation). */
+uint64_t dialog_truncated_turns(jv turns);
 
 #endif

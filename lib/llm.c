@@ -15,6 +15,7 @@
 #include "llm.h"
 #include "msg.h"
 #include "progress.h"
+#include "reasoning.h"
 #include "rng.h"
 
 #define DEFAULT_BASE_URL "https://api.openai.com/v1"
@@ -44,7 +45,7 @@ void llm_config_init(struct llm_config *cfg)
 }
 
 #define MAX_ROLE_TABLES 4
-#define MODEL_OPTIONS 14
+#define MODEL_OPTIONS 16
 
 const struct cli_option *llm_options(struct llm_config *cfg, const char *prefix)
 {
@@ -67,6 +68,8 @@ const struct cli_option *llm_options(struct llm_config *cfg, const char *prefix)
 		{ "retries", 0, CLI_LONG, &cfg->retries, "N", "retries of a failed request (default 6)", 0, 1000, NULL },
 		{ "max-connect-failures", 0, CLI_LONG, &cfg->max_connect_failures, "N", "stop (exit 75) after N attempts in a row that reach no server (default 3, 0: never)", 0, 1e6, NULL },
 		{ "cache", 0, CLI_STRING, &cfg->cache_dir, "DIR", "reuse and store responses in DIR (reruns are free)", 0, 0, NULL },
+		{ "system-message", 0, CLI_STRING, &cfg->system_message, "system|first-user", "system prompt as a system message (default) or atop the first user message", 0, 0, NULL },
+		{ "reasoning-tags", 0, CLI_STRING, &cfg->reasoning_tags, "OPEN,CLOSE", "reasoning blocks stripped from answers (default " REASONING_TAGS_DEFAULT ")", 0, 0, NULL },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL },
 	};
 	if (used == MAX_ROLE_TABLES)
@@ -98,7 +101,13 @@ void llm_config_resolve(struct llm_config *role, const struct llm_config *fallba
 		if (role->retries < 0) role->retries = fallback->retries;
 		if (role->max_connect_failures < 0) role->max_connect_failures = fallback->max_connect_failures;
 		if (!role->cache_dir) role->cache_dir = fallback->cache_dir;
+		if (!role->system_message) role->system_message = fallback->system_message;
+		if (!role->reasoning_tags) role->reasoning_tags = fallback->reasoning_tags;
 	}
+	if (!role->system_message)
+		role->system_message = "system";
+	if (!role->reasoning_tags)
+		role->reasoning_tags = REASONING_TAGS_DEFAULT;
 	if (!role->api_key_env)
 		role->api_key_env = "OPENAI_API_KEY";
 	if (!role->base_url) {
@@ -144,6 +153,8 @@ struct llm_client {
 	long unreachable_in_row;    /* attempts in a row that reached no server */
 	struct bucket requests, tokens;
 	struct cache *cache;
+	enum system_placement placement;
+	char *think_open, *think_close;
 	long in_flight;
 	struct llm_usage usage;
 };
@@ -153,8 +164,13 @@ struct call {
 	int embeddings;
 	char *body;
 	size_t body_len;
+	size_t seed_at;             /* where the body's ,"seed":S} tail starts */
 	char key[33];
 	uint64_t sample;
+	int reasks;                 /* answers not accepted and asked again */
+	int unaccepted;             /* the last reply parsed but its answer is not accepted */
+	int retryable;              /* the last error is worth another attempt */
+	uint64_t wasted_prompt, wasted_completion, wasted_reasoning;   /* tokens of answers not accepted */
 	enum offline_task task;
 	jv persona, messages;       /* kept for the offline provider only */
 	llm_done_fn done;
@@ -166,6 +182,8 @@ struct call {
 	double retry_after;         /* seconds from the last reply's headers, < 0 if none */
 	struct llm_result result;
 	char *content;
+	char *finish_reason;
+	char *refusal;
 	char *error_message;
 	char error_kind[32];
 	struct call *next;
@@ -264,12 +282,29 @@ struct llm_client *llm_client_new(struct llm_engine *e, const struct llm_config 
 		errorf("%s: no model given: name one with --model (provider openai at %s)", role, cfg->base_url);
 		return NULL;
 	}
+	int placement = chat_placement_parse(cfg->system_message ? cfg->system_message : "system");
+	if (placement < 0) {
+		errorf("%s: unknown --system-message '%s' (expected system or first-user)", role, cfg->system_message);
+		return NULL;
+	}
+	char *think_open = NULL, *think_close = NULL;
+	if (reasoning_tags_parse(cfg->reasoning_tags ? cfg->reasoning_tags : REASONING_TAGS_DEFAULT, &think_open,
+				 &think_close) < 0) {
+		errorf("%s: --reasoning-tags '%s' must be OPEN,CLOSE (two non-empty tags, one comma)", role,
+		       cfg->reasoning_tags);
+		return NULL;
+	}
 	if (provider == PROVIDER_OPENAI && strncmp(cfg->base_url, "http://", 7) != 0 &&
 	    strncmp(cfg->base_url, "https://", 8) != 0) {
 		errorf("%s: base URL '%s' must start with http:// or https://", role, cfg->base_url);
+		free(think_open);
+		free(think_close);
 		return NULL;
 	}
 	struct llm_client *c = xcalloc(1, sizeof *c);
+	c->placement = (enum system_placement)placement;
+	c->think_open = think_open;
+	c->think_close = think_close;
 	c->engine = e;
 	c->role = xstrdup(role);
 	c->provider = provider;
@@ -288,6 +323,8 @@ struct llm_client *llm_client_new(struct llm_engine *e, const struct llm_config 
 	if (cfg->cache_dir && provider == PROVIDER_OPENAI) {
 		c->cache = cache_open(cfg->cache_dir);
 		if (!c->cache) {
+			free(c->think_open);
+			free(c->think_close);
 			free(c->role);
 			free(c->base_url);
 			free(c->chat_url);
@@ -338,6 +375,11 @@ long llm_client_concurrency(const struct llm_client *c)
 	return c->concurrency;
 }
 
+enum system_placement llm_client_placement(const struct llm_client *c)
+{
+	return c->placement;
+}
+
 const struct llm_usage *llm_client_usage(const struct llm_client *c)
 {
 	return &c->usage;
@@ -367,8 +409,30 @@ static void finish(struct call *k)
 
 /* Parse a successful body. 0, or -1 with error_kind/message set. */
 static int parse_success(struct call *k, const char *body, size_t len);
+static void set_error(struct call *k, const char *kind, const char *message);
 
 static void cancel(struct call *k);
+
+/* Forget what parsing a reply left behind (an entry that did not parse, an answer not
+ * accepted), keeping the count of attempts. */
+static void forget_reply(struct call *k)
+{
+	free(k->content);
+	k->content = NULL;
+	free(k->finish_reason);
+	k->finish_reason = NULL;
+	free(k->refusal);
+	k->refusal = NULL;
+	free(k->error_message);
+	k->error_message = NULL;
+	k->error_kind[0] = '\0';
+	k->unaccepted = 0;
+	k->retryable = 0;
+	jv_free(k->result.embeddings);
+	int attempts = k->result.attempts;
+	memset(&k->result, 0, sizeof k->result);
+	k->result.attempts = attempts;
+}
 
 static void enqueue(struct call *k)
 {
@@ -389,15 +453,10 @@ static void enqueue(struct call *k)
 				finish(k);
 				return;
 			}
-			/* A damaged entry: forget what the parse left behind and refetch. */
+			/* A damaged entry (or one a former version accepted and this one does
+			 * not): forget what the parse left behind and refetch. */
 			cache_drop(c->cache, k->key);
-			free(k->content);
-			k->content = NULL;
-			free(k->error_message);
-			k->error_message = NULL;
-			k->error_kind[0] = '\0';
-			jv_free(k->result.embeddings);
-			memset(&k->result, 0, sizeof k->result);
+			forget_reply(k);
 		}
 		buf_free(&hit);
 	}
@@ -432,6 +491,7 @@ static void chat_body(struct call *k, const char *messages_json, size_t len)
 		buf_adds(&b, ",\"max_tokens\":");
 		json_add_double(&b, (double)c->max_tokens);
 	}
+	k->seed_at = b.len;
 	if (c->engine->send_seed) {
 		buf_adds(&b, ",\"seed\":");
 		json_add_double(&b, (double)c->engine->seed);
@@ -449,6 +509,17 @@ void llm_chat_text(struct llm_client *c, const char *messages_json, size_t len, 
 	k->sample = sample;
 	k->task = hint ? hint->task : OFFLINE_GENERIC;
 	chat_body(k, messages_json, len);
+	if (chat_check_enabled()) {
+		struct buf why = BUF_INIT;
+		if (chat_check(messages_json, len, c->placement == SYSTEM_MESSAGE, &why) < 0) {
+			errorf("%s: internal error: a request breaks the chat-template shape: %s", c->role, why.data);
+			set_error(k, "request_shape", why.data);
+			buf_free(&why);
+			finish(k);
+			return;
+		}
+		buf_free(&why);
+	}
 	if (c->provider == PROVIDER_OFFLINE) {
 		/* Only the stand-in needs the messages as values. */
 		k->messages = json_parse(messages_json, len);
@@ -469,7 +540,7 @@ void llm_chat(struct llm_client *c, jv messages, const struct llm_hint *hint, ui
 	      llm_done_fn done, void *ctx)
 {
 	struct buf text = BUF_INIT;
-	jvu_dump(messages, &text);
+	chat_write_messages(messages, c->placement, NULL, &text);
 	jv_free(messages);
 	llm_chat_text(c, text.data, text.len, hint, sample, done, ctx);
 	buf_free(&text);
@@ -560,53 +631,10 @@ static int parse_embeddings(struct call *k, jv doc)
 	return 0;
 }
 
-static int parse_success(struct call *k, const char *body, size_t len)
+/* The provider's message and kind from an error object (or a flat error body): kind
+ * "quota" when the code says the quota is exhausted, else fallback_kind. */
+static void error_from(struct call *k, jv doc, const char *fallback_kind, const char *no_message, int *quota)
 {
-	jv doc = json_parse(body, len);
-	if (jv_get_kind(doc) != JV_KIND_OBJECT) {
-		jv_free(doc);
-		set_error(k, "bad_response", "the reply is not a JSON object");
-		return -1;
-	}
-	jv usage = jvu_get_borrow(doc, "usage");
-	k->result.prompt_tokens = number_or_zero(usage, "prompt_tokens");
-	k->result.completion_tokens = number_or_zero(usage, "completion_tokens");
-	jv_free(usage);
-	if (k->embeddings) {
-		int rc = parse_embeddings(k, doc);
-		jv_free(doc);
-		return rc;
-	}
-	jv choices = jvu_get_borrow(doc, "choices");
-	jv first = jv_get_kind(choices) == JV_KIND_ARRAY && jv_array_length(jv_copy(choices)) > 0
-			   ? jv_array_get(jv_copy(choices), 0) : jv_invalid();
-	jv message = jvu_get_borrow(first, "message");
-	jv content = jvu_get_borrow(message, "content");
-	int rc = 0;
-	if (jv_get_kind(message) != JV_KIND_OBJECT) {
-		set_error(k, "bad_response", "the reply has no choices[0].message");
-		rc = -1;
-	} else if (jv_get_kind(content) == JV_KIND_STRING) {
-		k->content = xstrdup(jv_string_value(content));
-	} else if (jv_get_kind(content) == JV_KIND_NULL || jv_get_kind(content) == JV_KIND_INVALID) {
-		k->content = xstrdup("");   /* content:null (e.g. a refusal or tool call): an empty answer */
-	} else {
-		set_error(k, "bad_response", "choices[0].message.content is not a string");
-		rc = -1;
-	}
-	jv_free(content);
-	jv_free(message);
-	jv_free(first);
-	jv_free(choices);
-	jv_free(doc);
-	return rc;
-}
-
-/* The provider's own message, from {"error":{"message"}}, {"error":"..."} or a flat
- * {"message":...}; *quota is set when the code says the quota is exhausted. */
-static void provider_error(struct call *k, long status, int *quota)
-{
-	jv doc = json_parse(k->response.data, k->response.len);
 	jv err = jvu_get_borrow(doc, "error");
 	jv holder = jv_get_kind(err) == JV_KIND_OBJECT ? jv_copy(err) : jv_copy(doc);
 	jv message = jv_get_kind(err) == JV_KIND_STRING ? jv_copy(err) : jvu_get_borrow(holder, "message");
@@ -614,18 +642,17 @@ static void provider_error(struct call *k, long status, int *quota)
 	jv type = jvu_get_borrow(holder, "type");
 	*quota = (jv_get_kind(code) == JV_KIND_STRING && strcmp(jv_string_value(code), "insufficient_quota") == 0) ||
 		 (jv_get_kind(type) == JV_KIND_STRING && strcmp(jv_string_value(type), "insufficient_quota") == 0);
-	char kind[32];
-	snprintf(kind, sizeof kind, "http_%ld", status);
+	const char *kind = *quota ? "quota" : fallback_kind;
 	if (jv_get_kind(message) == JV_KIND_STRING) {
-		set_error(k, *quota ? "quota" : kind, jv_string_value(message));
+		set_error(k, kind, jv_string_value(message));
 	} else {
 		struct buf text = BUF_INIT;
-		buf_addf(&text, "HTTP %ld", status);
+		buf_adds(&text, no_message);
 		if (k->response.len) {
 			buf_adds(&text, ": ");
 			buf_add(&text, k->response.data, k->response.len < 200 ? k->response.len : 200);
 		}
-		set_error(k, *quota ? "quota" : kind, text.data);
+		set_error(k, kind, text.data);
 		buf_free(&text);
 	}
 	jv_free(message);
@@ -633,6 +660,167 @@ static void provider_error(struct call *k, long status, int *quota)
 	jv_free(type);
 	jv_free(holder);
 	jv_free(err);
+}
+
+/* An error object inside a 200 (OpenRouter reports upstream failures so): the
+ * provider's message; worth another attempt unless its code is a permanent 4xx. */
+static void error_in_success(struct call *k, jv doc)
+{
+	int quota = 0;
+	error_from(k, doc, "provider_error", "an error without a message", &quota);
+	jv err = jvu_get_borrow(doc, "error");
+	jv code = jvu_get_borrow(err, "code");
+	double status = jv_get_kind(code) == JV_KIND_NUMBER ? jv_number_value(code) : 0;
+	k->retryable = !quota && !(status >= 400 && status < 500 && status != 408 && status != 409 && status != 429);
+	k->result.rate_limited = status == 429 && !quota;
+	jv_free(code);
+	jv_free(err);
+}
+
+/* content as a string, or as an array of parts of which only "text" parts (and parts
+ * with a text and no type) are the answer; "thinking" and other parts are not.
+ * 0, or -1 when content is neither (null and absent give ""). */
+static int content_text(jv content, struct buf *out)
+{
+	if (jv_get_kind(content) == JV_KIND_STRING) {
+		buf_add(out, jv_string_value(content), (size_t)jv_string_length_bytes(jv_copy(content)));
+		return 0;
+	}
+	if (jv_get_kind(content) == JV_KIND_NULL || jv_get_kind(content) == JV_KIND_INVALID)
+		return 0;
+	if (jv_get_kind(content) != JV_KIND_ARRAY)
+		return -1;
+	int n = jv_array_length(jv_copy(content));
+	for (int i = 0; i < n; i++) {
+		jv part = jv_array_get(jv_copy(content), i);
+		jv type = jvu_get_borrow(part, "type"), text = jvu_get_borrow(part, "text");
+		int is_text = jv_get_kind(type) == JV_KIND_INVALID ||
+			      (jv_get_kind(type) == JV_KIND_STRING && strcmp(jv_string_value(type), "text") == 0);
+		if (is_text && jv_get_kind(text) == JV_KIND_STRING)
+			buf_add(out, jv_string_value(text), (size_t)jv_string_length_bytes(jv_copy(text)));
+		jv_free(type);
+		jv_free(text);
+		jv_free(part);
+	}
+	return 0;
+}
+
+/* A copy of the string v, or NULL; consumes v. */
+static char *string_or_null(jv v)
+{
+	char *s = jv_get_kind(v) == JV_KIND_STRING ? xstrdup(jv_string_value(v)) : NULL;
+	jv_free(v);
+	return s;
+}
+
+/* The answer of a chat reply, or why there is none. An answer that is empty once the
+ * reasoning is gone sets unaccepted (asked again, never cached). */
+static int parse_chat(struct call *k, jv doc)
+{
+	struct llm_client *c = k->client;
+	jv choices = jvu_get_borrow(doc, "choices");
+	int nchoices = jv_get_kind(choices) == JV_KIND_ARRAY ? jv_array_length(jv_copy(choices)) : -1;
+	jv_kind error_kind = jvu_kind_borrow(doc, "error");
+	if (nchoices <= 0 && error_kind != JV_KIND_INVALID && error_kind != JV_KIND_NULL) {
+		jv_free(choices);
+		error_in_success(k, doc);
+		return -1;
+	}
+	if (nchoices <= 0) {
+		struct buf text = BUF_INIT;
+		buf_adds(&text, nchoices == 0 ? "the reply has no choices: " : "the reply has no \"choices\" array: ");
+		buf_add(&text, k->response.data, k->response.len < 200 ? k->response.len : 200);
+		set_error(k, "bad_response", text.data);
+		buf_free(&text);
+		jv_free(choices);
+		k->retryable = 1;
+		return -1;
+	}
+	jv first = jv_array_get(jv_copy(choices), 0);
+	jv message = jvu_get_borrow(first, "message");
+	jv content = jvu_get_borrow(message, "content");
+	struct buf raw = BUF_INIT, answer = BUF_INIT;
+	int rc = 0;
+	k->finish_reason = string_or_null(jvu_get_borrow(first, "finish_reason"));
+	if (jv_get_kind(message) != JV_KIND_OBJECT) {
+		set_error(k, "bad_response", "the reply has no choices[0].message");
+		k->retryable = 1;
+		rc = -1;
+	} else if (content_text(content, &raw) < 0) {
+		set_error(k, "bad_response", "choices[0].message.content is neither a string nor an array of parts");
+		k->retryable = 1;
+		rc = -1;
+	} else {
+		k->refusal = string_or_null(jvu_get_borrow(message, "refusal"));
+		reasoning_strip(raw.data ? raw.data : "", raw.len, c->think_open, c->think_close, &answer);
+		k->content = answer.data ? answer.data : xstrdup("");
+		int cut = k->finish_reason && strcmp(k->finish_reason, "length") == 0;
+		if (answer.len == 0) {
+			struct buf why = BUF_INIT;
+			const char *kind = "empty";
+			if (k->refusal && *k->refusal) {
+				kind = "refusal";
+				buf_adds(&why, k->refusal);
+			} else if (cut) {
+				kind = "truncated";
+				buf_adds(&why, "the token limit was reached before any answer (finish_reason \"length\")");
+			} else {
+				buf_addf(&why, "the answer is empty (finish_reason %s%s%s)", k->finish_reason ? "\"" : "",
+					 k->finish_reason ? k->finish_reason : "none", k->finish_reason ? "\"" : "");
+			}
+			set_error(k, kind, why.data);
+			buf_free(&why);
+			k->unaccepted = 1;
+			rc = -1;
+		}
+		k->result.truncated = cut;
+	}
+	buf_free(&raw);
+	jv_free(content);
+	jv_free(message);
+	jv_free(first);
+	jv_free(choices);
+	return rc;
+}
+
+static int parse_success(struct call *k, const char *body, size_t len)
+{
+	forget_reply(k);
+	jv doc = json_parse(body, len);
+	if (jv_get_kind(doc) != JV_KIND_OBJECT) {
+		jv_free(doc);
+		set_error(k, "bad_response", "the reply is not a JSON object");
+		k->retryable = 1;
+		return -1;
+	}
+	jv usage = jvu_get_borrow(doc, "usage");
+	jv details = jvu_get_borrow(usage, "completion_tokens_details");
+	k->result.prompt_tokens = number_or_zero(usage, "prompt_tokens");
+	k->result.completion_tokens = number_or_zero(usage, "completion_tokens");
+	k->result.reasoning_tokens = number_or_zero(details, "reasoning_tokens");
+	jv_free(details);
+	jv_free(usage);
+	int rc;
+	if (k->embeddings) {
+		rc = parse_embeddings(k, doc);
+		k->retryable = 1;
+	} else {
+		rc = parse_chat(k, doc);
+	}
+	jv_free(doc);
+	return rc;
+}
+
+/* The provider's own message from an HTTP error reply; *quota is set when the code
+ * says the quota is exhausted. */
+static void provider_error(struct call *k, long status, int *quota)
+{
+	char kind[32];
+	snprintf(kind, sizeof kind, "http_%ld", status);
+	char no_message[32];
+	snprintf(no_message, sizeof no_message, "HTTP %ld", status);
+	jv doc = json_parse(k->response.data, k->response.len);
+	error_from(k, doc, kind, no_message, quota);
 	jv_free(doc);
 }
 
@@ -786,6 +974,27 @@ static void note_reachability(struct llm_client *c, CURLcode code)
 	interrupt_stop(EXIT_TEMPFAIL);
 }
 
+/* An answer that was not accepted is asked again at once, as a new sample: with --seed
+ * the request carries the next seed, so a seeded server does not repeat itself. */
+static void ask_again(struct call *k)
+{
+	struct llm_client *c = k->client;
+	k->reasks++;
+	if (c->engine->send_seed) {
+		struct buf b = BUF_INIT;
+		buf_add(&b, k->body, k->seed_at);
+		buf_adds(&b, ",\"seed\":");
+		json_add_double(&b, (double)(c->engine->seed + (uint64_t)k->reasks));
+		buf_addc(&b, '}');
+		free(k->body);
+		k->body = b.data;
+		k->body_len = b.len;
+	}
+	forget_reply(k);
+	k->due = now();
+	push(&c->engine->waiting, &c->engine->waiting_tail, k);
+}
+
 /* Decide what a finished HTTP attempt means: done, retry, or failed for good. */
 static void settle(struct call *k, CURLcode code)
 {
@@ -820,7 +1029,18 @@ static void settle(struct call *k, CURLcode code)
 			finish(k);
 			return;
 		}
-		retryable = 1;
+		if (k->unaccepted) {
+			k->wasted_prompt += k->result.prompt_tokens;
+			k->wasted_completion += k->result.completion_tokens;
+			k->wasted_reasoning += k->result.reasoning_tokens;
+			if (k->result.attempts <= c->retries) {
+				ask_again(k);
+				return;
+			}
+			finish(k);
+			return;
+		}
+		retryable = k->retryable;
 	} else {
 		int quota = 0;
 		provider_error(k, status, &quota);
@@ -873,13 +1093,27 @@ static void deliver(struct llm_engine *e)
 		struct call *next = k->next;
 		struct llm_client *c = k->client;
 		k->result.content = k->content ? k->content : "";
+		k->result.finish_reason = k->finish_reason;
+		k->result.refusal = k->refusal;
 		if (!k->result.ok) {
 			k->result.error_kind = k->error_kind[0] ? k->error_kind : "error";
 			k->result.error_message = k->error_message ? k->error_message : "unknown error";
+			/* A call that failed paid for the answers it could not accept. */
+			k->result.prompt_tokens = k->wasted_prompt;
+			k->result.completion_tokens = k->wasted_completion;
+			k->result.reasoning_tokens = k->wasted_reasoning;
+			k->result.truncated = 0;
 		}
 		if (!k->result.embeddings.u.ptr && jv_get_kind(k->result.embeddings) == JV_KIND_INVALID)
 			k->result.embeddings = jv_null();
 		llm_usage_add(&c->usage, &k->result);
+		if (k->result.ok) {
+			/* The record counts the accepted answer (the same from the cache); the
+			 * run's summary counts every answer paid for. */
+			c->usage.prompt_tokens += k->wasted_prompt;
+			c->usage.completion_tokens += k->wasted_completion;
+			c->usage.reasoning_tokens += k->wasted_reasoning;
+		}
 		e->pending--;
 		k->done(k->ctx, &k->result);
 		jv_free(k->result.embeddings);
@@ -888,6 +1122,8 @@ static void deliver(struct llm_engine *e)
 		buf_free(&k->response);
 		free(k->body);
 		free(k->content);
+		free(k->finish_reason);
+		free(k->refusal);
 		free(k->error_message);
 		free(k);
 		k = next;
@@ -1029,6 +1265,8 @@ void llm_engine_free(struct llm_engine *e)
 		}
 		curl_slist_free_all(c->headers);
 		cache_close(c->cache);
+		free(c->think_open);
+		free(c->think_close);
 		free(c->role);
 		free(c->base_url);
 		free(c->chat_url);
@@ -1050,18 +1288,19 @@ void llm_usage_add(struct llm_usage *u, const struct llm_result *r)
 	u->retries += r->attempts > 1 ? (uint64_t)(r->attempts - 1) : 0;
 	u->cache_hits += r->cached ? 1 : 0;
 	u->failures += r->ok ? 0 : 1;
+	u->truncated += r->ok && r->truncated ? 1 : 0;
 	u->prompt_tokens += r->prompt_tokens;
 	u->completion_tokens += r->completion_tokens;
+	u->reasoning_tokens += r->reasoning_tokens;
 }
 
 jv llm_usage_json(const struct llm_usage *u)
 {
 	jv o = jv_object();
 	o = jv_object_set(o, jv_string("requests"), jv_number((double)u->requests));
-	o = jv_object_set(o, jv_string("retries"), jv_number((double)u->retries));
-	o = jv_object_set(o, jv_string("cache_hits"), jv_number((double)u->cache_hits));
 	o = jv_object_set(o, jv_string("prompt_tokens"), jv_number((double)u->prompt_tokens));
 	o = jv_object_set(o, jv_string("completion_tokens"), jv_number((double)u->completion_tokens));
+	o = jv_object_set(o, jv_string("reasoning_tokens"), jv_number((double)u->reasoning_tokens));
 	return o;
 }
 
@@ -1080,9 +1319,17 @@ void llm_engine_describe(const struct llm_engine *e, char *buf, size_t n)
 void llm_usage_report(const struct llm_client *c)
 {
 	const struct llm_usage *u = &c->usage;
+	struct buf extra = BUF_INIT;
+	if (u->reasoning_tokens)
+		buf_addf(&extra, " (%llu reasoning)", (unsigned long long)u->reasoning_tokens);
+	if (c->provider == PROVIDER_OFFLINE)
+		buf_adds(&extra, " (estimated)");
+	if (u->truncated)
+		buf_addf(&extra, ", %llu truncated answers kept", (unsigned long long)u->truncated);
 	notef("%s (%s): %llu requests, %llu retries, %llu cache hits, %llu failed, "
-		"%llu prompt + %llu completion tokens%s", c->role, c->model,
+	      "%llu prompt + %llu completion tokens%s", c->role, c->model,
 		(unsigned long long)u->requests, (unsigned long long)u->retries, (unsigned long long)u->cache_hits,
 		(unsigned long long)u->failures, (unsigned long long)u->prompt_tokens,
-		(unsigned long long)u->completion_tokens, c->provider == PROVIDER_OFFLINE ? " (estimated)" : "");
+		(unsigned long long)u->completion_tokens, extra.data ? extra.data : "");
+	buf_free(&extra);
 }

@@ -14,12 +14,31 @@
  *
  * Retries (up to --retries, exponential backoff with full jitter, or exactly the
  * server's Retry-After / retry-after-ms): timeouts, connection failures, empty or
- * cut replies, 408, 409, 429, 5xx, unparseable bodies. Permanent errors fail at once
+ * cut replies, 408, 409, 429, 5xx, unparseable bodies, an error object inside a 200
+ * (OpenRouter) unless its code is a permanent 4xx. Permanent errors fail at once
  * with the provider's own message: 400, 401, 403, 404, other 4xx, and a 429 whose
  * error code says the quota is exhausted.
  *
+ * Requests: every chat request has the shape every chat template accepts (chatshape:
+ * [system] user (assistant user)*); llm_chat shapes the messages it is given, and
+ * llm_chat_text expects them shaped. The client's --system-message first-user puts the
+ * system text into the first user message instead. With PERSONA_CHECK_REQUESTS set
+ * (the test suite) every request is checked and one that breaks the shape fails with
+ * error_kind "request_shape" instead of being sent.
+ *
+ * Answers: content given as a string or as an array of parts (only "text" parts are
+ * joined); reasoning blocks (--reasoning-tags, <think>...</think> by default) are
+ * stripped (reasoning.h), reasoning_content / reasoning members are never read as
+ * text, and the answer is trimmed. An answer that is then empty is not accepted: it is
+ * asked again (a new sample: with --seed the request's seed changes) within --retries,
+ * and the call then fails with error_kind "truncated" (finish_reason "length"),
+ * "refusal" (the provider's refusal text as the message) or "empty". A non-empty answer
+ * cut by the token limit is accepted with truncated set.
+ *
  * Cache (--cache DIR): content-addressed by (base URL, request body — model, messages,
- * sampling parameters, seed — and sample index); entries are written to a temp file
+ * sampling parameters, seed — and sample index); only accepted answers are stored,
+ * under the key of the call as it was asked (also when a re-ask produced it), so a
+ * warm cache replays a run with no request at all; entries are written to a temp file
  * and renamed, so processes can share a cache; an unreadable entry is refetched.
  *
  * Secrets: the API key is read from the environment once, sent only in the
@@ -36,6 +55,7 @@
 #include <stdint.h>
 #include <jv.h>
 
+#include "chatshape.h"
 #include "cli.h"
 #include "offline.h"
 
@@ -55,6 +75,8 @@ struct llm_config {
 	long retries;
 	long max_connect_failures;  /* attempts in a row reaching no server before stopping */
 	const char *cache_dir;
+	const char *system_message; /* "system" or "first-user" */
+	const char *reasoning_tags; /* "OPEN,CLOSE" */
 };
 
 /* Options for one role: prefix "" gives --model, --base-url, ...; prefix "client-"
@@ -68,24 +90,30 @@ void llm_config_resolve(struct llm_config *role, const struct llm_config *fallba
 
 struct llm_usage {
 	uint64_t requests;          /* calls answered (from the network, the cache or offline) */
-	uint64_t retries;           /* extra HTTP attempts */
+	uint64_t retries;           /* extra HTTP attempts (re-asks of empty answers too) */
 	uint64_t cache_hits;
 	uint64_t failures;          /* calls that failed for good */
+	uint64_t truncated;         /* answers accepted although cut by the token limit */
 	uint64_t prompt_tokens;
-	uint64_t completion_tokens;
+	uint64_t completion_tokens; /* as the provider counts them, reasoning included */
+	uint64_t reasoning_tokens;  /* usage.completion_tokens_details.reasoning_tokens */
 };
 
 struct llm_result {
 	int ok;
-	const char *content;        /* chat: the assistant text ("" for content:null) */
+	const char *content;        /* chat: the answer, reasoning stripped, trimmed; never empty when ok */
+	const char *finish_reason;  /* chat: the provider's finish_reason, or NULL */
+	const char *refusal;        /* chat: the provider's refusal text, or NULL */
+	int truncated;              /* chat: accepted, but cut by the token limit (finish_reason "length") */
 	jv embeddings;              /* embeddings: array of vectors, in input order */
-	const char *error_kind;     /* "http_429", "timeout", "connection", "bad_response", "quota", ... */
+	const char *error_kind;     /* "http_429", "timeout", "connection", "bad_response", "quota",
+				     * "provider_error", "truncated", "empty", "refusal", ... */
 	const char *error_message;  /* the provider's message, key scrubbed */
 	int rate_limited;           /* the final failure was a rate limit (worth a later rerun) */
 	int attempts;               /* HTTP attempts made (0 for cache hits and offline) */
 	int cached;
 	int cancelled;              /* llm_engine_cancel gave the call up (error_kind "cancelled") */
-	uint64_t prompt_tokens, completion_tokens;
+	uint64_t prompt_tokens, completion_tokens, reasoning_tokens;   /* of the accepted answer */
 };
 
 typedef void (*llm_done_fn)(void *ctx, const struct llm_result *result);
@@ -101,6 +129,7 @@ struct llm_client *llm_client_new(struct llm_engine *e, const struct llm_config 
 enum llm_provider llm_client_provider(const struct llm_client *c);
 const char *llm_client_model(const struct llm_client *c);
 long llm_client_concurrency(const struct llm_client *c);
+enum system_placement llm_client_placement(const struct llm_client *c);
 const struct llm_usage *llm_client_usage(const struct llm_client *c);
 
 /* What the offline provider needs to know; ignored by real providers. */
@@ -135,8 +164,13 @@ void llm_engine_free(struct llm_engine *e);
 void llm_engine_describe(const struct llm_engine *e, char *buf, size_t n);
 
 void llm_usage_add(struct llm_usage *total, const struct llm_result *r);
+/* {"requests","prompt_tokens","completion_tokens","reasoning_tokens"}: what records
+ * carry. Retries and cache hits are facts of one run, not of the answers, so they stay
+ * in the summary on stderr and a rerun from a warm cache writes the same bytes. */
 jv llm_usage_json(const struct llm_usage *u);
-/* "ROLE (MODEL): N requests, N retries, N cache hits, N failed, N prompt + N completion tokens" on stderr. */
+/* "ROLE (MODEL): N requests, N retries, N cache hits, N failed, N prompt + N completion
+ * tokens" on stderr, then " (N reasoning)" and ", N truncated answers kept" when not
+ * zero. These count every answer paid for, also those not accepted. */
 void llm_usage_report(const struct llm_client *c);
 
 #endif

@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "describe.h"
+#include "ecp.h"
 #include "jsontext.h"
 #include "jvutil.h"
 #include "msg.h"
@@ -75,9 +76,20 @@ static struct chat chat_load(jv messages)
 		jv content = jvu_get_borrow(msg, "content");
 		struct buf text = BUF_INIT;
 		add_content(&text, content);
-		c.m[c.n].role = xstrdup(jv_get_kind(role) == JV_KIND_STRING ? jv_string_value(role) : "");
-		c.m[c.n].text = text.data ? text.data : xstrdup("");
-		c.n++;
+		/* The kick-off ahead of the turns and the continue cue after them are stage
+		 * directions, not dialogue: the stand-in reads past them (and so answers the
+		 * same turns as before requests kept them). */
+		const char *t = text.data ? text.data : "";
+		int direction = (i == 0 || (i == 1 && c.n == 1 && strcmp(c.m[0].role, "system") == 0)) && i + 1 < n &&
+				strcmp(t, ECP_KICKOFF) == 0;
+		direction |= i + 1 == n && i > 0 && strcmp(t, ECP_CONTINUE) == 0;
+		if (direction) {
+			buf_free(&text);
+		} else {
+			c.m[c.n].role = xstrdup(jv_get_kind(role) == JV_KIND_STRING ? jv_string_value(role) : "");
+			c.m[c.n].text = text.data ? text.data : xstrdup("");
+			c.n++;
+		}
 		jv_free(role);
 		jv_free(content);
 		jv_free(msg);
@@ -803,7 +815,8 @@ static void responder_turn(struct rng *r, const struct chat *c, struct buf *out)
 				   "When did you first notice the problem?",
 				   "I can also send you a written summary of the next steps." },
 	};
-	enum role role = role_of(c->n && strcmp(c->m[0].role, "system") == 0 ? c->m[0].text : "");
+	/* The system prompt, or the first user message that carries it (first-user). */
+	enum role role = role_of(c->n ? c->m[0].text : "");
 	size_t users = count_role(c, "user");
 	const char *last = last_text(c, "user");
 	if (users == 0) {
@@ -1230,9 +1243,18 @@ char *offline_generate(const struct offline_request *req)
 	case OFFLINE_RESPONDER:
 		responder_turn(&r, &c, &out);
 		break;
-	case OFFLINE_PROBE:
-		probe_answer(&r, &p, last_text(&c, "user"), &out);
+	case OFFLINE_PROBE: {
+		/* The question is the last paragraph: it may share its message with the
+		 * partner's turn before it, or with the system text. */
+		const char *question = last_text(&c, "user");
+		const char *para = strstr(question, "\n\n");
+		while (para) {
+			question = para + 2;
+			para = strstr(question, "\n\n");
+		}
+		probe_answer(&r, &p, question, &out);
 		break;
+	}
 	case OFFLINE_JUDGE:
 		judge_verdict(&c, &out);
 		break;

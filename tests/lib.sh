@@ -24,6 +24,10 @@ set -u
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 PATH="$BIN:$SRC/tests/helpers:$PATH"
 export PATH SRC BIN
+# Every chat request the programs build is checked against the chat-template shape
+# (lib/chatshape.h); one that breaks it fails its call with error kind "request_shape".
+PERSONA_CHECK_REQUESTS=1
+export PERSONA_CHECK_REQUESTS
 SCHEMAS="$SRC/share/schemas"
 FIXTURES="$SRC/tests/fixtures"
 export SCHEMAS FIXTURES

@@ -4,6 +4,7 @@
 
 unset OPENAI_API_KEY OPENAI_BASE_URL
 K="(The conversation starts now. Please begin.)"
+CUE="(Continue the conversation: write the user's next message.)"
 echo '{"id":"x","schema":"t@1","fields":{"age":30},"description":"D"}' >one.jsonl
 printf 'CLIENT: {{description}}{{style}}' >cp.txt
 printf 'RESPONDER' >rp.txt
@@ -17,7 +18,7 @@ run_mock() {
 		--client-prompt ./cp.txt --responder-role ./rp.txt "$@"
 }
 
-test_expect_success 'ECP: each agent sees its own turns as assistant and the partner as user (exact arrays)' '
+test_expect_success 'ECP: each agent sees its own turns as assistant and the partner as user, the opener after the kick-off (exact arrays)' '
 	start_mock m &&
 	run_mock m --stop none --max-turns 2 <one.jsonl >out 2>err &&
 	stop_mock m &&
@@ -25,7 +26,7 @@ test_expect_success 'ECP: each agent sees its own turns as assistant and the par
 	cat >want <<-EOF &&
 	[{"role":"system","content":"CLIENT: D"},{"role":"user","content":"$K"}]
 	[{"role":"system","content":"RESPONDER"},{"role":"user","content":"mock reply 1 from cm: $K"}]
-	[{"role":"system","content":"CLIENT: D"},{"role":"assistant","content":"mock reply 1 from cm: $K"},{"role":"user","content":"mock reply 2 from rm: mock reply 1 from cm: (The conversation starts now. Please b"}]
+	[{"role":"system","content":"CLIENT: D"},{"role":"user","content":"$K"},{"role":"assistant","content":"mock reply 1 from cm: $K"},{"role":"user","content":"mock reply 2 from rm: mock reply 1 from cm: (The conversation starts now. Please b"}]
 	[{"role":"system","content":"RESPONDER"},{"role":"user","content":"mock reply 1 from cm: $K"},{"role":"assistant","content":"mock reply 2 from rm: mock reply 1 from cm: (The conversation starts now. Please b"},{"role":"user","content":"mock reply 3 from cm: mock reply 2 from rm: mock reply 1 from cm: (The conversatio"}]
 	EOF
 	test_cmp want got &&
@@ -33,7 +34,7 @@ test_expect_success 'ECP: each agent sees its own turns as assistant and the par
 	jq -e ".stop == {\"reason\":\"max_turns\",\"by\":\"limit\",\"after\":4} and .context == \"ecp\" and .status == \"ok\"" out
 '
 
-test_expect_success 'CONCAT: one transcript in fixed roles for both agents (exact arrays)' '
+test_expect_success 'CONCAT: one transcript in fixed roles for both agents, the client cued to continue (exact arrays)' '
 	start_mock m &&
 	run_mock m --context concat --stop none --max-turns 2 <one.jsonl >out 2>err &&
 	stop_mock m &&
@@ -41,8 +42,8 @@ test_expect_success 'CONCAT: one transcript in fixed roles for both agents (exac
 	cat >want <<-EOF &&
 	[{"role":"system","content":"CLIENT: D"},{"role":"user","content":"$K"}]
 	[{"role":"system","content":"RESPONDER"},{"role":"user","content":"mock reply 1 from cm: $K"}]
-	[{"role":"system","content":"CLIENT: D"},{"role":"user","content":"mock reply 1 from cm: $K"},{"role":"assistant","content":"mock reply 2 from rm: mock reply 1 from cm: (The conversation starts now. Please b"}]
-	[{"role":"system","content":"RESPONDER"},{"role":"user","content":"mock reply 1 from cm: $K"},{"role":"assistant","content":"mock reply 2 from rm: mock reply 1 from cm: (The conversation starts now. Please b"},{"role":"user","content":"mock reply 3 from cm: mock reply 2 from rm: mock reply 1 from cm: (The conversatio"}]
+	[{"role":"system","content":"CLIENT: D"},{"role":"user","content":"mock reply 1 from cm: $K"},{"role":"assistant","content":"mock reply 2 from rm: mock reply 1 from cm: (The conversation starts now. Please b"},{"role":"user","content":"$CUE"}]
+	[{"role":"system","content":"RESPONDER"},{"role":"user","content":"mock reply 1 from cm: $K"},{"role":"assistant","content":"mock reply 2 from rm: mock reply 1 from cm: (The conversation starts now. Please b"},{"role":"user","content":"mock reply 3 from cm: $CUE"}]
 	EOF
 	test_cmp want got &&
 	jq -e ".context == \"concat\"" out
@@ -115,13 +116,20 @@ test_expect_success 'probes: a baseline and every N exchanges, never in the turn
 	jq -e ".usage.aux.requests == 3 * $n" probed
 '
 
-test_expect_success 'probe requests carry the client context plus the question, the baseline none' '
+test_expect_success 'probe requests carry the client context plus the question (after the partner'"'"'s last turn), the baseline none' '
 	start_mock m &&
 	echo "[{\"name\":\"why\",\"question\":\"Why are you here?\"}]" >probes.json &&
 	run_mock m --stop none --max-turns 1 --probes ./probes.json --probe-every 1 <one.jsonl >out 2>err &&
 	stop_mock m &&
-	jq -c "select(.body.messages[-1].content == \"Why are you here?\") | .body.messages | map(.role)" m.log | sort >got &&
-	printf "[\"system\",\"assistant\",\"user\",\"user\"]\n[\"system\",\"user\"]\n" >want && test_cmp want got
+	# The baseline probe and the first turn run side by side: reply numbers vary.
+	jq -c "select(.body.messages[-1].content | endswith(\"Why are you here?\")) | .body.messages" m.log |
+		sed "s/mock reply [0-9]*/mock reply N/g" | sort >got &&
+	R2="mock reply N from rm: mock reply N from cm: (The conversation starts now. Please b" &&
+	cat >want <<-EOF &&
+	[{"role":"system","content":"CLIENT: D"},{"role":"user","content":"$K"},{"role":"assistant","content":"mock reply N from cm: $K"},{"role":"user","content":"$R2\n\nWhy are you here?"}]
+	[{"role":"system","content":"CLIENT: D"},{"role":"user","content":"Why are you here?"}]
+	EOF
+	test_cmp want got
 '
 
 test_expect_success 'a failed call still writes the conversation: status failed, turns so far, the error' '
@@ -170,14 +178,20 @@ test_expect_success 'resume after kill -9 loses nothing, duplicates nothing; onl
 	test "$total" -le $((24 * 8 + 4))
 '
 
-test_expect_success 'a warm cache replays a whole run with zero requests and identical records' '
-	start_mock m &&
-	run_mock m --stop none --max-turns 3 --cache c2 <one.jsonl >a 2>/dev/null &&
-	n=$(wc -l <m.log) &&
-	run_mock m --stop none --max-turns 3 --cache c2 <one.jsonl >b 2>/dev/null &&
-	stop_mock m &&
-	test "$(wc -l <m.log)" = "$n" &&
-	jq -c "del(.usage)" a >a2 && jq -c "del(.usage)" b >b2 && test_cmp a2 b2
+test_expect_success 'a warm cache replays a whole run (probes, judge) with zero requests and the same bytes' '
+	start_mock m --latency-ms 2 &&
+	start_mock j --reply "{\"verdict\": false, \"reason\": \"not yet\"}" &&
+	set -- --stop judge --judge-base-url "$j_URL" --judge-model jm --max-turns 3 --cache c2 \
+		--probes "$SRC/share/probes/default.json" --probe-every 1 &&
+	run_mock m "$@" <one.jsonl >a 2>/dev/null &&
+	n=$(wc -l <m.log) && nj=$(wc -l <j.log) &&
+	run_mock m "$@" <one.jsonl >b 2>err &&
+	stop_mock m && stop_mock j &&
+	test "$(wc -l <m.log)" = "$n" && test "$(wc -l <j.log)" = "$nj" &&
+	test_cmp a b &&
+	grep -E -q "client \(cm\): ([0-9]+) requests, 0 retries, \1 cache hits" err &&
+	grep -q "responder (rm): 3 requests, 0 retries, 3 cache hits" err &&
+	grep -q "judge (jm): 2 requests, 0 retries, 2 cache hits" err
 '
 
 test_expect_success 'usage errors: bad --context, --stop, --opener, role' '

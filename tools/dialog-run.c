@@ -60,7 +60,7 @@ struct job_source {
 struct run_state {
 	struct dialog_config cfg;
 	struct job_source *source;
-	uint64_t ok, failed, failed_rate_limited, turns, by_reason[5];
+	uint64_t ok, failed, failed_rate_limited, turns, truncated_turns, by_reason[5];
 };
 
 static const char *const reasons[5] = { "closure", "loop", "judge", "max_turns", "error" };
@@ -145,6 +145,7 @@ static void on_done(void *ctx, jv record, int rate_limited)
 	}
 	jv turns = jvu_get_borrow(record, "turns");
 	run->turns += jv_get_kind(turns) == JV_KIND_ARRAY ? (uint64_t)jv_array_length(jv_copy(turns)) : 0;
+	run->truncated_turns += dialog_truncated_turns(turns);
 	jv_free(turns);
 	jv stop = jvu_get_borrow(record, "stop");
 	jv reason = jvu_get_borrow(stop, "reason");
@@ -215,10 +216,14 @@ static void summary(const struct run_state *run, double seconds, uint64_t reques
 	if (run->source->failed_input)
 		errorf("%llu personas not run: an earlier step had failed on them (status \"failed\")",
 		       (unsigned long long)run->source->failed_input);
-	notef("%llu conversations (%llu ok, %llu failed, %llu already done), %llu turns; "
+	char truncated[64] = "";
+	if (run->truncated_turns)
+		snprintf(truncated, sizeof truncated, " (%llu cut by the token limit)", (unsigned long long)run->truncated_turns);
+	notef("%llu conversations (%llu ok, %llu failed, %llu already done), %llu turns%s; "
 	      "stops: %llu closure, %llu loop, %llu judge, %llu max_turns, %llu error; %.1f s, %.1f requests/s",
 		(unsigned long long)(run->ok + run->failed), (unsigned long long)run->ok,
 		(unsigned long long)run->failed, (unsigned long long)run->source->skipped, (unsigned long long)run->turns,
+		truncated,
 		(unsigned long long)run->by_reason[0], (unsigned long long)run->by_reason[1],
 		(unsigned long long)run->by_reason[2], (unsigned long long)run->by_reason[3],
 		(unsigned long long)run->by_reason[4], seconds, seconds > 0 ? (double)requests / seconds : 0);

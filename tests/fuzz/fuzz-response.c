@@ -1,18 +1,21 @@
 /* fuzz-response — reading what a model sent back.
  *
  * The chat-completion parser itself is static in llm.c; what callers build on it is
- * public: verdict_parse and audit_parse read a judge's answer text (prose, fences, the
- * first {...} that parses), and embedding_read / embedding_read_many read embedding
- * objects of any JSON kind (records come from other tools and may be wrong). */
+ * public: reasoning_strip takes the reasoning out of every answer, verdict_parse and
+ * audit_parse read a judge's answer text (prose, fences, the first {...} that parses),
+ * chat_check reads a request's messages, and embedding_read / embedding_read_many read
+ * embedding objects of any JSON kind (records come from other tools and may be wrong). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "audit.h"
 #include "buf.h"
+#include "chatshape.h"
 #include "embedding.h"
 #include "jsontext.h"
 #include "msg.h"
+#include "reasoning.h"
 #include "verdict.h"
 #include "fuzz.h"
 
@@ -39,6 +42,13 @@ static void read_embedding(jv embedding)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = fuzz_text(data, size);
+
+	struct buf answer = BUF_INIT;
+	reasoning_strip((const char *)data, size, "<think>", "</think>", &answer);
+	buf_free(&answer);
+	struct buf why = BUF_INIT;
+	(void)chat_check(text, size, 1, &why);
+	buf_free(&why);
 
 	struct buf reason = BUF_INIT;
 	jv object = jv_invalid();

@@ -76,6 +76,19 @@ enum fault {
     FAULT_NOUSAGE,
     FAULT_EXTRA,
     FAULT_EMPTY,
+    /* Replies real servers send, all with status 200: */
+    FAULT_THINK,        /* <think>reasoning</think> before the answer */
+    FAULT_THINKOPEN,    /* the reply starts inside the block: reasoning</think>answer */
+    FAULT_REASONING,    /* reasoning_content / reasoning beside the answer */
+    FAULT_LENGTHEMPTY,  /* out of tokens while reasoning: content "", finish "length" */
+    FAULT_LENGTHTHINK,  /* out of tokens inside an unclosed <think> */
+    FAULT_LENGTHCUT,    /* the answer cut in half, finish "length" */
+    FAULT_BLANK,        /* content of whitespace only, finish "stop" */
+    FAULT_ERROR200,     /* {"error":{...,"code":502}} with status 200 (OpenRouter) */
+    FAULT_ERROR200_400, /* the same with a permanent code 400 */
+    FAULT_PARTS,        /* content as an array of parts, a thinking part first */
+    FAULT_REFUSAL,      /* content null, refusal text */
+    FAULT_NOCHOICES,    /* "choices": [] */
     FAULT_COUNT
 };
 
@@ -91,14 +104,32 @@ static const char *const fault_names[FAULT_COUNT] = {
     [FAULT_MALFORMED] = "malformed", [FAULT_NULL] = "null",
     [FAULT_NOUSAGE] = "nousage", [FAULT_EXTRA] = "extra",
     [FAULT_EMPTY] = "empty",
+    [FAULT_THINK] = "think",     [FAULT_THINKOPEN] = "thinkopen",
+    [FAULT_REASONING] = "reasoning", [FAULT_LENGTHEMPTY] = "lengthempty",
+    [FAULT_LENGTHTHINK] = "lengththink", [FAULT_LENGTHCUT] = "lengthcut",
+    [FAULT_BLANK] = "blank",     [FAULT_ERROR200] = "error200",
+    [FAULT_ERROR200_400] = "error200-400", [FAULT_PARTS] = "parts",
+    [FAULT_REFUSAL] = "refusal", [FAULT_NOCHOICES] = "nochoices",
 };
+
+/* Every bit of reasoning the mock sends contains this, so tests can look for it. */
+#define MOCK_REASONING "mock reasoning"
 
 /* ------------------------------------------------------------------ */
 /* Configuration and global state                                      */
 /* ------------------------------------------------------------------ */
 
+enum chat_template {
+    TEMPLATE_NONE,
+    TEMPLATE_STRICT,   /* the toolkit's own invariant: [system] user (assistant user)* */
+    TEMPLATE_LLAMA2,   /* Llama-2-chat's Hugging Face template */
+    TEMPLATE_MISTRAL,  /* Mistral-7B-Instruct-v0.1's */
+    TEMPLATE_GEMMA,    /* Gemma-7b-it's */
+};
+
 struct config {
     const char *port_file;
+    enum chat_template chat_template;  /* --chat-template */
     long latency_ms;
     const char *log_path;
     enum fault *fault_list;   /* --faults, applied by arrival number */
@@ -870,8 +901,9 @@ static jv default_reply_text(long long n, jv model, jv last_text)
     return jv_string_append_buf(text, jv_string_value(last_text), (int)keep);
 }
 
+/* reasoning_tokens < 0: no completion_tokens_details (unless extra). */
 static jv usage_object(long long prompt_tokens, long long completion_tokens,
-                       bool extra)
+                       bool extra, long long reasoning_tokens)
 {
     jv usage = jv_object();
     usage = jv_object_set(usage, jv_string("prompt_tokens"),
@@ -880,9 +912,9 @@ static jv usage_object(long long prompt_tokens, long long completion_tokens,
                           jv_number((double)completion_tokens));
     usage = jv_object_set(usage, jv_string("total_tokens"),
                           jv_number((double)(prompt_tokens + completion_tokens)));
-    if (extra) {
+    if (extra || reasoning_tokens >= 0) {
         jv details = jv_object_set(jv_object(), jv_string("reasoning_tokens"),
-                                   jv_number(0));
+                                   jv_number(reasoning_tokens > 0 ? (double)reasoning_tokens : 0));
         usage = jv_object_set(usage, jv_string("completion_tokens_details"),
                               details);
     }
@@ -897,20 +929,107 @@ static jv extra_field_value(void)
     return jv_object_set(jv_object(), jv_string("x"), numbers);
 }
 
-/* Consumes model and text.  variant is ok, null, nousage or extra. */
+/* text[0..n) as a jv string. */
+static jv jv_prefix(jv text, size_t n)
+{
+    return jv_string_sized(jv_string_value(text), (int)n);
+}
+
+/* {"type":"text","text":...}; consumes text. */
+static jv text_part(jv text)
+{
+    jv part = jv_object_set(jv_object(), jv_string("type"), jv_string("text"));
+    return jv_object_set(part, jv_string("text"), text);
+}
+
+/* The message content of a reply variant (consumes text); may set finish_reason,
+ * reasoning tokens and extra message members. */
+static jv variant_content(enum fault variant, jv text, jv *message,
+                          const char **finish_reason,
+                          long long *reasoning_tokens)
+{
+    size_t len = jv_bytes(text);
+    size_t half = utf8_prefix_length(jv_string_value(text), len, len / 2);
+    jv content;
+    switch (variant) {
+    case FAULT_NULL:
+        jv_free(text);
+        return jv_null();
+    case FAULT_THINK:
+        *reasoning_tokens = 9;
+        content = jv_string("<think>\n" MOCK_REASONING
+                            ": the user wants an answer in character.\n"
+                            "</think>\n\n");
+        return jv_string_concat(content, text);
+    case FAULT_THINKOPEN:
+        *reasoning_tokens = 6;
+        content = jv_string(MOCK_REASONING ": the template opened the block."
+                            "\n</think>\n\n");
+        return jv_string_concat(content, text);
+    case FAULT_REASONING:
+        *reasoning_tokens = 5;
+        *message = jv_object_set(*message, jv_string("reasoning_content"),
+                                 jv_string(MOCK_REASONING " sent apart"));
+        *message = jv_object_set(*message, jv_string("reasoning"),
+                                 jv_string(MOCK_REASONING " sent apart"));
+        return text;
+    case FAULT_LENGTHEMPTY:
+        jv_free(text);
+        *finish_reason = "length";
+        *reasoning_tokens = 16;
+        *message = jv_object_set(*message, jv_string("reasoning_content"),
+                                 jv_string(MOCK_REASONING " that ran out of"));
+        return jv_string("");
+    case FAULT_LENGTHTHINK:
+        jv_free(text);
+        *finish_reason = "length";
+        return jv_string("<think>\n" MOCK_REASONING " that never clo");
+    case FAULT_LENGTHCUT:
+        *finish_reason = "length";
+        content = jv_prefix(text, half);
+        jv_free(text);
+        return content;
+    case FAULT_BLANK:
+        jv_free(text);
+        return jv_string(" \n\t ");
+    case FAULT_PARTS: {
+        jv inner = jv_array_append(jv_array(),
+                                   text_part(jv_string(MOCK_REASONING " in a part")));
+        jv thinking = jv_object_set(jv_object(), jv_string("type"),
+                                    jv_string("thinking"));
+        thinking = jv_object_set(thinking, jv_string("thinking"), inner);
+        jv second = jv_string(jv_string_value(text) + half);
+        content = jv_array_append(jv_array(), thinking);
+        content = jv_array_append(content, text_part(jv_prefix(text, half)));
+        content = jv_array_append(content, text_part(second));
+        jv_free(text);
+        return content;
+    }
+    case FAULT_REFUSAL:
+        jv_free(text);
+        *message = jv_object_set(*message, jv_string("refusal"),
+                                 jv_string("I'm sorry, but I can't help with that request."));
+        return jv_null();
+    default:
+        return text;
+    }
+}
+
+/* Consumes model and text.  variant is ok, null, nousage, extra, or one of
+ * the reply shapes of real servers (think ... nochoices). */
 static jv chat_completion_object(long long n, jv model, jv text,
                                  long long prompt_tokens,
                                  long long completion_tokens,
                                  enum fault variant)
 {
     bool extra = variant == FAULT_EXTRA;
+    const char *finish_reason = "stop";
+    long long reasoning_tokens = -1;
     jv message = jv_object_set(jv_object(), jv_string("role"),
                                jv_string("assistant"));
-    if (variant == FAULT_NULL) {
-        jv_free(text);
-        text = jv_null();
-    }
-    message = jv_object_set(message, jv_string("content"), text);
+    jv content = variant_content(variant, text, &message, &finish_reason,
+                                 &reasoning_tokens);
+    message = jv_object_set(message, jv_string("content"), content);
     if (extra) {
         message = jv_object_set(message, jv_string("refusal"), jv_null());
         message = jv_object_set(message, jv_string("annotations"), jv_array());
@@ -924,7 +1043,7 @@ static jv chat_completion_object(long long n, jv model, jv text,
                                extra_field_value());
     }
     choice = jv_object_set(choice, jv_string("finish_reason"),
-                           jv_string("stop"));
+                           jv_string(finish_reason));
 
     jv reply = jv_object();
     reply = jv_object_set(reply, jv_string("id"),
@@ -933,12 +1052,20 @@ static jv chat_completion_object(long long n, jv model, jv text,
                           jv_string("chat.completion"));
     reply = jv_object_set(reply, jv_string("created"), jv_number(0));
     reply = jv_object_set(reply, jv_string("model"), model);
-    reply = jv_object_set(reply, jv_string("choices"),
-                          jv_array_append(jv_array(), choice));
+    if (variant == FAULT_NOCHOICES) {
+        jv_free(choice);
+        jv filtered = jv_parse("[{\"prompt_index\":0,\"content_filter_results\":"
+                               "{\"self_harm\":{\"filtered\":true,\"severity\":\"medium\"}}}]");
+        reply = jv_object_set(reply, jv_string("prompt_filter_results"), filtered);
+        reply = jv_object_set(reply, jv_string("choices"), jv_array());
+    } else {
+        reply = jv_object_set(reply, jv_string("choices"),
+                              jv_array_append(jv_array(), choice));
+    }
     if (variant != FAULT_NOUSAGE)
         reply = jv_object_set(reply, jv_string("usage"),
                               usage_object(prompt_tokens, completion_tokens,
-                                           extra));
+                                           extra, reasoning_tokens));
     if (extra) {
         reply = jv_object_set(reply, jv_string("system_fingerprint"),
                               jv_string("fp_mock"));
@@ -983,6 +1110,194 @@ static jv build_chat_completion(long long n, jv request, enum fault variant)
         count_words(jv_string_value(text), jv_bytes(text));
     return chat_completion_object(n, model, text, token_estimate(content_bytes),
                                   completion_tokens, variant);
+}
+
+/* ------------------------------------------------------------------ */
+/* Chat templates                                                      */
+/* ------------------------------------------------------------------ */
+
+/* What vLLM or llama.cpp do with a request before the model sees it: render the
+ * messages through the model's chat template. These are C renderings of the
+ * public Hugging Face templates' logic, raising the same exceptions with the
+ * same words, so a request a strict server would refuse is refused here too. */
+
+#define ALTERNATE_ERROR \
+    "Conversation roles must alternate user/assistant/user/assistant/..."
+
+struct chat_message {
+    const char *role;   /* "" when not a string */
+    jv text;
+};
+
+/* Python's str.strip() / Jinja's trim on ASCII whitespace. */
+static jv stripped(jv text)
+{
+    const char *s = jv_string_value(text);
+    size_t len = jv_bytes(text), from = 0;
+    while (from < len && is_space(s[from]))
+        from++;
+    while (len > from && is_space(s[len - 1]))
+        len--;
+    return jv_string_sized(s + from, (int)(len - from));
+}
+
+static jv append_text(jv out, jv text)
+{
+    return jv_string_concat(out, text);
+}
+
+/* Renders messages[from..n) as Llama-2-chat does; system is the split-off
+ * system text or invalid. */
+static jv render_llama2(const struct chat_message *m, int n, const char **error)
+{
+    int from = n > 0 && strcmp(m[0].role, "system") == 0;
+    jv system = from ? jv_copy(m[0].text) : jv_invalid();
+    jv out = jv_string("");
+    for (int i = from; i < n && !*error; i++) {
+        int index = i - from;
+        if ((strcmp(m[i].role, "user") == 0) != (index % 2 == 0)) {
+            *error = ALTERNATE_ERROR;
+            break;
+        }
+        jv content = jv_copy(m[i].text);
+        if (index == 0 && jv_is_valid(system)) {
+            jv with = jv_string("<<SYS>>\n");
+            with = append_text(with, jv_copy(system));
+            with = append_text(with, jv_string("\n<</SYS>>\n\n"));
+            content = append_text(with, content);
+        }
+        jv clean = stripped(content);
+        jv_free(content);
+        if (strcmp(m[i].role, "user") == 0) {
+            out = append_text(out, jv_string("<s>[INST] "));
+            out = append_text(out, clean);
+            out = append_text(out, jv_string(" [/INST]"));
+        } else if (strcmp(m[i].role, "assistant") == 0) {
+            out = append_text(out, jv_string(" "));
+            out = append_text(out, clean);
+            out = append_text(out, jv_string(" </s>"));
+        } else {
+            jv_free(clean);
+        }
+    }
+    jv_free(system);
+    return out;
+}
+
+static jv render_mistral(const struct chat_message *m, int n, const char **error)
+{
+    jv out = jv_string("<s>");
+    for (int i = 0; i < n; i++) {
+        if ((strcmp(m[i].role, "user") == 0) != (i % 2 == 0)) {
+            *error = ALTERNATE_ERROR;
+            break;
+        }
+        if (strcmp(m[i].role, "user") == 0) {
+            out = append_text(out, jv_string("[INST] "));
+            out = append_text(out, jv_copy(m[i].text));
+            out = append_text(out, jv_string(" [/INST]"));
+        } else if (strcmp(m[i].role, "assistant") == 0) {
+            out = append_text(out, jv_copy(m[i].text));
+            out = append_text(out, jv_string("</s>"));
+        } else {
+            *error = "Only user and assistant roles are supported!";
+            break;
+        }
+    }
+    return out;
+}
+
+static jv render_gemma(const struct chat_message *m, int n, const char **error)
+{
+    jv out = jv_string("<bos>");
+    if (n > 0 && strcmp(m[0].role, "system") == 0) {
+        *error = "System role not supported";
+        return out;
+    }
+    for (int i = 0; i < n; i++) {
+        if ((strcmp(m[i].role, "user") == 0) != (i % 2 == 0)) {
+            *error = ALTERNATE_ERROR;
+            break;
+        }
+        const char *role = strcmp(m[i].role, "assistant") == 0 ? "model" : m[i].role;
+        out = append_text(out, jv_string_fmt("<start_of_turn>%s\n", role));
+        out = append_text(out, stripped(m[i].text));
+        out = append_text(out, jv_string("<end_of_turn>\n"));
+    }
+    return append_text(out, jv_string("<start_of_turn>model\n"));
+}
+
+/* The toolkit's invariant, rendered ChatML-style: a system message only
+ * first, then user first, strictly alternating, the user last. */
+static jv render_strict(const struct chat_message *m, int n, const char **error)
+{
+    jv out = jv_string("");
+    int turn = 0;
+    for (int i = 0; i < n && !*error; i++) {
+        if (strcmp(m[i].role, "system") == 0 && i > 0)
+            *error = "a system message may only come first";
+        else if (strcmp(m[i].role, "system") != 0 && strcmp(m[i].role, "user") != 0 &&
+                 strcmp(m[i].role, "assistant") != 0)
+            *error = "Only user and assistant roles are supported!";
+        else if (strcmp(m[i].role, "system") != 0 &&
+                 (strcmp(m[i].role, "user") == 0) != (turn++ % 2 == 0))
+            *error = ALTERNATE_ERROR;
+        if (*error)
+            break;
+        out = append_text(out, jv_string_fmt("<|im_start|>%s\n", m[i].role));
+        out = append_text(out, jv_copy(m[i].text));
+        out = append_text(out, jv_string("<|im_end|>\n"));
+    }
+    if (!*error && turn == 0)
+        *error = "there is no user message";
+    else if (!*error && turn % 2 == 0)
+        *error = "the last message must be the user's";
+    return append_text(out, jv_string("<|im_start|>assistant\n"));
+}
+
+/* The prompt the model would see, or an invalid jv carrying the template's
+ * exception text.  Borrows request. */
+static jv render_chat_template(jv request)
+{
+    jv messages = jv_object_get(jv_copy(request), jv_string("messages"));
+    int n = jv_get_kind(messages) == JV_KIND_ARRAY ? jv_array_length(jv_copy(messages)) : 0;
+    struct chat_message *m = xmalloc((size_t)(n > 0 ? n : 1) * sizeof *m);
+    jv roles = jv_array();
+    for (int i = 0; i < n; i++) {
+        jv message = jv_array_get(jv_copy(messages), i);
+        jv role = jv_get_kind(message) == JV_KIND_OBJECT
+                      ? jv_object_get(jv_copy(message), jv_string("role")) : jv_invalid();
+        if (jv_get_kind(role) != JV_KIND_STRING) {
+            jv_free(role);
+            role = jv_string("");
+        }
+        roles = jv_array_append(roles, role);
+        m[i].text = message_text(message);
+        jv_free(message);
+    }
+    for (int i = 0; i < n; i++) {
+        jv role = jv_array_get(jv_copy(roles), i);
+        m[i].role = jv_string_value(role);   /* roles keeps the string alive */
+        jv_free(role);
+    }
+    const char *error = NULL;
+    jv prompt;
+    switch (config.chat_template) {
+    case TEMPLATE_LLAMA2: prompt = render_llama2(m, n, &error); break;
+    case TEMPLATE_MISTRAL: prompt = render_mistral(m, n, &error); break;
+    case TEMPLATE_GEMMA: prompt = render_gemma(m, n, &error); break;
+    default: prompt = render_strict(m, n, &error); break;
+    }
+    for (int i = 0; i < n; i++)
+        jv_free(m[i].text);
+    free(m);
+    jv_free(roles);
+    jv_free(messages);
+    if (error) {
+        jv_free(prompt);
+        return jv_invalid_with_msg(jv_string(error));
+    }
+    return prompt;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1155,7 +1470,7 @@ static bool request_is_authorized(const struct request *req)
  * written, only whether Authorization was present.  Borrows parsed. */
 static void log_request(long long n, const struct request *req,
                         const char *fault_name, jv parsed, const char *body,
-                        size_t body_len)
+                        size_t body_len, jv prompt)
 {
     if (!server.log)
         return;
@@ -1168,6 +1483,8 @@ static void log_request(long long n, const struct request *req,
     jv logged_body = jv_is_valid(parsed) ? jv_copy(parsed)
                                          : jv_string_sized(body, (int)body_len);
     line = jv_object_set(line, jv_string("body"), logged_body);
+    if (jv_get_kind(prompt) == JV_KIND_STRING)
+        line = jv_object_set(line, jv_string("prompt"), jv_copy(prompt));
 
     jv text = jv_dump_string(line, 0);
     fwrite(jv_string_value(text), 1, jv_bytes(text), server.log);
@@ -1240,10 +1557,28 @@ static struct reply fault_reply(enum endpoint endpoint, long long n,
         reply = success_reply(endpoint, n, request, FAULT_OK);
         reply.delivery = DELIVER_CUT;
         return reply;
+    case FAULT_ERROR200:
+        return json_reply(200, jv_parse(
+            "{\"error\":{\"message\":\"Provider returned error: upstream model overloaded\","
+            "\"code\":502,\"metadata\":{\"provider_name\":\"mock\"}}}"));
+    case FAULT_ERROR200_400:
+        return json_reply(200, jv_parse(
+            "{\"error\":{\"message\":\"Provider returned error: context length exceeded\","
+            "\"code\":400,\"metadata\":{\"provider_name\":\"mock\"}}}"));
     case FAULT_OK:
     case FAULT_NULL:
     case FAULT_NOUSAGE:
     case FAULT_EXTRA:
+    case FAULT_THINK:
+    case FAULT_THINKOPEN:
+    case FAULT_REASONING:
+    case FAULT_LENGTHEMPTY:
+    case FAULT_LENGTHTHINK:
+    case FAULT_LENGTHCUT:
+    case FAULT_BLANK:
+    case FAULT_PARTS:
+    case FAULT_REFUSAL:
+    case FAULT_NOCHOICES:
         return success_reply(endpoint, n, request, fault);
     default:
         return status_fault_reply(fault_status(fault));
@@ -1274,11 +1609,23 @@ static struct reply receive_api_request(struct connection *c,
     enum fault fault = choose_fault(n);
     jv request = parse_json_body(body, body_len);
     bool authorized = request_is_authorized(&c->req);
-    log_request(n, &c->req, authorized ? fault_names[fault] : "auth", request,
-                body, body_len);
-    struct reply reply = !authorized || fault == FAULT_401
-                             ? invalid_key_reply(&c->req)
-                             : fault_reply(endpoint, n, request, fault);
+    /* The template is applied before anything else the server does. */
+    jv prompt = jv_invalid();
+    if (config.chat_template != TEMPLATE_NONE && endpoint == ENDPOINT_CHAT &&
+        jv_get_kind(request) == JV_KIND_OBJECT)
+        prompt = render_chat_template(request);
+    bool refused = !jv_is_valid(prompt) && jv_invalid_has_msg(jv_copy(prompt));
+    const char *logged_fault = !authorized ? "auth" : refused ? "template" : fault_names[fault];
+    log_request(n, &c->req, logged_fault, request, body, body_len, prompt);
+    struct reply reply;
+    if (!authorized || fault == FAULT_401)
+        reply = invalid_key_reply(&c->req);
+    else if (refused)
+        reply = error_reply(400, jv_invalid_get_msg(prompt), "invalid_request_error", jv_null());
+    else
+        reply = fault_reply(endpoint, n, request, fault);
+    if (!refused)
+        jv_free(prompt);
     jv_free(request);
     return reply;
 }
@@ -1785,9 +2132,12 @@ static void usage(FILE *out)
           " [--fault-seed S]]\n"
           "         [--retry-after SEC] [--reply TEXT] [--embedding-dim N]\n"
           "         [--expect-key-env NAME] [--max-requests N] [--first-request N]\n"
+          "         [--chat-template strict|llama2|mistral|gemma]\n"
           "fault kinds: ok 429 429ms quota 500 503 400 401 403 404 408 409\n"
           "             flat flat500 stall cut malformed null nousage extra"
-          " empty\n", out);
+          " empty\n"
+          "             think thinkopen reasoning lengthempty lengththink lengthcut\n"
+          "             blank error200 error200-400 parts refusal nochoices\n", out);
 }
 
 static long parse_long_option(const char *name, const char *text, long min,
@@ -1920,6 +2270,17 @@ static void parse_arguments(int argc, char **argv)
         } else if (take_option(argc, argv, &i, "--expect-key-env", &v)) {
             free(config.expected_auth);
             set_expected_key(v);
+        } else if (take_option(argc, argv, &i, "--chat-template", &v)) {
+            if (strcmp(v, "strict") == 0)
+                config.chat_template = TEMPLATE_STRICT;
+            else if (strcmp(v, "llama2") == 0)
+                config.chat_template = TEMPLATE_LLAMA2;
+            else if (strcmp(v, "mistral") == 0)
+                config.chat_template = TEMPLATE_MISTRAL;
+            else if (strcmp(v, "gemma") == 0)
+                config.chat_template = TEMPLATE_GEMMA;
+            else
+                die("--chat-template: expected strict, llama2, mistral or gemma, got '%s'", v);
         } else if (take_option(argc, argv, &i, "--max-requests", &v)) {
             config.max_requests =
                 parse_long_option("--max-requests", v, 0, LONG_MAX);

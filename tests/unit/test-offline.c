@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ecp.h"
 #include "offline.h"
 #include "unit.h"
 
@@ -250,6 +251,35 @@ int main(void)
 	CHECK(strstr(feeling, "anxious") != NULL, "a feeling probe is answered with the persona's emotion (%s)", feeling);
 	free(feeling);
 	jv_free(probe);
+	probe = jv_array_append(jv_array(), message("system", "You are a 58-year-old bus driver."));
+	probe = jv_array_append(probe, message("user", ECP_KICKOFF));
+	probe = jv_array_append(probe, message("assistant", "Hi."));
+	probe = jv_array_append(probe, message("user", "Hello, what brings you here?\n\nHow do you feel right now?"));
+	feeling = ask(OFFLINE_PROBE, persona, probe, 7, 0);
+	CHECK(strstr(feeling, "anxious") != NULL, "a probe question merged after the partner's turn is still read as the question");
+	free(feeling);
+	jv_free(probe);
+
+	/* Stage directions are not dialogue: the kick-off ahead of turns and the continue
+	 * cue after them leave the stand-in's answer as it was without them. */
+	jv plain = jv_array_append(jv_array(), message("system", "You are a person taking part in a conversation."));
+	plain = jv_array_append(plain, message("assistant", "I need help with my taxes."));
+	plain = jv_array_append(plain, message("user", "Sure, what is the problem?"));
+	jv staged = jv_array_append(jv_array(), message("system", "You are a person taking part in a conversation."));
+	staged = jv_array_append(staged, message("user", ECP_KICKOFF));
+	staged = jv_array_append(staged, message("assistant", "I need help with my taxes."));
+	staged = jv_array_append(staged, message("user", "Sure, what is the problem?"));
+	char *unstaged = ask(OFFLINE_CLIENT, persona, plain, 7, 0), *with = ask(OFFLINE_CLIENT, persona, staged, 7, 0);
+	CHECK(strcmp(unstaged, with) == 0, "the kick-off ahead of the turns does not change the client's answer");
+	free(with);
+	jv plain_cued = jv_array_append(jv_copy(plain), message("user", ECP_CONTINUE));
+	with = ask(OFFLINE_CLIENT, persona, plain_cued, 7, 0);
+	CHECK(strcmp(unstaged, with) == 0, "nor does the continue cue after them");
+	free(unstaged);
+	free(with);
+	jv_free(plain);
+	jv_free(plain_cued);
+	jv_free(staged);
 
 	/* The judge answers compact JSON with a boolean verdict. */
 	int verdict = -1;
