@@ -58,11 +58,10 @@ test_expect_success 'fanout: missing input, missing tool, bad option: one line, 
 '
 
 test_expect_success 'pipeline scripts: --help and -h print usage and exit 0' '
-	for script in fanout demo spasm-matrix; do
-		for flag in --help -h; do
-			"$SRC/pipelines/$script.sh" $flag >usage || { echo "$script $flag failed"; exit 1; }
-			grep -q "$script.sh" usage || { echo "$script $flag: no usage"; exit 1; }
-		done
+	for usage in "fanout --help" "fanout -h" "demo --help" "demo -h" "spasm-matrix --help" "spasm-matrix -h"; do
+		set -- $usage &&
+		"$SRC/pipelines/$1.sh" "$2" >usage.txt &&
+		grep -q "$1.sh" usage.txt || return 1
 	done
 '
 
