@@ -2,6 +2,7 @@
 
 #include "buf.h"
 #include "fieldcheck.h"
+#include "jqexpr.h"
 #include "jvutil.h"
 #include "msg.h"
 
@@ -72,5 +73,26 @@ int fieldcheck(const char *option, const char *name, enum field_place place, jv 
 	}
 	if (present * 2 < n)
 		warnf("%s: the field '%s' is missing from %d of the first %d records", option, name, n - present, n);
+	return 0;
+}
+
+int fieldcheck_expr(const char *option, const char *text, struct jqexpr *e, jv block)
+{
+	int n = jv_array_length(jv_copy(block));
+	int present = 0;
+	for (int i = 0; i < n; i++) {
+		jv record = jv_array_get(jv_copy(block), i);
+		jv value = jqexpr_first(e, record);
+		present += jv_is_valid(value) && jv_get_kind(value) != JV_KIND_NULL;
+		jv_free(value);
+		jv_free(record);
+	}
+	if (n > 0 && present == 0) {
+		errorf("%s '%s' gives null (or an error) for every one of the first %d records: nothing to group "
+		       "by; nothing was processed", option, text, n);
+		return -1;
+	}
+	if (present * 2 < n)
+		warnf("%s '%s' gives null (or an error) for %d of the first %d records", option, text, n - present, n);
 	return 0;
 }

@@ -2,7 +2,7 @@
  *
  * Contract: before a tool processes anything it reads the first block of records
  * (jsonl_lookahead) and checks every field an option names (persona-validate
- * --dedup-fields/--dedup-text, embed --of). A field present in none of those records
+ * --dedup-fields/--dedup-text, embed --of) or an expression it gives (score --by). A field present in none of those records
  * is a usage error: one line naming the option, the field, how many records were
  * looked at and which fields they do have; the caller exits 2 before writing anything.
  * A field missing from more than half of them gets a warning with the counts. A
@@ -22,5 +22,10 @@ enum field_place {
 
 /* 0 when the field is usable, -1 after reporting that no record has it. */
 int fieldcheck(const char *option, const char *name, enum field_place place, jv block);
+
+struct jqexpr;
+/* The same for an expression that projects records (score --by): -1 after reporting
+ * that it gives null or an error for every record of the block. */
+int fieldcheck_expr(const char *option, const char *text, struct jqexpr *e, jv block);
 
 #endif

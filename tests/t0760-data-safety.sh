@@ -90,6 +90,21 @@ test_expect_success 'embed --of a member no record has: exit 2, nothing written'
 	grep -q "^embed: --of: no record has the field '"'"'description'"'"'" err
 '
 
+test_expect_success 'score --by an expression null for every record: exit 2, no summary' '
+	head -n 3 want.jsonl | dialog-run --max-turns 2 --quiet >c.jsonl &&
+	test_expect_code 2 score --by .persona.gendr --summary s.json c.jsonl >out 2>err &&
+	test ! -s out && test ! -e s.json &&
+	test "$(cat err)" = "score: --by '"'"'.persona.gendr'"'"' gives null (or an error) for every one of the first 3 records: nothing to group by; nothing was processed" &&
+	score --by .persona.gender --summary s.json c.jsonl >out &&
+	test_line_count = 3 out
+'
+
+test_expect_success 'in a pipeline on a terminal only the last stage draws its progress line' '
+	script -qec "persona-sample --schema spasm -n 100000 | persona-validate --no-rules | persona-craft --template >/dev/null" /dev/null >tty.out &&
+	tr "\r" "\n" <tty.out | grep -ao "^[a-z-]*: [0-9]* records" | cut -d: -f1 | sort -u >drawn &&
+	echo persona-craft >want && test_cmp want drawn
+'
+
 test_expect_success 'a failed re-craft carries no stale description; dialog-run refuses it, counted' '
 	start_mock dead && stop_mock dead &&
 	test_expect_code 1 persona-craft --base-url "$dead_URL" --model m --retries 0 --max-connect-failures 0 \

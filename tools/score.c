@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "fieldcheck.h"
 #include "convmetrics.h"
 #include "convtext.h"
 #include "corpus.h"
@@ -180,6 +181,18 @@ static double dialog_drift(struct score_run *run, jv record)
 	}
 	free(sims);
 	return drift;
+}
+
+/* A --by expression that is null for every record (a misspelt field) would put the
+ * whole corpus in one group "null": refused before anything is scored. */
+static int by_groups_exist(struct score_run *run)
+{
+	if (!run->by)
+		return 1;
+	jv block = jsonl_lookahead(run->in, 1000, 8u << 20);
+	int ok = fieldcheck_expr("--by", by_expr, run->by, block) == 0;
+	jv_free(block);
+	return ok;
 }
 
 static struct corpus *group_for(struct score_run *run, jv record)
@@ -449,7 +462,9 @@ int main(int argc, char **argv)
 	progress_start(&progress, common.progress, 0);
 	size_t in_flight = run.judge ? (size_t)llm_client_concurrency(run.judge) * 2 : 1;
 	struct stream *st = stream_new(in, out, engine, in_flight, keep_order);
-	int status = stream_run(st, start, &run, &progress);
+	int status = EXIT_USAGE;
+	if (by_groups_exist(&run))
+		status = stream_run(st, start, &run, &progress);
 	progress_done(&progress, stream_written(st), NULL);
 	stream_free(st);
 	if (run.judge) {
@@ -458,7 +473,7 @@ int main(int argc, char **argv)
 			status = exit_status_of(0, run.judge_errors, run.judge_rate_limited);
 	}
 	/* The summary is written unless the run was interrupted (or its reader left). */
-	if ((summary_path || report_path) && !interrupt_requested()) {
+	if ((summary_path || report_path) && !interrupt_requested() && status != EXIT_USAGE) {
 		jv summary = build_summary(&run, reference);
 		if (run.judge) {
 			summary = jv_object_set(summary, jv_string("judge_role_failure_rate"),
