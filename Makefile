@@ -4,7 +4,10 @@
 CC      ?= gcc
 OPT     ?= -O2 -g
 SAN     :=
-CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(OPT) $(SAN) -Ilib
+# lib/ is layered (lib/README.md): one folder per layer, every folder on the include path.
+LIB_DIRS = $(sort $(dir $(wildcard lib/*/*.c)))
+LIB_INCLUDES = $(patsubst %/,-I%,$(LIB_DIRS))
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(OPT) $(SAN) $(LIB_INCLUDES)
 # Header dependencies, one file per target under $(BUILD)/deps (never beside the programs).
 DEPFLAGS = -MMD -MP -MF $(BUILD)/deps/$(notdir $(@D))-$(notdir $@).d
 LDLIBS  = -ljq -lcurl -lz -lm
@@ -12,7 +15,7 @@ BUILD   ?= build
 PREFIX  ?= /usr/local
 
 PROGRAMS = persona-sample persona-validate persona-craft dialog-run dialog-stop dialog-import embed score
-LIB_SRC  = $(wildcard lib/*.c)
+LIB_SRC  = $(wildcard lib/*/*.c)
 LIB_OBJ  = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
 BINS     = $(PROGRAMS:%=$(BUILD)/bin/%)
 UNIT_SRC = $(wildcard tests/unit/test-*.c)
@@ -49,7 +52,8 @@ $(MOCK): tests/mock/mock-server.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -o $@ $< -ljq -lm
 
-$(BUILD)/lib/%.o: lib/%.c | $(BUILD)/lib $(DEPS_STAMP)
+$(BUILD)/lib/%.o: lib/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -c -o $@ $<
 
 $(BUILD)/libpersona.a: $(LIB_OBJ)
@@ -67,7 +71,7 @@ $(BUILD)/fuzz/replay.o: tests/fuzz/replay.c | $(BUILD)/fuzz $(DEPS_STAMP)
 $(BUILD)/fuzz/replay-%: tests/fuzz/fuzz-%.c $(BUILD)/fuzz/replay.o $(BUILD)/libpersona.a | $(BUILD)/fuzz $(DEPS_STAMP)
 	$(CC) $(CFLAGS_ALL) -Wno-unused-function $(DEPFLAGS) -Itests/fuzz -o $@ $< $(BUILD)/fuzz/replay.o $(BUILD)/libpersona.a $(LDLIBS)
 
-$(BUILD)/lib $(BUILD)/bin $(BUILD)/unit $(BUILD)/fuzz:
+$(BUILD)/bin $(BUILD)/unit $(BUILD)/fuzz:
 	mkdir -p $@
 
 # Install missing Debian packages: as root with apt-get, else through sudo, else say which.
@@ -137,7 +141,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_TARGETS  = jsonl schema rules response import
 FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-                -fno-sanitize-recover=undefined -Ilib
+                -fno-sanitize-recover=undefined $(LIB_INCLUDES)
 FUZZ_LIB_OBJ  = $(LIB_SRC:lib/%.c=build-fuzz/lib/%.o)
 FUZZ_BINS     = $(FUZZ_TARGETS:%=build-fuzz/fuzz-%)
 
@@ -170,7 +174,7 @@ fuzz:
 	done; \
 	exit $$status
 
-build-fuzz/lib/%.o: lib/%.c lib/*.h
+build-fuzz/lib/%.o: lib/%.c $(wildcard lib/*/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
