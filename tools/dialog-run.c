@@ -21,7 +21,9 @@
 #include "stream.h"
 
 static long conversations = 1, max_turns = 25, min_turns = -1, stop_window = 6, judge_tries = 3, probe_every;
-static const char *context_name = "ecp", *opener = "client", *responder_role = "peer", *stop_name = "rules";
+/* Choices: the index into the option's "a|b|c" list. */
+static int context_choice, opener_choice, stop_choice;
+static const char *responder_role = "peer";
 static const char *client_prompt_name = "client.txt", *stop_rules_path, *probes_path, *resume_path;
 static const char *judge_prompt_name = "judge-stop.txt";
 static int keep_order;
@@ -29,12 +31,12 @@ static struct llm_config both, client_cfg, responder_cfg, judge_cfg;
 
 static const struct cli_option run_options[] = {
 	{ "conversations", 'k', CLI_LONG, &conversations, "K", "conversations per persona (default 1)", 1, 1e6, NULL },
-	{ "context", 0, CLI_STRING, &context_name, "ecp|concat", "history projection (default ecp)", 0, 0, NULL },
-	{ "opener", 0, CLI_STRING, &opener, "client|responder", "who speaks first (default client)", 0, 0, NULL },
+	{ "context", 0, CLI_CHOICE, &context_choice, "ecp|concat", "history projection (default ecp)", 0, 0, NULL },
+	{ "opener", 0, CLI_CHOICE, &opener_choice, "client|responder", "who speaks first (default client)", 0, 0, NULL },
 	{ "responder-role", 0, CLI_STRING, &responder_role, "ROLE|FILE", "peer, counselor, tutor, support, or a prompt file (default peer)", 0, 0, NULL },
 	{ "client-prompt", 0, CLI_STRING, &client_prompt_name, "FILE", "client system prompt template (default share/prompts/client.txt)", 0, 0, NULL },
 	{ "max-turns", 0, CLI_LONG, &max_turns, "N", "at most N turns per agent (default 25)", 1, 10000, NULL },
-	{ "stop", 0, CLI_STRING, &stop_name, "rules|judge|none", "termination detection after each exchange (default rules)", 0, 0, NULL },
+	{ "stop", 0, CLI_CHOICE, &stop_choice, "rules|judge|none", "termination detection after each exchange (default rules)", 0, 0, NULL },
 	{ "stop-rules", 0, CLI_STRING, &stop_rules_path, "FILE", "phrase lists and thresholds (default share/stop/rules.json)", 0, 0, NULL },
 	{ "min-turns", 0, CLI_LONG, &min_turns, "N", "never stop before N turns (default 2)", 0, 10000, NULL },
 	{ "stop-window", 0, CLI_LONG, &stop_window, "M", "turns the stop judge reads (default 6)", 1, 10000, NULL },
@@ -254,23 +256,11 @@ int main(int argc, char **argv)
 
 	struct run_state run = { 0 };
 	struct dialog_config *cfg = &run.cfg;
-	if (strcmp(context_name, "ecp") == 0)
-		cfg->context = CONTEXT_ECP;
-	else if (strcmp(context_name, "concat") == 0)
-		cfg->context = CONTEXT_CONCAT;
-	else
-		fatalf(EXIT_USAGE, "unknown --context '%s' (expected ecp or concat)", context_name);
-	if (strcmp(opener, "client") != 0 && strcmp(opener, "responder") != 0)
-		fatalf(EXIT_USAGE, "unknown --opener '%s' (expected client or responder)", opener);
-	cfg->responder_opens = strcmp(opener, "responder") == 0;
-	if (strcmp(stop_name, "rules") == 0)
-		cfg->stop = STOP_RULES;
-	else if (strcmp(stop_name, "judge") == 0)
-		cfg->stop = STOP_JUDGE;
-	else if (strcmp(stop_name, "none") == 0)
-		cfg->stop = STOP_NONE;
-	else
-		fatalf(EXIT_USAGE, "unknown --stop '%s' (expected rules, judge or none)", stop_name);
+	static const enum context_mode contexts[] = { CONTEXT_ECP, CONTEXT_CONCAT };
+	static const enum stop_mode stops[] = { STOP_RULES, STOP_JUDGE, STOP_NONE };
+	cfg->context = contexts[context_choice];
+	cfg->responder_opens = opener_choice == 1;
+	cfg->stop = stops[stop_choice];
 	/* Only a --min-turns given by the user can contradict --max-turns. */
 	if (min_turns < 0)
 		min_turns = max_turns < 2 ? max_turns : 2;

@@ -19,14 +19,14 @@
 #define DEFAULT_MODEL "hash-512"
 #define MAX_RECORDS_IN_FLIGHT 65536
 
-static const char *of_name = "client_text", *encoding_name = "float";
+static int of_choice, encoding_choice;   /* indexes into the options' choice lists */
 static long batch_size = 64;
 static int keep_order;
 static struct llm_config model_config;
 
 static const struct cli_option embed_options[] = {
-	{ "of", 0, CLI_STRING, &of_name, "TEXT", "description, client_text, responder_text or turns (one vector per turn; default client_text)", 0, 0, NULL },
-	{ "encoding", 0, CLI_STRING, &encoding_name, "ENC", "float (JSON numbers, 6 significant digits) or b64 (exact little-endian float32; default float)", 0, 0, NULL },
+	{ "of", 0, CLI_CHOICE, &of_choice, "client_text|description|responder_text|turns", "the text: turns gives one vector per turn (default client_text)", 0, 0, NULL },
+	{ "encoding", 0, CLI_CHOICE, &encoding_choice, "float|b64", "JSON numbers, 6 significant digits, or exact little-endian float32 (default float)", 0, 0, NULL },
 	{ "batch", 0, CLI_LONG, &batch_size, "N", "texts per embeddings request, across records (default 64)", 1, 2048, NULL },
 	{ "keep-order", 0, CLI_FLAG, &keep_order, NULL, "write records in input order (always so with hash-N)", 0, 0, NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL },
@@ -401,14 +401,11 @@ int main(int argc, char **argv)
 	int first = cli_parse(argc, argv, &program, &common);
 
 	struct embed_run run = { 0 };
+	static const char *const sources[] = { "client_text", "description", "responder_text", "turns" };
+	const char *of_name = sources[of_choice];
 	run.of = of_name;
-	if (strcmp(of_name, "description") != 0 && strcmp(of_name, "client_text") != 0 &&
-	    strcmp(of_name, "responder_text") != 0 && strcmp(of_name, "turns") != 0)
-		fatalf(EXIT_USAGE, "unknown --of '%s' (expected description, client_text, responder_text or turns)", of_name);
 	run.per_turn = strcmp(of_name, "turns") == 0;
-	if (strcmp(encoding_name, "float") != 0 && strcmp(encoding_name, "b64") != 0)
-		fatalf(EXIT_USAGE, "unknown --encoding '%s' (expected float or b64)", encoding_name);
-	run.b64 = strcmp(encoding_name, "b64") == 0;
+	run.b64 = encoding_choice == 1;
 	run.model = model_config.model ? model_config.model : DEFAULT_MODEL;
 	run.dim = embed_hash_dim(run.model);
 	if (!run.dim && strncmp(run.model, "hash-", 5) == 0)

@@ -113,6 +113,40 @@ static _Noreturn void usage_error(const char *prog, const char *fmt, const char 
 	exit(EXIT_USAGE);
 }
 
+int cli_choice_index(const char *choices, const char *arg)
+{
+	size_t len = strlen(arg);
+	int index = 0;
+	for (const char *p = choices; *p; index++) {
+		size_t n = strcspn(p, "|");
+		if (n == len && strncmp(p, arg, len) == 0)
+			return index;
+		p += n;
+		if (*p == '|')
+			p++;
+	}
+	return -1;
+}
+
+/* "a|b|c" as "a, b or c" for messages. */
+static void choice_list(const char *choices, char *out, size_t size)
+{
+	struct buf b = BUF_INIT;
+	size_t count = 1;
+	for (const char *p = choices; *p; p++)
+		count += *p == '|';
+	size_t i = 0;
+	for (const char *p = choices; *p; i++) {
+		size_t n = strcspn(p, "|");
+		buf_addf(&b, "%s%.*s", i == 0 ? "" : i + 1 == count ? " or " : ", ", (int)n, p);
+		p += n;
+		if (*p == '|')
+			p++;
+	}
+	snprintf(out, size, "%s", b.data ? b.data : "");
+	buf_free(&b);
+}
+
 /* getopt's '?': an unknown short or long option, or a value given to a flag. */
 static _Noreturn void unknown_option(const struct cli_program *prog, const char *arg,
 				     const struct cli_option *const *index, size_t nopts)
@@ -170,6 +204,17 @@ static void store(const struct cli_program *prog, const struct cli_option *o, co
 			usage_error(prog->name, "%s", what);
 		}
 		*(double *)o->target = v;
+		return;
+	}
+	case CLI_CHOICE: {
+		int index = cli_choice_index(o->arg_name, arg);
+		if (index < 0) {
+			char what[400], list[200];
+			choice_list(o->arg_name, list, sizeof list);
+			snprintf(what, sizeof what, "unknown --%s '%.100s' (expected %s)", o->name, arg, list);
+			usage_error(prog->name, "%s", what);
+		}
+		*(int *)o->target = index;
 		return;
 	}
 	case CLI_CALLBACK:

@@ -22,7 +22,8 @@ enum cli_type {
 	CLI_STRING,    /* const char * target */
 	CLI_LONG,      /* long target, range checked */
 	CLI_DOUBLE,    /* double target, range checked */
-	CLI_CALLBACK   /* callback(arg, target) returns 0, or -1 after printing its own error */
+	CLI_CALLBACK,  /* callback(arg, target) returns 0, or -1 after printing its own error */
+	CLI_CHOICE     /* int target set to the index of arg in arg_name's "a|b|c" list */
 };
 
 struct cli_option {
@@ -63,6 +64,9 @@ int cli_parse(int argc, char **argv, const struct cli_program *prog, struct cli_
  * spasm, --rules spasm, --probes default, --reference personachat. NULL stays NULL.
  * Not found: one line and exit 2 (ends the process). The result lives until exit. */
 const char *cli_shared_file(const char *option, const char *kind, const char *value, const char *ext);
+
+/* The index of arg in a "a|b|c" list of choices, or -1. */
+int cli_choice_index(const char *choices, const char *arg);
 
 /* Strict number parsing for callbacks and config: whole string, in range. 0 on success. */
 int cli_parse_long(const char *text, long min, long max, long *out);
