@@ -8,7 +8,6 @@
 #include "buf.h"
 #include "cli.h"
 #include "dialog.h"
-#include "interrupt.h"
 #include "jsonl.h"
 #include "jsontext.h"
 #include "jvutil.h"
@@ -19,6 +18,7 @@
 #include "record.h"
 #include "resume.h"
 #include "stream.h"
+#include "tool.h"
 
 static long conversations = 1, max_turns = 25, min_turns = -1, stop_window = 6, judge_tries = 3, probe_every;
 /* Choices: the index into the option's "a|b|c" list. */
@@ -251,8 +251,8 @@ int main(int argc, char **argv)
 		tables,
 		NULL,
 	};
-	struct cli_common common;
-	int first = cli_parse(argc, argv, &program, &common);
+	struct tool t;
+	tool_start(&t, argc, argv, &program);
 
 	struct run_state run = { 0 };
 	struct dialog_config *cfg = &run.cfg;
@@ -271,10 +271,10 @@ int main(int argc, char **argv)
 		if (stat(resume_path, &resume_st) != 0)
 			fatalf(EXIT_USAGE, "--resume: cannot open '%s': %s (a first run appends to it: >> FILE creates it)",
 			       resume_path, strerror(errno));
-		if (common.output && strcmp(common.output, "-") != 0 && stat(common.output, &out_st) == 0 &&
+		if (t.common.output && strcmp(t.common.output, "-") != 0 && stat(t.common.output, &out_st) == 0 &&
 		    out_st.st_dev == resume_st.st_dev && out_st.st_ino == resume_st.st_ino)
 			fatalf(EXIT_USAGE, "-o '%s' would empty the --resume file; append to it with >> instead",
-			       common.output);
+			       t.common.output);
 	}
 	/* Dialogue needs some randomness to be worth sampling K times. */
 	if (both.temperature < 0)
@@ -291,28 +291,16 @@ int main(int argc, char **argv)
 	char *judge_prompt = cfg->stop == STOP_JUDGE && responder_prompt ? prompt_load(judge_prompt_name) : NULL;
 	struct stop_rules *rules = cfg->stop == STOP_RULES && responder_prompt ? stop_rules_load(stop_rules_path) : NULL;
 	jv probes = probes_path && responder_prompt ? load_probes(probes_path) : jv_null();
+	int status = 0;
 	if (!client_prompt || !responder_prompt || (cfg->stop == STOP_JUDGE && !judge_prompt) ||
-	    (cfg->stop == STOP_RULES && !rules) || !jv_is_valid(probes)) {
-		free(client_prompt);
-		free(responder_prompt);
-		free(judge_prompt);
-		stop_rules_free(rules);
-		return EXIT_USAGE;
-	}
-	struct llm_engine *engine = llm_engine_new((uint64_t)common.seed, common.seed_given);
-	cfg->client = llm_client_new(engine, &client_cfg, "client");
-	cfg->responder = cfg->client ? llm_client_new(engine, &responder_cfg, "responder") : NULL;
-	cfg->judge = cfg->responder && (cfg->stop == STOP_JUDGE) ? llm_client_new(engine, &judge_cfg, "judge") : NULL;
-	struct resume_set *done = cfg->responder && resume_path ? resume_load(resume_path, common.max_line_bytes) : NULL;
-	if (!cfg->responder || (cfg->stop == STOP_JUDGE && !cfg->judge) || (resume_path && !done)) {
-		llm_engine_free(engine);
-		free(client_prompt);
-		free(responder_prompt);
-		free(judge_prompt);
-		stop_rules_free(rules);
-		jv_free(probes);
-		return EXIT_USAGE;
-	}
+	    (cfg->stop == STOP_RULES && !rules) || !jv_is_valid(probes))
+		status = EXIT_USAGE;
+	cfg->client = status == 0 ? tool_model(&t, &client_cfg, &both, "client") : NULL;
+	cfg->responder = cfg->client ? tool_model(&t, &responder_cfg, &both, "responder") : NULL;
+	cfg->judge = cfg->responder && cfg->stop == STOP_JUDGE ? tool_model(&t, &judge_cfg, &both, "judge") : NULL;
+	struct resume_set *done = cfg->responder && resume_path ? resume_load(resume_path, t.common.max_line_bytes) : NULL;
+	if (!cfg->responder || (cfg->stop == STOP_JUDGE && !cfg->judge) || (resume_path && !done))
+		status = EXIT_USAGE;
 	cfg->client_temperature = client_cfg.temperature;
 	cfg->responder_temperature = responder_cfg.temperature;
 	cfg->client_prompt = client_prompt;
@@ -326,42 +314,26 @@ int main(int argc, char **argv)
 	cfg->judge_tries = judge_tries;
 	cfg->probes = probes;
 	cfg->probe_every = probe_every;
-	cfg->seed = (uint64_t)common.seed;
+	cfg->seed = (uint64_t)t.common.seed;
 
-	struct jsonl_writer *out = jsonl_writer_open(common.output);
-	struct jsonl_writer *rejects = common.rejects ? jsonl_writer_open(common.rejects) : NULL;
-	if (!out || (common.rejects && !rejects))
-		return EXIT_USAGE;
-	jsonl_writer_line_flush(out, 1);
-	struct job_source source = { jsonl_reader_open(argv + first, argc - first, common.max_line_bytes, rejects),
-				     done, jv_invalid(), 0, 0, 0 };
-	run.source = &source;
-	interrupt_install();
-
-	long in_flight = both.concurrency;
-	struct stream *st = stream_new(source.in, out, engine, (size_t)in_flight, keep_order);
-	stream_set_source(st, next_job, &source);
-	struct progress progress;
-	progress_start(&progress, common.progress, 0);
-	double started = progress_now();
-	int status = stream_run(st, start, &run, &progress);
-	progress_done(&progress, stream_written(st), NULL);
-	uint64_t requests = llm_client_usage(cfg->client)->requests + llm_client_usage(cfg->responder)->requests +
-			    (cfg->judge ? llm_client_usage(cfg->judge)->requests : 0);
-	summary(&run, progress_now() - started, requests);
-	llm_usage_report(cfg->client);
-	llm_usage_report(cfg->responder);
-	if (cfg->judge)
-		llm_usage_report(cfg->judge);
 	if (status == 0)
-		status = exit_status_of(jsonl_errors(source.in), run.failed, run.failed_rate_limited);
-	if (jsonl_writer_close(out) < 0 || jsonl_writer_close(rejects) < 0)
-		status = status ? status : EXIT_SOME_FAILED;
-	stream_free(st);
-	jsonl_reader_close(source.in);
+		status = tool_open(&t);
+	struct job_source source = { t.in, done, jv_invalid(), 0, 0, 0 };
+	if (status == 0) {
+		jsonl_writer_line_flush(t.out, 1);
+		run.source = &source;
+		struct stream *st = tool_stream(&t, (size_t)both.concurrency, keep_order);
+		stream_set_source(st, next_job, &source);
+		double started = progress_now();
+		status = tool_run(&t, start, &run);
+		uint64_t requests = llm_client_usage(cfg->client)->requests +
+				    llm_client_usage(cfg->responder)->requests +
+				    (cfg->judge ? llm_client_usage(cfg->judge)->requests : 0);
+		summary(&run, progress_now() - started, requests);
+	}
+	status = tool_finish(&t, status, run.failed, run.failed_rate_limited);
 	jv_free(source.persona);
 	resume_free(done);
-	llm_engine_free(engine);
 	stop_rules_free(rules);
 	jv_free(probes);
 	free(client_prompt);

@@ -5,7 +5,6 @@
 
 #include "buf.h"
 #include "cli.h"
-#include "interrupt.h"
 #include "jsonl.h"
 #include "jvutil.h"
 #include "llm.h"
@@ -15,6 +14,7 @@
 #include "stopjudge.h"
 #include "stopper.h"
 #include "stream.h"
+#include "tool.h"
 
 static const char *rules_path, *judge_prompt_name = "judge-stop.txt";
 static int use_judge, explain, keep_order;
@@ -235,55 +235,36 @@ int main(int argc, char **argv)
 		tables,
 		NULL,
 	};
-	struct cli_common common;
-	int first = cli_parse(argc, argv, &program, &common);
+	struct tool t;
+	tool_start(&t, argc, argv, &program);
 	if (use_judge && rules_path)
 		fatalf(EXIT_USAGE, "--rules and --judge exclude each other");
 
 	rules_path = cli_shared_file("--rules", "stop", rules_path, ".json");
 	struct stop_run run = { 0 };
-	struct llm_engine *engine = NULL;
+	int status = 0;
 	if (use_judge) {
-		llm_config_resolve(&judge_config, NULL);
 		run.judge_prompt = prompt_load(judge_prompt_name);
-		if (!run.judge_prompt)
-			return EXIT_USAGE;
-		engine = llm_engine_new((uint64_t)common.seed, common.seed_given);
-		run.judge = llm_client_new(engine, &judge_config, "judge");
-		if (!run.judge) {
-			llm_engine_free(engine);
-			free(run.judge_prompt);
-			return EXIT_USAGE;
-		}
+		run.judge = run.judge_prompt ? tool_model(&t, &judge_config, NULL, "judge") : NULL;
+		status = run.judge ? 0 : EXIT_USAGE;
 	} else {
 		run.rules = stop_rules_load(rules_path);
-		if (!run.rules)
-			return EXIT_USAGE;
+		status = run.rules ? 0 : EXIT_USAGE;
 	}
-	struct jsonl_writer *out = jsonl_writer_open(common.output);
-	struct jsonl_writer *rejects = common.rejects ? jsonl_writer_open(common.rejects) : NULL;
-	if (!out || (common.rejects && !rejects))
-		return EXIT_USAGE;
-	run.in = jsonl_reader_open(argv + first, argc - first, common.max_line_bytes, rejects);
-	interrupt_install();
-
-	size_t in_flight = run.judge ? (size_t)llm_client_concurrency(run.judge) * 2 : 1;
-	struct stream *st = stream_new(run.in, out, engine, in_flight, keep_order);
-	struct progress progress;
-	progress_start(&progress, common.progress, 0);
-	int status = stream_run(st, start, &run, &progress);
-	progress_done(&progress, stream_written(st), NULL);
-	report(&run);
-	if (run.judge)
-		llm_usage_report(run.judge);
 	if (status == 0)
-		status = exit_status_of(jsonl_errors(run.in) + run.unparseable, run.failed, run.failed_rate_limited);
-	if (jsonl_writer_close(out) < 0 || jsonl_writer_close(rejects) < 0)
-		status = status ? status : EXIT_SOME_FAILED;
-	stream_free(st);
-	jsonl_reader_close(run.in);
-	llm_engine_free(engine);
+		status = tool_open(&t);
+	if (status == 0) {
+		run.in = t.in;
+		tool_stream(&t, run.judge ? (size_t)llm_client_concurrency(run.judge) * 2 : 1, keep_order);
+		status = tool_run(&t, start, &run);
+		report(&run);
+		/* An unparseable verdict is a record that could not be judged: a failure. */
+		if (status == 0 && run.unparseable)
+			status = EXIT_SOME_FAILED;
+	}
+	status = tool_finish(&t, status, run.failed, run.failed_rate_limited);
 	stop_rules_free(run.rules);
 	free(run.judge_prompt);
 	return status;
+
 }

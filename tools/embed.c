@@ -8,13 +8,13 @@
 #include "convtext.h"
 #include "embedding.h"
 #include "fieldcheck.h"
-#include "interrupt.h"
 #include "jsonl.h"
 #include "jvutil.h"
 #include "llm.h"
 #include "msg.h"
 #include "record.h"
 #include "stream.h"
+#include "tool.h"
 
 #define DEFAULT_MODEL "hash-512"
 #define MAX_RECORDS_IN_FLIGHT 65536
@@ -397,8 +397,8 @@ int main(int argc, char **argv)
 		tables,
 		NULL,
 	};
-	struct cli_common common;
-	int first = cli_parse(argc, argv, &program, &common);
+	struct tool t;
+	tool_start(&t, argc, argv, &program);
 
 	struct embed_run run = { 0 };
 	static const char *const sources[] = { "client_text", "description", "responder_text", "turns" };
@@ -411,55 +411,39 @@ int main(int argc, char **argv)
 	if (!run.dim && strncmp(run.model, "hash-", 5) == 0)
 		fatalf(EXIT_USAGE, "unknown built-in model '%s' (expected hash-N, N from 1 to 65536)", run.model);
 
-	struct llm_engine *engine = NULL;
+	int status = 0;
 	if (!run.dim) {
 		llm_config_resolve(&model_config, NULL);
 		if (strcmp(model_config.provider, "offline") == 0)
 			fatalf(EXIT_USAGE, "provider offline has no embeddings model '%s': use the built-in --model hash-N, "
 			       "or an OpenAI-compatible endpoint (--base-url, OPENAI_API_KEY)", run.model);
-		engine = llm_engine_new((uint64_t)common.seed, common.seed_given);
-		run.client = llm_client_new(engine, &model_config, "embeddings");
-		if (!run.client) {
-			llm_engine_free(engine);
-			return EXIT_USAGE;
-		}
-		run.model = llm_client_model(run.client);
+		run.client = tool_model(&t, &model_config, NULL, "embeddings");
+		status = run.client ? 0 : EXIT_USAGE;
+		if (run.client)
+			run.model = llm_client_model(run.client);
 	}
-	struct jsonl_writer *out = jsonl_writer_open(common.output);
-	struct jsonl_writer *rejects = common.rejects ? jsonl_writer_open(common.rejects) : NULL;
-	if (!out || (common.rejects && !rejects))
-		return EXIT_USAGE;
-	run.in = jsonl_reader_open(argv + first, argc - first, common.max_line_bytes, rejects);
-	interrupt_install();
-
-	run.capacity = 1;
-	if (run.client) {
-		/* Room for twice the batches the endpoint can work on at once. */
-		size_t records = (size_t)batch_size * (size_t)llm_client_concurrency(run.client) * 2;
-		run.capacity = records < MAX_RECORDS_IN_FLIGHT ? records : MAX_RECORDS_IN_FLIGHT;
-	}
-	run.st = stream_new(run.in, out, engine, run.capacity, keep_order);
-	stream_set_source(run.st, next_record, &run);
-	struct progress progress;
-	progress_start(&progress, common.progress, 0);
-	/* --of names the record member the text comes from: it must exist in the input. */
-	jv block = jsonl_lookahead(run.in, 1000, 8u << 20);
-	int source_exists = fieldcheck("--of", strcmp(of_name, "description") == 0 ? "description" : "turns",
-				       FIELD_AT_TOP, block) == 0;
-	jv_free(block);
-	int status = source_exists ? stream_run(run.st, start, &run, &progress) : EXIT_USAGE;
-	progress_done(&progress, stream_written(run.st), NULL);
-	if (status != EXIT_USAGE)
-		report(&run);
-	if (run.client)
-		llm_usage_report(run.client);
 	if (status == 0)
-		status = exit_status_of(jsonl_errors(run.in), run.failed, run.failed_rate_limited);
-	if (jsonl_writer_close(out) < 0 || jsonl_writer_close(rejects) < 0)
-		status = status ? status : EXIT_SOME_FAILED;
-	stream_free(run.st);
-	jsonl_reader_close(run.in);
-	llm_engine_free(engine);
+		status = tool_open(&t);
+	if (status == 0) {
+		run.in = t.in;
+		run.capacity = 1;
+		if (run.client) {
+			/* Room for twice the batches the endpoint can work on at once. */
+			size_t records = (size_t)batch_size * (size_t)llm_client_concurrency(run.client) * 2;
+			run.capacity = records < MAX_RECORDS_IN_FLIGHT ? records : MAX_RECORDS_IN_FLIGHT;
+		}
+		run.st = tool_stream(&t, run.capacity, keep_order);
+		stream_set_source(run.st, next_record, &run);
+		/* --of names the record member the text comes from: it must exist in the input. */
+		jv block = jsonl_lookahead(run.in, 1000, 8u << 20);
+		int source_exists = fieldcheck("--of", strcmp(of_name, "description") == 0 ? "description" : "turns",
+					       FIELD_AT_TOP, block) == 0;
+		jv_free(block);
+		status = source_exists ? tool_run(&t, start, &run) : EXIT_USAGE;
+		if (status != EXIT_USAGE)
+			report(&run);
+	}
+	status = tool_finish(&t, status, run.failed, run.failed_rate_limited);
 	if (run.batch) {
 		jv_free(run.batch->inputs);
 		free(run.batch->entries);

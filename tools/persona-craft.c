@@ -7,7 +7,6 @@
 #include "cli.h"
 #include "craft.h"
 #include "describe.h"
-#include "interrupt.h"
 #include "jsonl.h"
 #include "jvutil.h"
 #include "llm.h"
@@ -15,11 +14,12 @@
 #include "prompt.h"
 #include "record.h"
 #include "stream.h"
+#include "tool.h"
 
 struct craft_run {
 	struct jsonl_reader *in;
 	struct llm_client *model;
-	const char *prompt;
+	char *prompt;
 	uint64_t seed;
 	long tries;
 	uint64_t failed, failed_rate_limited;
@@ -175,55 +175,31 @@ int main(int argc, char **argv)
 		tables,
 		NULL,
 	};
-	struct cli_common common;
-	int first = cli_parse(argc, argv, &program, &common);
-
+	struct tool t;
+	tool_start(&t, argc, argv, &program);
 	if (template_mode && (model_config.model || model_config.base_url || model_config.provider ||
 			      model_config.cache_dir || prompt_name != default_prompt_name))
 		fatalf(EXIT_USAGE, "--template uses no model: --model, --base-url, --provider, --cache and --prompt "
 			"make no sense with it");
 	struct craft_run run = { 0 };
-	run.seed = (uint64_t)common.seed;
+	run.seed = (uint64_t)t.common.seed;
 	run.tries = answer_tries;
-	struct llm_engine *engine = NULL;
-	char *prompt = NULL;
 	if (!template_mode) {
-		llm_config_resolve(&model_config, NULL);
-		prompt = prompt_load(prompt_name);
-		if (!prompt)
-			return EXIT_USAGE;
-		engine = llm_engine_new(run.seed, common.seed_given);
-		run.model = llm_client_new(engine, &model_config, "model");
+		run.prompt = prompt_load(prompt_name);
+		run.model = run.prompt ? tool_model(&t, &model_config, NULL, "model") : NULL;
 		if (!run.model) {
-			llm_engine_free(engine);
-			free(prompt);
-			return EXIT_USAGE;
+			free(run.prompt);
+			return tool_finish(&t, EXIT_USAGE, 0, 0);
 		}
-		run.prompt = prompt;
 	}
-	struct jsonl_writer *out = jsonl_writer_open(common.output);
-	struct jsonl_writer *rejects = common.rejects ? jsonl_writer_open(common.rejects) : NULL;
-	if (!out || (common.rejects && !rejects))
-		return EXIT_USAGE;
-	run.in = jsonl_reader_open(argv + first, argc - first, common.max_line_bytes, rejects);
-	interrupt_install();
-
-	size_t in_flight = template_mode ? 1 : (size_t)llm_client_concurrency(run.model) * 2;
-	struct stream *st = stream_new(run.in, out, engine, in_flight, keep_order);
-	struct progress progress;
-	progress_start(&progress, common.progress, 0);
-	int status = stream_run(st, start, &run, &progress);
-	progress_done(&progress, stream_written(st), NULL);
-
-	if (run.model)
-		llm_usage_report(run.model);
-	if (status == 0)
-		status = exit_status_of(jsonl_errors(run.in), run.failed, run.failed_rate_limited);
-	if (jsonl_writer_close(out) < 0 || jsonl_writer_close(rejects) < 0)
-		status = status ? status : EXIT_SOME_FAILED;
-	stream_free(st);
-	jsonl_reader_close(run.in);
-	llm_engine_free(engine);
-	free(prompt);
+	if (tool_open(&t) != 0) {
+		free(run.prompt);
+		return tool_finish(&t, EXIT_USAGE, 0, 0);
+	}
+	run.in = t.in;
+	tool_stream(&t, template_mode ? 1 : (size_t)llm_client_concurrency(run.model) * 2, keep_order);
+	int status = tool_run(&t, start, &run);
+	status = tool_finish(&t, status, run.failed, run.failed_rate_limited);
+	free(run.prompt);
 	return status;
 }

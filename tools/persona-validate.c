@@ -6,7 +6,6 @@
 #include "buf.h"
 #include "cli.h"
 #include "fieldcheck.h"
-#include "interrupt.h"
 #include "jsonl.h"
 #include "jvutil.h"
 #include "llm.h"
@@ -17,6 +16,7 @@
 #include "share.h"
 #include "simhash.h"
 #include "stream.h"
+#include "tool.h"
 #include "verdict.h"
 
 static const char *rules_path, *dedup_fields, *dedup_text, *judge_prompt_name = "judge-plausibility.txt";
@@ -335,6 +335,23 @@ static int dedup_fields_exist(struct validate_run *run)
 	return ok;
 }
 
+static void validate_run_free(struct validate_run *run)
+{
+	rules_free(run->fixed_rules);
+	for (size_t i = 0; i < run->nschemas; i++) {
+		free(run->by_schema[i].schema);
+		rules_free(run->by_schema[i].rules);
+	}
+	free(run->by_schema);
+	for (size_t i = 0; i < run->ndedup; i++)
+		free(run->dedup_names[i]);
+	free(run->dedup_names);
+	lsh_free(run->seen);
+	buf_free(&run->seen_ids);
+	free(run->seen_offsets);
+	free(run->judge_prompt);
+}
+
 static void split_fields(struct validate_run *run, const char *list)
 {
 	char *copy = xstrdup(list);
@@ -358,72 +375,39 @@ int main(int argc, char **argv)
 		tables,
 		NULL,
 	};
-	struct cli_common common;
-	int first = cli_parse(argc, argv, &program, &common);
+	struct tool t;
+	tool_start(&t, argc, argv, &program);
 	if (dedup_fields && dedup_text)
 		fatalf(EXIT_USAGE, "--dedup-fields and --dedup-text exclude each other");
 
 	rules_path = cli_shared_file("--rules", "rules", rules_path, ".json");
 	struct validate_run run = { 0 };
+	int status = 0;
 	if (rules_path && !no_rules) {
 		run.fixed_rules = rules_load(rules_path);
-		if (!run.fixed_rules)
-			return EXIT_USAGE;
+		status = run.fixed_rules ? 0 : EXIT_USAGE;
 	}
 	if (dedup_fields)
 		split_fields(&run, dedup_fields);
 	if (dedup_fields || dedup_text)
 		run.seen = lsh_new((int)dedup_distance);
-	struct llm_engine *engine = NULL;
-	if (use_judge) {
-		llm_config_resolve(&judge_config, NULL);
+	if (status == 0 && use_judge) {
 		run.judge_prompt = prompt_load(judge_prompt_name);
-		if (!run.judge_prompt)
-			return EXIT_USAGE;
-		engine = llm_engine_new((uint64_t)common.seed, common.seed_given);
-		run.judge = llm_client_new(engine, &judge_config, "judge");
-		if (!run.judge) {
-			llm_engine_free(engine);
-			free(run.judge_prompt);
-			return EXIT_USAGE;
-		}
+		run.judge = run.judge_prompt ? tool_model(&t, &judge_config, NULL, "judge") : NULL;
+		status = run.judge ? 0 : EXIT_USAGE;
 	}
-	struct jsonl_writer *out = jsonl_writer_open(common.output);
-	run.rejects = common.rejects ? jsonl_writer_open(common.rejects) : NULL;
-	if (!out || (common.rejects && !run.rejects))
-		return EXIT_USAGE;
-	run.in = jsonl_reader_open(argv + first, argc - first, common.max_line_bytes, run.rejects);
-	interrupt_install();
-
-	size_t in_flight = run.judge ? (size_t)llm_client_concurrency(run.judge) * 2 : 1;
-	struct stream *st = stream_new(run.in, out, engine, in_flight, keep_order);
-	struct progress progress;
-	progress_start(&progress, common.progress, 0);
-	int status = dedup_fields_exist(&run) ? stream_run(st, start, &run, &progress) : EXIT_USAGE;
-	progress_done(&progress, stream_written(st), NULL);
-	if (status != EXIT_USAGE)
-		report(&run);
-	if (run.judge)
-		llm_usage_report(run.judge);
 	if (status == 0)
-		status = exit_status_of(jsonl_errors(run.in), run.judge_errors, run.judge_rate_limited);
-	if (jsonl_writer_close(out) < 0 || jsonl_writer_close(run.rejects) < 0)
-		status = status ? status : EXIT_SOME_FAILED;
-	stream_free(st);
-	jsonl_reader_close(run.in);
-	llm_engine_free(engine);
-	rules_free(run.fixed_rules);
-	for (size_t i = 0; i < run.nschemas; i++) {
-		free(run.by_schema[i].schema);
-		rules_free(run.by_schema[i].rules);
+		status = tool_open(&t);
+	if (status == 0) {
+		run.in = t.in;
+		run.rejects = t.rejects;
+		tool_stream(&t, run.judge ? (size_t)llm_client_concurrency(run.judge) * 2 : 1, keep_order);
+		status = dedup_fields_exist(&run) ? tool_run(&t, start, &run) : EXIT_USAGE;
+		if (status != EXIT_USAGE)
+			report(&run);
 	}
-	free(run.by_schema);
-	for (size_t i = 0; i < run.ndedup; i++)
-		free(run.dedup_names[i]);
-	free(run.dedup_names);
-	lsh_free(run.seen);
-	buf_free(&run.seen_ids);
-	free(run.seen_offsets);
-	free(run.judge_prompt);
+	status = tool_finish(&t, status, run.judge_errors, run.judge_rate_limited);
+	validate_run_free(&run);
 	return status;
+
 }

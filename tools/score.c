@@ -22,6 +22,7 @@
 #include "llm.h"
 #include "record.h"
 #include "stream.h"
+#include "tool.h"
 #include "report.h"
 
 static const char *summary_path, *report_path, *by_expr, *reference_path, *rules_path;
@@ -409,68 +410,45 @@ int main(int argc, char **argv)
 		tables,
 		NULL,
 	};
-	struct cli_common common;
-	int first = cli_parse(argc, argv, &program, &common);
+	struct tool t;
+	tool_start(&t, argc, argv, &program);
 	rules_path = cli_shared_file("--rules", "score", rules_path, ".json");
 	reference_path = cli_shared_file("--reference", "reference", reference_path, ".json");
 	struct score_run run = { 0 };
+	jv reference = jv_invalid();
+	int status = 0;
 	run.rules = score_rules_load(rules_path);
 	if (!run.rules)
-		return EXIT_USAGE;
-	if (by_expr) {
+		status = EXIT_USAGE;
+	if (status == 0 && by_expr) {
 		struct buf err = BUF_INIT;
 		run.by = jqexpr_compile(by_expr, &err);
 		if (!run.by) {
 			errorf("--by '%s' is not a valid jq expression: %s", by_expr, err.data ? err.data : "");
-			buf_free(&err);
-			score_rules_free(run.rules);
-			return EXIT_USAGE;
+			status = EXIT_USAGE;
 		}
 		buf_free(&err);
 	}
-	jv reference = jv_invalid();
-	if (reference_path) {
+	if (status == 0 && reference_path) {
 		reference = read_reference(reference_path);
-		if (!jv_is_valid(reference)) {
-			score_rules_free(run.rules);
-			jqexpr_free(run.by);
-			return EXIT_USAGE;
-		}
+		status = jv_is_valid(reference) ? 0 : EXIT_USAGE;
 	}
-	struct jsonl_writer *out = jsonl_writer_open(common.output);
-	struct jsonl_writer *rejects = common.rejects ? jsonl_writer_open(common.rejects) : NULL;
-	if (!out || (common.rejects && !rejects))
-		return EXIT_USAGE;
-	struct jsonl_reader *in = jsonl_reader_open(argv + first, argc - first, common.max_line_bytes, rejects);
+	if (status == 0 && use_judge) {
+		run.judge_prompt = prompt_load(judge_prompt_name);
+		run.judge = run.judge_prompt ? tool_model(&t, &judge_config, NULL, "judge") : NULL;
+		status = run.judge ? 0 : EXIT_USAGE;
+	}
+	if (status == 0)
+		status = tool_open(&t);
 	run.all = corpus_new((int)dim, (size_t)sample_size);
 	run.vec = xcalloc((size_t)dim, sizeof(float));
 	run.desc = xcalloc((size_t)dim, sizeof(float));
 	run.a = xcalloc((size_t)dim, sizeof(float));
 	run.b = xcalloc((size_t)dim, sizeof(float));
-	struct llm_engine *engine = NULL;
-	if (use_judge) {
-		llm_config_resolve(&judge_config, NULL);
-		run.judge_prompt = prompt_load(judge_prompt_name);
-		engine = run.judge_prompt ? llm_engine_new((uint64_t)common.seed, common.seed_given) : NULL;
-		run.judge = engine ? llm_client_new(engine, &judge_config, "judge") : NULL;
-		if (!run.judge)
-			return EXIT_USAGE;
-	}
-	run.in = in;
-	interrupt_install();
-	struct progress progress;
-	progress_start(&progress, common.progress, 0);
-	size_t in_flight = run.judge ? (size_t)llm_client_concurrency(run.judge) * 2 : 1;
-	struct stream *st = stream_new(in, out, engine, in_flight, keep_order);
-	int status = EXIT_USAGE;
-	if (by_groups_exist(&run))
-		status = stream_run(st, start, &run, &progress);
-	progress_done(&progress, stream_written(st), NULL);
-	stream_free(st);
-	if (run.judge) {
-		llm_usage_report(run.judge);
-		if (status == 0)
-			status = exit_status_of(0, run.judge_errors, run.judge_rate_limited);
+	if (status == 0) {
+		run.in = t.in;
+		tool_stream(&t, run.judge ? (size_t)llm_client_concurrency(run.judge) * 2 : 1, keep_order);
+		status = by_groups_exist(&run) ? tool_run(&t, start, &run) : EXIT_USAGE;
 	}
 	/* The summary is written unless the run was interrupted (or its reader left). */
 	if ((summary_path || report_path) && !interrupt_requested() && status != EXIT_USAGE) {
@@ -486,13 +464,7 @@ int main(int argc, char **argv)
 			status = EXIT_SOME_FAILED;
 		jv_free(summary);
 	}
-	if (status == 0 && jsonl_errors(in))
-		status = EXIT_SOME_FAILED;
-	llm_engine_free(engine);
-	free(run.judge_prompt);
-	if (jsonl_writer_close(out) < 0 || jsonl_writer_close(rejects) < 0)
-		status = status ? status : EXIT_SOME_FAILED;
-	jsonl_reader_close(in);
+	status = tool_finish(&t, status, run.judge_errors, run.judge_rate_limited);
 	corpus_free(run.all);
 	for (size_t i = 0; i < run.ngroups; i++) {
 		free(run.groups[i].name);

@@ -1304,6 +1304,12 @@ jv llm_usage_json(const struct llm_usage *u)
 	return o;
 }
 
+void llm_engine_report(const struct llm_engine *e)
+{
+	for (size_t i = 0; i < e->nclients; i++)
+		llm_usage_report(e->clients[i]);
+}
+
 void llm_engine_describe(const struct llm_engine *e, char *buf, size_t n)
 {
 	long in_flight = 0;

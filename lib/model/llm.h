@@ -160,6 +160,8 @@ void llm_engine_cancel(struct llm_engine *e);
 /* Cancels what is still pending (as llm_engine_cancel), then frees everything. */
 void llm_engine_free(struct llm_engine *e);
 
+/* llm_usage_report for every client of the engine, in the order they were made. */
+void llm_engine_report(const struct llm_engine *e);
 /* "N in flight, N retries, N failed" over every client, for the progress line. */
 void llm_engine_describe(const struct llm_engine *e, char *buf, size_t n);
 
