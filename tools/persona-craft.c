@@ -33,8 +33,7 @@ struct job {
 	jv fields;
 	char *prompt_text;
 	long tries;
-	int attempts;
-	struct llm_usage usage;
+	struct llm_tally tally;    /* usage and attempts over the re-asks */
 };
 
 static int template_mode, keep_order;
@@ -76,15 +75,14 @@ static void on_answer(void *ctx, const struct llm_result *r)
 {
 	struct job *job = ctx;
 	struct craft_run *run = job->run;
-	llm_usage_add(&job->usage, r);
-	job->attempts += r->attempts;
+	llm_tally_add(&job->tally, r);
 	jv record = job->record;
-	jv craft = craft_info("llm", llm_client_model(run->model), &job->usage);
+	jv craft = craft_info("llm", llm_client_model(run->model), &job->tally.usage);
 	if (!r->ok) {
 		/* No stale text of an earlier craft may travel on with a failure. */
 		record = jv_object_delete(record, jv_string("description"));
 		record = jvu_set(record, "craft", craft);
-		record = record_set_failed(record, r->error_kind, r->error_message, job->attempts);
+		record = record_set_failed(record, r->error_kind, r->error_message, job->tally.attempts);
 		errorf("%s: %s: %s", record_id(record), r->error_kind, r->error_message);
 		run->failed++;
 		run->failed_rate_limited += r->rate_limited ? 1 : 0;
@@ -100,7 +98,7 @@ static void on_answer(void *ctx, const struct llm_result *r)
 	if (problem) {
 		record = jv_object_delete(record, jv_string("description"));
 		record = jvu_set(record, "craft", craft);
-		record = record_set_failed(record, "bad_answer", problem, job->attempts);
+		record = record_set_failed(record, "bad_answer", problem, job->tally.attempts);
 		errorf("%s: no usable description after %ld answers: %s", record_id(record), job->tries, problem);
 		run->failed++;
 		finish_job(job, record);

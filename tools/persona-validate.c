@@ -70,8 +70,7 @@ struct job {
 	jv validation;
 	char *prompt;
 	long tries;
-	int attempts;
-	struct llm_usage usage;
+	struct llm_tally tally;    /* usage and attempts over the re-asks */
 };
 
 static struct ruleset *rules_for(struct validate_run *run, jv record)
@@ -189,12 +188,11 @@ static void on_verdict(void *ctx, const struct llm_result *r)
 {
 	struct job *job = ctx;
 	struct validate_run *run = job->run;
-	llm_usage_add(&job->usage, r);
-	job->attempts += r->attempts;
+	llm_tally_add(&job->tally, r);
 	jv judge = jv_object();
 	judge = jv_object_set(judge, jv_string("model"), jv_string(llm_client_model(run->judge)));
 	if (!r->ok) {
-		judge = jv_object_set(judge, jv_string("usage"), llm_usage_json(&job->usage));
+		judge = jv_object_set(judge, jv_string("usage"), llm_usage_json(&job->tally.usage));
 		job->validation = jvu_set(job->validation, "judge", judge);
 		job->validation = jvu_set(job->validation, "error", jv_string_fmt("judge %s: %s", r->error_kind, r->error_message));
 		errorf("%s: judge %s: %s", record_id(job->record), r->error_kind, r->error_message);
@@ -211,7 +209,7 @@ static void on_verdict(void *ctx, const struct llm_result *r)
 		ask_judge(job);
 		return;
 	}
-	judge = jv_object_set(judge, jv_string("usage"), llm_usage_json(&job->usage));
+	judge = jv_object_set(judge, jv_string("usage"), llm_usage_json(&job->tally.usage));
 	if (verdict < 0) {
 		job->validation = jvu_set(job->validation, "judge", judge);
 		job->validation = jvu_set(job->validation, "error",

@@ -283,8 +283,7 @@ struct audit_job {
 	uint64_t seq;
 	jv record;
 	long tries;
-	int attempts;
-	struct llm_usage usage;
+	struct llm_tally tally;    /* usage and attempts over the re-asks */
 };
 
 static void ask_audit(struct audit_job *job);
@@ -293,8 +292,7 @@ static void on_audit(void *ctx, const struct llm_result *r)
 {
 	struct audit_job *job = ctx;
 	struct score_run *run = job->run;
-	llm_usage_add(&job->usage, r);
-	job->attempts += r->attempts;
+	llm_tally_add(&job->tally, r);
 	jv verdict = jv_invalid();
 	int parsed = r->ok ? audit_parse(r->content, &verdict) : -1;
 	if (r->ok && parsed < 0 && ++job->tries < judge_tries) {
@@ -318,7 +316,7 @@ static void on_audit(void *ctx, const struct llm_result *r)
 		errorf("%s: judge: %s", record_id(job->record), r->ok ? "audit unparseable" : r->error_message);
 	}
 	judge = jv_object_set(judge, jv_string("model"), jv_string(llm_client_model(run->judge)));
-	judge = jv_object_set(judge, jv_string("usage"), llm_usage_json(&job->usage));
+	judge = jv_object_set(judge, jv_string("usage"), llm_usage_json(&job->tally.usage));
 	jv scores = jvu_get_borrow(job->record, "scores");
 	scores = jvu_set(scores, "judge", judge);
 	stream_emit(job->st, job->seq, jvu_set(job->record, "scores", scores));

@@ -1304,6 +1304,12 @@ jv llm_usage_json(const struct llm_usage *u)
 	return o;
 }
 
+void llm_tally_add(struct llm_tally *t, const struct llm_result *r)
+{
+	llm_usage_add(&t->usage, r);
+	t->attempts += r->attempts;
+}
+
 void llm_engine_report(const struct llm_engine *e)
 {
 	for (size_t i = 0; i < e->nclients; i++)

@@ -166,6 +166,13 @@ void llm_engine_report(const struct llm_engine *e);
 void llm_engine_describe(const struct llm_engine *e, char *buf, size_t n);
 
 void llm_usage_add(struct llm_usage *total, const struct llm_result *r);
+
+/* What one record's calls cost over its re-asks: usage and HTTP attempts. */
+struct llm_tally {
+	struct llm_usage usage;
+	int attempts;
+};
+void llm_tally_add(struct llm_tally *t, const struct llm_result *r);
 /* {"requests","prompt_tokens","completion_tokens","reasoning_tokens"}: what records
  * carry. Retries and cache hits are facts of one run, not of the answers, so they stay
  * in the summary on stderr and a rerun from a warm cache writes the same bytes. */
