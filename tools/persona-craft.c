@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ask.h"
 #include "buf.h"
 #include "cli.h"
 #include "craft.h"
@@ -31,9 +32,7 @@ struct job {
 	uint64_t seq;
 	jv record;
 	jv fields;
-	char *prompt_text;
-	long tries;
-	struct llm_tally tally;    /* usage and attempts over the re-asks */
+	const char *problem;       /* why the last answer was not usable */
 };
 
 static int template_mode, keep_order;
@@ -65,42 +64,36 @@ static void finish_job(struct job *job, jv record)
 {
 	stream_emit(job->st, job->seq, record);
 	jv_free(job->fields);
-	free(job->prompt_text);
 	free(job);
 }
 
-static void ask(struct job *job);
+static int usable_description(void *ctx, const char *answer)
+{
+	struct job *job = ctx;
+	job->problem = craft_answer_problem(answer);
+	return job->problem == NULL;
+}
 
-static void on_answer(void *ctx, const struct llm_result *r)
+static void on_described(void *ctx, enum ask_outcome outcome, const struct llm_result *r,
+			 const struct llm_tally *tally, long answers)
 {
 	struct job *job = ctx;
 	struct craft_run *run = job->run;
-	llm_tally_add(&job->tally, r);
 	jv record = job->record;
-	jv craft = craft_info("llm", llm_client_model(run->model), &job->tally.usage);
-	if (!r->ok) {
+	jv craft = craft_info("llm", llm_client_model(run->model), &tally->usage);
+	if (outcome != ASK_OK) {
 		/* No stale text of an earlier craft may travel on with a failure. */
 		record = jv_object_delete(record, jv_string("description"));
 		record = jvu_set(record, "craft", craft);
-		record = record_set_failed(record, r->error_kind, r->error_message, job->tally.attempts);
-		errorf("%s: %s: %s", record_id(record), r->error_kind, r->error_message);
 		run->failed++;
-		run->failed_rate_limited += r->rate_limited ? 1 : 0;
-		finish_job(job, record);
-		return;
-	}
-	const char *problem = craft_answer_problem(r->content);
-	if (problem && ++job->tries < run->tries) {
-		jv_free(craft);
-		ask(job);   /* a new sample index, so neither the cache nor the stand-in repeats itself */
-		return;
-	}
-	if (problem) {
-		record = jv_object_delete(record, jv_string("description"));
-		record = jvu_set(record, "craft", craft);
-		record = record_set_failed(record, "bad_answer", problem, job->tally.attempts);
-		errorf("%s: no usable description after %ld answers: %s", record_id(record), job->tries, problem);
-		run->failed++;
+		if (outcome == ASK_FAILED) {
+			record = record_set_failed(record, r->error_kind, r->error_message, tally->attempts);
+			errorf("%s: %s: %s", record_id(record), r->error_kind, r->error_message);
+			run->failed_rate_limited += r->rate_limited ? 1 : 0;
+		} else {
+			record = record_set_failed(record, "bad_answer", job->problem, tally->attempts);
+			errorf("%s: no usable description after %ld answers: %s", record_id(record), answers, job->problem);
+		}
 		finish_job(job, record);
 		return;
 	}
@@ -111,12 +104,6 @@ static void on_answer(void *ctx, const struct llm_result *r)
 	record = record_clear_failed(record);
 	buf_free(&text);
 	finish_job(job, record);
-}
-
-static void ask(struct job *job)
-{
-	struct llm_hint hint = { OFFLINE_CRAFT, job->fields };
-	llm_chat(job->run->model, llm_user_prompt(job->prompt_text), &hint, (uint64_t)job->tries, on_answer, job);
 }
 
 static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
@@ -155,8 +142,9 @@ static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 	job->seq = seq;
 	job->record = record;
 	job->fields = fields;
-	job->prompt_text = prompt.data;
-	ask(job);
+	struct llm_hint hint = { OFFLINE_CRAFT, job->fields };
+	ask_start(run->model, llm_user_prompt(prompt.data), &hint, run->tries, usable_description, on_described, job);
+	buf_free(&prompt);
 }
 
 int main(int argc, char **argv)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ask.h"
 #include "buf.h"
 #include "cli.h"
 #include "fieldcheck.h"
@@ -68,9 +69,8 @@ struct job {
 	jv record;
 	jv fields;
 	jv validation;
-	char *prompt;
-	long tries;
-	struct llm_tally tally;    /* usage and attempts over the re-asks */
+	int verdict;               /* the judge's, once an answer was readable */
+	struct buf reason;
 };
 
 static struct ruleset *rules_for(struct validate_run *run, jv record)
@@ -129,7 +129,6 @@ static void finish(struct job *job, int valid)
 		stream_emit(job->st, job->seq, jv_invalid());
 	}
 	jv_free(job->fields);
-	free(job->prompt);
 	free(job);
 }
 
@@ -182,56 +181,44 @@ static const char *duplicate_of(struct validate_run *run, jv record, jv fields, 
 	return NULL;
 }
 
-static void ask_judge(struct job *job);
+static int read_verdict(void *ctx, const char *answer)
+{
+	struct job *job = ctx;
+	buf_reset(&job->reason);
+	job->verdict = verdict_parse(answer, "verdict", &job->reason, NULL);
+	return job->verdict >= 0;
+}
 
-static void on_verdict(void *ctx, const struct llm_result *r)
+static void on_verdict(void *ctx, enum ask_outcome outcome, const struct llm_result *r,
+		       const struct llm_tally *tally, long answers)
 {
 	struct job *job = ctx;
 	struct validate_run *run = job->run;
-	llm_tally_add(&job->tally, r);
 	jv judge = jv_object();
 	judge = jv_object_set(judge, jv_string("model"), jv_string(llm_client_model(run->judge)));
-	if (!r->ok) {
-		judge = jv_object_set(judge, jv_string("usage"), llm_usage_json(&job->tally.usage));
+	judge = jv_object_set(judge, jv_string("usage"), llm_usage_json(&tally->usage));
+	int valid = 0;
+	if (outcome == ASK_FAILED) {
 		job->validation = jvu_set(job->validation, "judge", judge);
 		job->validation = jvu_set(job->validation, "error", jv_string_fmt("judge %s: %s", r->error_kind, r->error_message));
 		errorf("%s: judge %s: %s", record_id(job->record), r->error_kind, r->error_message);
 		run->judge_errors++;
 		run->judge_rate_limited += r->rate_limited ? 1 : 0;
-		finish(job, 0);
-		return;
-	}
-	struct buf reason = BUF_INIT;
-	int verdict = verdict_parse(r->content, "verdict", &reason, NULL);
-	if (verdict < 0 && ++job->tries < judge_tries) {
-		jv_free(judge);
-		buf_free(&reason);
-		ask_judge(job);
-		return;
-	}
-	judge = jv_object_set(judge, jv_string("usage"), llm_usage_json(&job->tally.usage));
-	if (verdict < 0) {
+	} else if (outcome == ASK_UNUSABLE) {
 		job->validation = jvu_set(job->validation, "judge", judge);
 		job->validation = jvu_set(job->validation, "error",
-					  jv_string_fmt("judge verdict unparseable after %ld answers", job->tries));
-		errorf("%s: judge verdict unparseable after %ld answers", record_id(job->record), job->tries);
+					  jv_string_fmt("judge verdict unparseable after %ld answers", answers));
+		errorf("%s: judge verdict unparseable after %ld answers", record_id(job->record), answers);
 		run->judge_errors++;
-		buf_free(&reason);
-		finish(job, 0);
-		return;
+	} else {
+		valid = job->verdict;
+		judge = jv_object_set(judge, jv_string("verdict"), valid ? jv_true() : jv_false());
+		judge = jv_object_set(judge, jv_string("reason"), jv_string(job->reason.data ? job->reason.data : ""));
+		job->validation = jvu_set(job->validation, "judge", judge);
+		run->judge_rejected += valid ? 0 : 1;
 	}
-	judge = jv_object_set(judge, jv_string("verdict"), verdict ? jv_true() : jv_false());
-	judge = jv_object_set(judge, jv_string("reason"), jv_string(reason.data ? reason.data : ""));
-	job->validation = jvu_set(job->validation, "judge", judge);
-	buf_free(&reason);
-	run->judge_rejected += verdict ? 0 : 1;
-	finish(job, verdict);
-}
-
-static void ask_judge(struct job *job)
-{
-	struct llm_hint hint = { OFFLINE_JUDGE, job->fields };
-	llm_chat(job->run->judge, llm_user_prompt(job->prompt), &hint, (uint64_t)job->tries, on_verdict, job);
+	buf_free(&job->reason);
+	finish(job, valid);
 }
 
 static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
@@ -283,8 +270,9 @@ static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 		return;
 	}
 	buf_free(&err);
-	job->prompt = prompt.data;
-	ask_judge(job);
+	struct llm_hint hint = { OFFLINE_JUDGE, job->fields };
+	ask_start(run->judge, llm_user_prompt(prompt.data), &hint, judge_tries, read_verdict, on_verdict, job);
+	buf_free(&prompt);
 }
 
 static void report(const struct validate_run *run)

@@ -18,6 +18,7 @@
 #include "msg.h"
 #include "progress.h"
 #include "prompt.h"
+#include "ask.h"
 #include "audit.h"
 #include "llm.h"
 #include "record.h"
@@ -282,52 +283,46 @@ struct audit_job {
 	struct stream *st;
 	uint64_t seq;
 	jv record;
-	long tries;
-	struct llm_tally tally;    /* usage and attempts over the re-asks */
+	jv verdict;                /* the audit, once an answer was readable */
 };
 
-static void ask_audit(struct audit_job *job);
+static int read_audit(void *ctx, const char *answer)
+{
+	struct audit_job *job = ctx;
+	jv_free(job->verdict);
+	job->verdict = jv_invalid();
+	return audit_parse(answer, &job->verdict) >= 0;
+}
 
-static void on_audit(void *ctx, const struct llm_result *r)
+static void on_audit(void *ctx, enum ask_outcome outcome, const struct llm_result *r,
+		     const struct llm_tally *tally, long answers)
 {
 	struct audit_job *job = ctx;
 	struct score_run *run = job->run;
-	llm_tally_add(&job->tally, r);
-	jv verdict = jv_invalid();
-	int parsed = r->ok ? audit_parse(r->content, &verdict) : -1;
-	if (r->ok && parsed < 0 && ++job->tries < judge_tries) {
-		ask_audit(job);
-		return;
-	}
-	jv judge = parsed > 0 ? verdict : jv_object();
-	if (!r->ok) {
+	jv judge = outcome == ASK_OK ? job->verdict : jv_object();
+	if (outcome != ASK_OK)
+		jv_free(job->verdict);
+	if (outcome == ASK_FAILED) {
 		judge = jv_object_set(judge, jv_string("error"), jv_string_fmt("%s: %s", r->error_kind, r->error_message));
 		run->judge_rate_limited += r->rate_limited ? 1 : 0;
-	} else if (parsed < 0) {
-		judge = jv_object_set(judge, jv_string("error"), jv_string_fmt("audit unparseable after %ld answers", job->tries));
+	} else if (outcome == ASK_UNUSABLE) {
+		judge = jv_object_set(judge, jv_string("error"), jv_string_fmt("audit unparseable after %ld answers", answers));
 	}
-	if (parsed > 0) {
+	if (outcome == ASK_OK) {
 		run->judged++;
 		jv failure = jvu_get_borrow(judge, "role_failure");
 		run->role_failures += jv_get_kind(failure) == JV_KIND_TRUE;
 		jv_free(failure);
 	} else {
 		run->judge_errors++;
-		errorf("%s: judge: %s", record_id(job->record), r->ok ? "audit unparseable" : r->error_message);
+		errorf("%s: judge: %s", record_id(job->record), outcome == ASK_UNUSABLE ? "audit unparseable" : r->error_message);
 	}
 	judge = jv_object_set(judge, jv_string("model"), jv_string(llm_client_model(run->judge)));
-	judge = jv_object_set(judge, jv_string("usage"), llm_usage_json(&job->tally.usage));
+	judge = jv_object_set(judge, jv_string("usage"), llm_usage_json(&tally->usage));
 	jv scores = jvu_get_borrow(job->record, "scores");
 	scores = jvu_set(scores, "judge", judge);
 	stream_emit(job->st, job->seq, jvu_set(job->record, "scores", scores));
 	free(job);
-}
-
-static void ask_audit(struct audit_job *job)
-{
-	struct llm_hint hint = { OFFLINE_AUDIT, jv_null() };
-	llm_chat(job->run->judge, audit_messages(job->run->judge_prompt, job->record), &hint, (uint64_t)job->tries,
-		 on_audit, job);
 }
 
 static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
@@ -345,7 +340,9 @@ static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 	job->st = st;
 	job->seq = seq;
 	job->record = record;
-	ask_audit(job);
+	job->verdict = jv_invalid();
+	struct llm_hint hint = { OFFLINE_AUDIT, jv_null() };
+	ask_start(run->judge, audit_messages(run->judge_prompt, record), &hint, judge_tries, read_audit, on_audit, job);
 }
 
 static jv read_reference(const char *path)
