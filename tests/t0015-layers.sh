@@ -3,13 +3,14 @@
 # a lower one, never of a higher one or of a sibling; tools/ include any of them.
 . "$(dirname "$0")/lib.sh"
 set -o pipefail
-LAYERS="core text model population dialog measure tool"
+LAYERS="core text model population dialog measure tool program"
 
-# rank LAYER: core 0, text 1, model 2, population/dialog/measure 3 (siblings), tool 4
+# rank LAYER: core 0, text 1, model 2, population/dialog/measure 3 (siblings), tool 4,
+# program 5 (the work of each program, on the tool skeleton)
 rank() {
 	case $1 in
 	core) echo 0 ;; text) echo 1 ;; model) echo 2 ;;
-	population|dialog|measure) echo 3 ;; tool) echo 4 ;;
+	population|dialog|measure) echo 3 ;; tool) echo 4 ;; program) echo 5 ;;
 	*) echo 99 ;;
 	esac
 }
