@@ -1,231 +1,27 @@
 /* dialog-stop — cut each conversation where it has ended (see dialog-stop(1)). */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "buf.h"
 #include "cli.h"
-#include "jsonl.h"
-#include "jvutil.h"
+#include "dialog_stop.h"
 #include "llm.h"
-#include "msg.h"
-#include "prompt.h"
-#include "record.h"
-#include "stopjudge.h"
-#include "stopper.h"
-#include "stream.h"
 #include "tool.h"
 
-static const char *rules_path, *judge_prompt_name = "judge-stop.txt";
-static int use_judge, explain, keep_order;
-static long min_turns = 2, judge_tries = 3, stop_window = 6;
-static struct llm_config judge_config;
+static struct stop_options o;
 
-static const struct cli_option stop_options[] = {
-	{ "rules", 0, CLI_STRING, &rules_path, "FILE", "stop rules (default share/stop/rules.json)", 0, 0, NULL },
-	{ "min-turns", 0, CLI_LONG, &min_turns, "N", "never end a conversation before N turns (default 2)", 0, 1000000, NULL },
-	{ "explain", 0, CLI_FLAG, &explain, NULL, "say in \"stop\" why each conversation was cut", 0, 0, NULL },
-	{ "judge", 0, CLI_FLAG, &use_judge, NULL, "ask a model after each exchange instead of using rules", 0, 0, NULL },
-	{ "judge-prompt", 0, CLI_STRING, &judge_prompt_name, "FILE", "judge prompt template (default share/prompts/judge-stop.txt)", 0, 0, NULL },
-	{ "judge-tries", 0, CLI_LONG, &judge_tries, "N", "answers to ask for when a verdict is unparseable (default 3)", 1, 100, NULL },
-	{ "stop-window", 0, CLI_LONG, &stop_window, "M", "turns the judge sees before each point (default 6)", 1, 1000000, NULL },
-	{ "keep-order", 0, CLI_FLAG, &keep_order, NULL, "write records in input order", 0, 0, NULL },
+static const struct cli_option options[] = {
+	{ "rules", 0, CLI_STRING, &o.rules_path, "FILE", "stop rules (default share/stop/rules.json)", 0, 0, NULL },
+	{ "min-turns", 0, CLI_LONG, &o.min_turns, "N", "never end a conversation before N turns (default 2)", 0, 1000000, NULL },
+	{ "explain", 0, CLI_FLAG, &o.explain, NULL, "say in \"stop\" why each conversation was cut", 0, 0, NULL },
+	{ "judge", 0, CLI_FLAG, &o.use_judge, NULL, "ask a model after each exchange instead of using rules", 0, 0, NULL },
+	{ "judge-prompt", 0, CLI_STRING, &o.judge_prompt_name, "FILE", "judge prompt template (default share/prompts/judge-stop.txt)", 0, 0, NULL },
+	{ "judge-tries", 0, CLI_LONG, &o.judge_tries, "N", "answers to ask for when a verdict is unparseable (default 3)", 1, 100, NULL },
+	{ "stop-window", 0, CLI_LONG, &o.stop_window, "M", "turns the judge sees before each point (default 6)", 1, 1000000, NULL },
+	{ "keep-order", 0, CLI_FLAG, &o.keep_order, NULL, "write records in input order", 0, 0, NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL },
 };
 
-struct stop_run {
-	struct jsonl_reader *in;
-	struct stop_rules *rules;
-	struct llm_client *judge;
-	char *judge_prompt;
-	uint64_t conversations, ended_closure, ended_loop, ended_judge, not_ended, turns_cut;
-	uint64_t unparseable, failed, failed_rate_limited;
-};
-
-/* One conversation waiting on the judge: asked at one point after another. */
-struct job {
-	struct stop_run *run;
-	struct stream *st;
-	uint64_t seq;
-	jv record;
-	jv turns;
-	size_t nturns;
-	size_t upto;              /* the point being asked about: turns[0 .. upto-1] */
-	long tries;               /* answers so far at this point */
-};
-
-/* The record cut to keep turns, with "stop" set. Consumes record, turns and detail. */
-static jv cut(struct stop_run *run, jv record, jv turns, size_t keep, const char *reason, const char *by,
-	      jv detail)
-{
-	size_t n = (size_t)jv_array_length(jv_copy(turns));
-	run->turns_cut += n - keep;
-	if (keep < n)
-		record = jvu_set(record, "turns", jv_array_slice(turns, 0, (int)keep));
-	else
-		jv_free(turns);
-	jv stop = jv_object();
-	stop = jv_object_set(stop, jv_string("reason"), jv_string(reason));
-	stop = jv_object_set(stop, jv_string("by"), jv_string(by));
-	stop = jv_object_set(stop, jv_string("after"), jv_number((double)keep));
-	if (jv_is_valid(detail))
-		stop = jv_object_set(stop, jv_string("explain"), detail);
-	else
-		jv_free(detail);
-	return jvu_set(record, "stop", stop);
-}
-
-static jv stop_by_rules(struct stop_run *run, jv record, jv turns)
-{
-	struct stop_decision d;
-	if (!stop_find(run->rules, turns, (size_t)min_turns, &d)) {
-		run->not_ended++;
-		jv_free(turns);
-		return record;
-	}
-	if (strcmp(d.reason, "loop") == 0)
-		run->ended_loop++;
-	else
-		run->ended_closure++;
-	jv detail = jv_invalid();
-	if (explain) {
-		detail = jv_object();
-		detail = jv_object_set(detail, jv_string("rule"), jv_string(d.rule));
-		detail = jv_object_set(detail, jv_string("turn"), jv_number((double)d.turn));
-		detail = jv_object_set(detail, jv_string("evidence"), jv_string(d.evidence));
-	}
-	return cut(run, record, turns, d.keep, d.reason, "rules", detail);
-}
-
-/* The judge is asked after every second turn (after each exchange), never before
- * min_turns, and once more at the end when the conversation has an odd length.
- * Returns the point after prev (0: the first), or 0 when there is none. */
-static size_t next_point(size_t n, size_t prev)
-{
-	size_t lowest = (size_t)min_turns > 2 ? (size_t)min_turns : 2;
-	size_t p = prev ? prev + 2 : lowest;
-	if (p % 2)
-		p++;
-	if (p <= n)
-		return p;
-	if (n % 2 && prev < n && n >= (size_t)min_turns)
-		return n;
-	return 0;
-}
-
-static void finish(struct job *job, jv record)
-{
-	stream_emit(job->st, job->seq, record);
-	jv_free(job->turns);
-	free(job);
-}
-
-static void ask_judge(struct job *job);
-
-/* The conversation has not ended at job->upto: ask at the next point, or write it whole. */
-static void go_on(struct job *job)
-{
-	job->upto = next_point(job->nturns, job->upto);
-	job->tries = 0;
-	if (job->upto) {
-		ask_judge(job);
-		return;
-	}
-	job->run->not_ended++;
-	finish(job, job->record);
-}
-
-static void on_verdict(void *ctx, const struct llm_result *r)
-{
-	struct job *job = ctx;
-	struct stop_run *run = job->run;
-	if (!r->ok) {
-		errorf("%s: judge %s: %s", record_id(job->record), r->error_kind, r->error_message);
-		jv error = jv_object();
-		error = jv_object_set(error, jv_string("kind"), jv_string(r->error_kind));
-		error = jv_object_set(error, jv_string("message"), jv_string(r->error_message));
-		run->failed++;
-		run->failed_rate_limited += r->rate_limited ? 1 : 0;
-		finish(job, jvu_set(job->record, "stop_error", error));
-		return;
-	}
-	struct buf reason = BUF_INIT;
-	int verdict = stopjudge_verdict(r->content, &reason);
-	if (verdict < 0 && ++job->tries < judge_tries) {
-		buf_free(&reason);
-		ask_judge(job);   /* a new sample index, so neither the cache nor the stand-in repeats itself */
-		return;
-	}
-	if (verdict < 0) {
-		warnf("%s: judge verdict unparseable after %ld answers at turn %zu, read as not ended",
-		      record_id(job->record), job->tries, job->upto);
-		run->unparseable++;
-	}
-	if (verdict <= 0) {
-		buf_free(&reason);
-		go_on(job);
-		return;
-	}
-	jv detail = jv_invalid();
-	if (explain) {
-		detail = jv_object();
-		detail = jv_object_set(detail, jv_string("turn"), jv_number((double)(job->upto - 1)));
-		detail = jv_object_set(detail, jv_string("reason"), jv_string(reason.data ? reason.data : ""));
-	}
-	buf_free(&reason);
-	run->ended_judge++;
-	jv record = cut(run, job->record, jv_copy(job->turns), job->upto, "judge", "judge", detail);
-	finish(job, record);
-}
-
-static void ask_judge(struct job *job)
-{
-	jv messages = stopjudge_messages(job->run->judge_prompt, job->turns, job->upto, (size_t)stop_window);
-	struct llm_hint hint = { OFFLINE_JUDGE, jv_null() };
-	llm_chat(job->run->judge, messages, &hint, (uint64_t)job->tries, on_verdict, job);
-}
-
-static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
-{
-	struct stop_run *run = ctx;
-	if (!stream_require(st, seq, run->in, record, "turns", JV_KIND_ARRAY))
-		return;
-	jv turns = jvu_get_borrow(record, "turns");
-	run->conversations++;
-	if (!run->judge) {
-		stream_emit(st, seq, stop_by_rules(run, record, turns));
-		return;
-	}
-	struct job *job = xcalloc(1, sizeof *job);
-	job->run = run;
-	job->st = st;
-	job->seq = seq;
-	job->record = record;
-	job->turns = turns;
-	job->nturns = (size_t)jv_array_length(jv_copy(turns));
-	go_on(job);
-}
-
-static void report(const struct stop_run *run)
-{
-	struct buf b = BUF_INIT;
-	uint64_t ended = run->ended_closure + run->ended_loop + run->ended_judge;
-	buf_addf(&b, "%llu conversations, %llu ended (closure %llu, loop %llu, judge %llu), %llu not ended, "
-		 "%llu turns cut", (unsigned long long)run->conversations, (unsigned long long)ended,
-		 (unsigned long long)run->ended_closure, (unsigned long long)run->ended_loop,
-		 (unsigned long long)run->ended_judge, (unsigned long long)run->not_ended,
-		 (unsigned long long)run->turns_cut);
-	if (run->judge)
-		buf_addf(&b, ", %llu failed, %llu unparseable verdicts", (unsigned long long)run->failed,
-			 (unsigned long long)run->unparseable);
-	notef("%s", b.data);
-	buf_free(&b);
-}
-
 int main(int argc, char **argv)
 {
-	llm_config_init(&judge_config);
-	const struct cli_option *const tables[] = { stop_options, llm_options(&judge_config, ""), NULL };
+	stop_options_init(&o);
+	const struct cli_option *const tables[] = { options, llm_options(&o.judge_config, ""), NULL };
 	const struct cli_program program = {
 		"dialog-stop", "[OPTION]... [FILE]...",
 		"Find where each conversation has ended (a closure, a farewell exchange, a repetition\n"
@@ -237,34 +33,5 @@ int main(int argc, char **argv)
 	};
 	struct tool t;
 	tool_start(&t, argc, argv, &program);
-	if (use_judge && rules_path)
-		fatalf(EXIT_USAGE, "--rules and --judge exclude each other");
-
-	rules_path = cli_shared_file("--rules", "stop", rules_path, ".json");
-	struct stop_run run = { 0 };
-	int status = 0;
-	if (use_judge) {
-		run.judge_prompt = prompt_load(judge_prompt_name);
-		run.judge = run.judge_prompt ? tool_model(&t, &judge_config, NULL, "judge") : NULL;
-		status = run.judge ? 0 : EXIT_USAGE;
-	} else {
-		run.rules = stop_rules_load(rules_path);
-		status = run.rules ? 0 : EXIT_USAGE;
-	}
-	if (status == 0)
-		status = tool_open(&t);
-	if (status == 0) {
-		run.in = t.in;
-		tool_stream(&t, run.judge ? (size_t)llm_client_concurrency(run.judge) * 2 : 1, keep_order);
-		status = tool_run(&t, start, &run);
-		report(&run);
-		/* An unparseable verdict is a record that could not be judged: a failure. */
-		if (status == 0 && run.unparseable)
-			status = EXIT_SOME_FAILED;
-	}
-	status = tool_finish(&t, status, run.failed, run.failed_rate_limited);
-	stop_rules_free(run.rules);
-	free(run.judge_prompt);
-	return status;
-
+	return dialog_stop(&t, &o);
 }
