@@ -94,7 +94,7 @@ static jv stop_by_rules(struct stop_run *run, jv record, jv turns)
 }
 
 /* The judge is asked after every second turn (after each exchange), never before
- * opt->min_turns, and once more at the end when the conversation has an odd length.
+ * --min-turns, and once more at the end when the conversation has an odd length.
  * Returns the point after prev (0: the first), or 0 when there is none. */
 static size_t next_point(size_t n, size_t prev)
 {
