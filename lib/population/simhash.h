@@ -4,13 +4,9 @@
  * the text after normalisation (lower-case ASCII, runs of spaces and punctuation
  * collapsed to one space), each 4-gram hashed to 64 bits; texts shorter than four
  * characters are one shingle. Similar texts get fingerprints a few bits apart.
- *
- * Index: for a Hamming distance k, each fingerprint is split into k+1 bands. Two
- * fingerprints within distance k differ in at most k bits, so by the pigeonhole
- * principle at least one band is identical: looking up only fingerprints that share a
- * band finds EVERY earlier fingerprint within distance k — no pair is missed — while
- * the number of comparisons stays near linear for fingerprints that are spread out.
- * Ownership: the index owns its tables; fingerprints are plain values.
+ * The index that finds earlier fingerprints within a distance is lib/population/lsh.
+ * Ownership: fingerprints are plain values; nothing is allocated.
+ * Ends the process: only when out of memory.
  */
 #ifndef PS_SIMHASH_H
 #define PS_SIMHASH_H
@@ -29,15 +25,5 @@ struct simhash_acc {
 void simhash_add_feature(struct simhash_acc *acc, const char *feature, size_t len);
 uint64_t simhash_finish(const struct simhash_acc *acc);
 int simhash_distance(uint64_t a, uint64_t b);
-
-struct lsh_index;
-
-struct lsh_index *lsh_new(int max_distance);
-/* The number (0-based insertion order) of the earliest indexed fingerprint within the
- * distance, with its distance in *distance; -1 when there is none. */
-long lsh_find(const struct lsh_index *x, uint64_t fp, int *distance);
-/* Index a fingerprint; returns its number. */
-long lsh_add(struct lsh_index *x, uint64_t fp);
-void lsh_free(struct lsh_index *x);
 
 #endif

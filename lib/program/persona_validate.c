@@ -15,6 +15,7 @@
 #include "record.h"
 #include "rules.h"
 #include "share.h"
+#include "lsh.h"
 #include "simhash.h"
 #include "stream.h"
 #include "tool.h"

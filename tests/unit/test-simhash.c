@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "rng.h"
+#include "lsh.h"
 #include "simhash.h"
 #include "unit.h"
 
