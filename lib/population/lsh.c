@@ -3,6 +3,7 @@
 
 #include "lsh.h"
 #include "msg.h"
+#include "rng.h"
 #include "simhash.h"
 
 /* Multi-index hashing. The 64 bits are cut into B = k + r blocks. Two fingerprints
