@@ -292,7 +292,7 @@ static void after_exchange(struct conversation *c)
 		ask_probes(c);
 	if (cfg->stop == STOP_RULES) {
 		struct stop_decision d;
-		if (stop_find(cfg->rules, c->turns, (size_t)cfg->min_turns, &d)) {
+		if (stoprules_find(cfg->rules, c->turns, (size_t)cfg->min_turns, &d)) {
 			if (c->nturns > d.keep) {
 				c->turns = jv_array_slice(c->turns, 0, (int)d.keep);
 				c->nturns = d.keep;

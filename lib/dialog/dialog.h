@@ -3,7 +3,7 @@
  * dialog_start begins a conversation for a persona and returns at once; every model
  * reply advances it (the engine's callbacks), so thousands run side by side on one
  * thread. Each step: project the neutral history for the agent whose turn it is (ecp),
- * ask its model, append the turn; after every exchange check termination (stopper
+ * ask its model, append the turn; after every exchange check termination (stoprules
  * rules, the stop judge, or none) and the --max-turns limit; at the chosen exchanges
  * ask the drift probes to the client in separate calls that never enter the turns.
  * When the dialogue has stopped and every probe has its answer, done() receives the
@@ -24,7 +24,7 @@
 
 #include "ecp.h"
 #include "llm.h"
-#include "stopper.h"
+#include "stoprules.h"
 
 enum stop_mode { STOP_RULES, STOP_JUDGE, STOP_NONE };
 

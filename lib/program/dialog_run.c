@@ -260,7 +260,7 @@ int dialog_run(struct tool *t, struct run_options *o)
 	char *client_prompt = prompt_load(o->client_prompt_name);
 	char *responder_prompt = client_prompt ? load_responder_prompt(o->responder_role) : NULL;
 	char *judge_prompt = cfg->stop == STOP_JUDGE && responder_prompt ? prompt_load(o->judge_prompt_name) : NULL;
-	struct stop_rules *rules = cfg->stop == STOP_RULES && responder_prompt ? stop_rules_load(o->stop_rules_path) : NULL;
+	struct stop_rules *rules = cfg->stop == STOP_RULES && responder_prompt ? stoprules_load(o->stop_rules_path) : NULL;
 	jv probes = o->probes_path && responder_prompt ? load_probes(o->probes_path) : jv_null();
 	int status = 0;
 	if (!client_prompt || !responder_prompt || (cfg->stop == STOP_JUDGE && !judge_prompt) ||
@@ -305,7 +305,7 @@ int dialog_run(struct tool *t, struct run_options *o)
 	status = tool_finish(t, status, run.failed, run.failed_rate_limited);
 	jv_free(source.persona);
 	resume_free(done);
-	stop_rules_free(rules);
+	stoprules_free(rules);
 	jv_free(probes);
 	free(client_prompt);
 	free(responder_prompt);

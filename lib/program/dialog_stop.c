@@ -12,7 +12,7 @@
 #include "prompt.h"
 #include "record.h"
 #include "stopjudge.h"
-#include "stopper.h"
+#include "stoprules.h"
 #include "stream.h"
 #include "tool.h"
 
@@ -74,7 +74,7 @@ static jv cut(struct stop_run *run, jv record, jv turns, size_t keep, const char
 static jv stop_by_rules(struct stop_run *run, jv record, jv turns)
 {
 	struct stop_decision d;
-	if (!stop_find(run->rules, turns, (size_t)opt->min_turns, &d)) {
+	if (!stoprules_find(run->rules, turns, (size_t)opt->min_turns, &d)) {
 		run->not_ended++;
 		jv_free(turns);
 		return record;
@@ -232,7 +232,7 @@ int dialog_stop(struct tool *t, struct stop_options *o)
 		run.judge = run.judge_prompt ? tool_model(t, &o->judge_config, NULL, "judge") : NULL;
 		status = run.judge ? 0 : EXIT_USAGE;
 	} else {
-		run.rules = stop_rules_load(opt->rules_path);
+		run.rules = stoprules_load(opt->rules_path);
 		status = run.rules ? 0 : EXIT_USAGE;
 	}
 	if (status == 0)
@@ -247,7 +247,7 @@ int dialog_stop(struct tool *t, struct stop_options *o)
 			status = EXIT_SOME_FAILED;
 	}
 	status = tool_finish(t, status, run.failed, run.failed_rate_limited);
-	stop_rules_free(run.rules);
+	stoprules_free(run.rules);
 	free(run.judge_prompt);
 	return status;
 

@@ -7,10 +7,10 @@
 
 #include "buf.h"
 #include "jsonl.h"
-#include "stopper.h"
+#include "stoprules.h"
 #include "unit.h"
 
-static char dir[] = "/tmp/test-stopper.XXXXXX";
+static char dir[] = "/tmp/test-stoprules.XXXXXX";
 
 static const char *path_of(const char *name)
 {
@@ -29,7 +29,7 @@ static struct stop_rules *rules_from(const char *name, const char *json)
 		return NULL;
 	fputs(json, f);
 	fclose(f);
-	return stop_rules_load(path_of(name));
+	return stoprules_load(path_of(name));
 }
 
 /* A conversation as JSON text: turns alternate, the client first; NULL ends the list. */
@@ -52,11 +52,11 @@ static jv dialog(const char *const *texts)
 
 #define TALK(...) dialog((const char *const[]){ __VA_ARGS__, NULL })
 
-/* stop_find on turns (consumed). */
+/* stoprules_find on turns (consumed). */
 static struct stop_decision find(const struct stop_rules *r, jv turns, size_t min_turns)
 {
 	struct stop_decision d;
-	stop_find(r, turns, min_turns, &d);
+	stoprules_find(r, turns, min_turns, &d);
 	jv_free(turns);
 	return d;
 }
@@ -279,7 +279,7 @@ static void no_end_and_odd_inputs(const struct stop_rules *r)
 	CHECK(is_end(&d, 3, "closure", "closure-phrase", 2), "NUL bytes inside a text are read past, not a crash");
 	d = find(NULL, TALK("Thanks, bye!"), 0);
 	CHECK(no_end(&d, 1), "no rules: no end");
-	CHECK(stop_find(r, jv_null(), 0, NULL) == 0, "no decision to fill: returns 0");
+	CHECK(stoprules_find(r, jv_null(), 0, NULL) == 0, "no decision to fill: returns 0");
 }
 
 static void custom_rules(const struct stop_rules *shipped)
@@ -297,7 +297,7 @@ static void custom_rules(const struct stop_rules *shipped)
 	CHECK(no_end(&d, 4), "phrases come from the file only: 'thanks' is no closure under custom rules");
 	d = find(cheerio, TALK("Hi.", "Hello.", "Cheerio?"), 0);
 	CHECK(no_end(&d, 3), "question_marks left out still means '?'");
-	stop_rules_free(cheerio);
+	stoprules_free(cheerio);
 
 	struct stop_rules *more = rules_from("more.json",
 		"{\"closure_phrases\":[\"cheerio\"],\"farewell_phrases\":[\"ta-ra\"],"
@@ -313,7 +313,7 @@ static void custom_rules(const struct stop_rules *shipped)
 	CHECK(no_end(&d, 3), "a custom question mark blocks the closure");
 	d = find(more, TALK("Hi.", "Hello.", "Right, well then, cheerio."), 0);
 	CHECK(no_end(&d, 3), "closure_max_words comes from the file");
-	stop_rules_free(more);
+	stoprules_free(more);
 
 	const char *looping = "[{\"speaker\":\"client\",\"text\":\"Round we go.\"},{\"speaker\":\"responder\",\"text\":\"One.\"},"
 			      "{\"speaker\":\"client\",\"text\":\"Round we go.\"},{\"speaker\":\"responder\",\"text\":\"Two.\"},"
@@ -321,11 +321,11 @@ static void custom_rules(const struct stop_rules *shipped)
 	struct stop_rules *off = rules_from("off.json", "{\"loop\":{\"window\":0,\"min_turns\":0}}");
 	d = find(off, jv_parse(looping), 0);
 	CHECK(off && no_end(&d, 6), "loop window 0 turns loop detection off");
-	stop_rules_free(off);
+	stoprules_free(off);
 	struct stop_rules *eager = rules_from("eager.json", "{\"loop\":{\"window\":1,\"min_turns\":0,\"similarity\":1}}");
 	d = find(eager, jv_parse(looping), 0);
 	CHECK(eager && is_end(&d, 2, "loop", "repetition", 2), "loop window and min_turns come from the file");
-	stop_rules_free(eager);
+	stoprules_free(eager);
 	jv_free(talk);
 }
 
@@ -354,26 +354,26 @@ static void invalid_rules(void)
 			printf("#   accepted %s\n", bad[i][0]);
 		else
 			refused++;
-		stop_rules_free(r);
+		stoprules_free(r);
 	}
 	CHECK(refused == (int)(sizeof bad / sizeof bad[0]), "invalid rules files are refused (NULL)");
-	CHECK(stop_rules_load(path_of("missing.json")) == NULL, "a missing rules file is refused");
+	CHECK(stoprules_load(path_of("missing.json")) == NULL, "a missing rules file is refused");
 	struct stop_rules *minimal = rules_from("minimal.json", "{}");
 	CHECK(minimal != NULL, "an empty object is valid rules (nothing ever closes)");
-	stop_rules_free(minimal);
+	stoprules_free(minimal);
 }
 
 int main(void)
 {
 	if (!mkdtemp(dir))
 		return 1;
-	struct stop_rules *r = stop_rules_load("share/stop/rules.json");
+	struct stop_rules *r = stoprules_load("share/stop/rules.json");
 	CHECK(r != NULL, "the shipped share/stop/rules.json loads");
 	if (!r)
 		return UNIT_DONE();
-	struct stop_rules *found = stop_rules_load(NULL);
+	struct stop_rules *found = stoprules_load(NULL);
 	CHECK(found != NULL, "with no path the shipped rules are found next to the program");
-	stop_rules_free(found);
+	stoprules_free(found);
 
 	closures(r);
 	min_turns(r);
@@ -381,7 +381,7 @@ int main(void)
 	no_end_and_odd_inputs(r);
 	custom_rules(r);
 	invalid_rules();
-	stop_rules_free(r);
+	stoprules_free(r);
 
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

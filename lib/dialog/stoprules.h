@@ -1,9 +1,9 @@
-/* stopper — where a conversation has ended (termination detection by rules).
+/* stoprules — where a conversation has ended (termination detection by rules).
  *
  * Used in-line by dialog-run after every exchange and by dialog-stop over finished or
  * imported conversations: the same code, so both cut at the same place.
  *
- * Contract: stop_find scans the turns of one conversation — a jv array of
+ * Contract: stoprules_find scans the turns of one conversation — a jv array of
  * {"speaker":"client"|"responder","text":"..."} — and reports the FIRST point at which
  * the conversation has ended:
  *   reason "closure": a closure turn (thanks / goodbye / "that helps" ...) that asks no
@@ -14,7 +14,7 @@
  *     conversation ends before the repetition started.
  * Turns before min_turns (a count of turns) never end a conversation. The phrase lists
  * and thresholds are data (share/stop/rules.json), never code.
- * Ownership: the rules own their phrase lists; stop_find borrows turns; the decision's
+ * Ownership: the rules own their phrase lists; stoprules_find borrows turns; the decision's
  * strings point into the rules or into the decision itself.
  */
 #ifndef PS_STOPPER_H
@@ -35,9 +35,9 @@ struct stop_decision {
 };
 
 /* path NULL: the shipped share/stop/rules.json. NULL after an error message. */
-struct stop_rules *stop_rules_load(const char *path);
-void stop_rules_free(struct stop_rules *r);
+struct stop_rules *stoprules_load(const char *path);
+void stoprules_free(struct stop_rules *r);
 /* Returns d->ended. */
-int stop_find(const struct stop_rules *r, jv turns, size_t min_turns, struct stop_decision *d);
+int stoprules_find(const struct stop_rules *r, jv turns, size_t min_turns, struct stop_decision *d);
 
 #endif

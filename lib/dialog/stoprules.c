@@ -1,4 +1,4 @@
-/* stopper — where a conversation has ended, by rules read from share/stop/rules.json.
+/* stoprules — where a conversation has ended, by rules read from share/stop/rules.json.
  *
  * How a turn is read. Text is cut into words: runs of ASCII letters and digits, of
  * non-ASCII characters, and of apostrophes inside a word (' and the typographic ’ are
@@ -54,7 +54,7 @@
 #include "jvutil.h"
 #include "msg.h"
 #include "share.h"
-#include "stopper.h"
+#include "stoprules.h"
 
 #define MAX_RULES_BYTES (1024 * 1024)
 #define MAX_PHRASE_WORDS 16
@@ -484,7 +484,7 @@ static int load_rules(const char *path, jv doc, struct stop_rules *r)
 	return rc;
 }
 
-struct stop_rules *stop_rules_load(const char *path)
+struct stop_rules *stoprules_load(const char *path)
 {
 	char *found = NULL;
 	if (!path) {
@@ -503,7 +503,7 @@ struct stop_rules *stop_rules_load(const char *path)
 	} else {
 		r = xcalloc(1, sizeof *r);
 		if (load_rules(path, doc, r) < 0) {
-			stop_rules_free(r);
+			stoprules_free(r);
 			r = NULL;
 		}
 	}
@@ -512,7 +512,7 @@ struct stop_rules *stop_rules_load(const char *path)
 	return r;
 }
 
-void stop_rules_free(struct stop_rules *r)
+void stoprules_free(struct stop_rules *r)
 {
 	if (!r)
 		return;
@@ -683,7 +683,7 @@ static int closure_at(const struct stop_rules *r, jv turns, size_t n, size_t i, 
 	return 1;
 }
 
-int stop_find(const struct stop_rules *r, jv turns, size_t min_turns, struct stop_decision *d)
+int stoprules_find(const struct stop_rules *r, jv turns, size_t min_turns, struct stop_decision *d)
 {
 	if (!d)
 		return 0;
