@@ -32,7 +32,7 @@ REPLAYS  = $(FUZZ_SRC:tests/fuzz/fuzz-%.c=$(BUILD)/fuzz/replay-%)
 DEB_PACKAGES = gcc make libc6-dev libjq-dev libcurl4-openssl-dev zlib1g-dev parallel jq curl man-db strace nodejs
 ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all deps demo check test bench install clean asan fuzz valgrind
+.PHONY: all deps demo check test bench install clean asan fuzz valgrind mutate
 .SECONDARY:
 
 MOCK     = $(BUILD)/tests/mock-server
@@ -125,6 +125,11 @@ demo: all
 
 bench: all
 	@tests/bench/run.sh
+
+# The suite's own check: deliberately broken variants of the code (tests/mutate.sh), each
+# of which some test must fail on. A few minutes; not part of `make check`.
+mutate: all
+	@tests/mutate.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/persona $(DESTDIR)$(PREFIX)/share/man/man1

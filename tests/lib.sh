@@ -62,7 +62,14 @@ test_expect_success() {
 	if test_lint_body "$test_body_" >"$TRASH/.test-output" 2>&1; then
 		# Not the condition of an "if" nor left of "||": there bash ignores set -e
 		# (in the whole subshell). (This script itself does not run with set -e.)
-		(set -e -o pipefail; test_run_body_ "$test_body_") >"$TRASH/.test-output" 2>&1
+		(
+			set -e -o pipefail
+			# Mock servers this body starts are its own: stopped however it ends
+			# (the script's exit trap only knows the ones started outside tests).
+			test_mocks_before_=$MOCK_PIDS
+			trap 'test_stop_mocks_since_ "$test_mocks_before_"' EXIT
+			test_run_body_ "$test_body_"
+		) >"$TRASH/.test-output" 2>&1
 		test_status_=$?
 	else
 		test_status_=1
@@ -149,6 +156,18 @@ start_mock() {
 	local port
 	port=$(cat "$TRASH/$name.port" 2>/dev/null) || { echo "mock server did not start" >&2; return 1; }
 	eval "${name}_URL=http://127.0.0.1:$port/v1 ${name}_PORT=$port ${name}_PID=$pid"
+}
+
+# test_stop_mocks_since_ PIDS: stop every mock server started after PIDS was MOCK_PIDS.
+test_stop_mocks_since_() {
+	local p
+	for p in $MOCK_PIDS; do
+		case " $1 " in
+		*" $p "*) ;;
+		*) kill "$p" 2>/dev/null || true ;;   # set -e holds in the trap too
+		esac
+	done
+	return 0
 }
 
 stop_mock() {   # stop_mock NAME

@@ -58,9 +58,10 @@ heredoc != "" {
 		p = saved                        # a case pattern "word)"
 	closed[n] = (q == 0)
 	after[n] = p
-	if (q == 0 && match($0, /<<-?[\\'"]?[A-Za-z_]+[\\'"]?$/)) {
+	# A here-document starts: "<<WORD" (quoted or not), then maybe " && ..." on the line.
+	if (q == 0 && match($0, /(^|[^<])<<-?[\\'"]?[A-Za-z_]+[\\'"]?( |;|$)/)) {
 		heredoc = substr($0, RSTART, RLENGTH)
-		gsub(/^<<-?|[\\'"]/, "", heredoc)
+		gsub(/^[^<]?<<-?|[\\'" ;]/, "", heredoc)
 	}
 }
 

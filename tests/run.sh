@@ -34,6 +34,10 @@ run_one() {   # run_one LABEL COMMAND...: count its TAP lines, show failures
 		bad=1   # died before reporting: count it, never hide it
 		echo "not ok - $label exited with status $status" >>"$log"
 	fi
+	if [ "$((ok + bad + skip))" -eq 0 ]; then
+		bad=1   # a script whose tests vanished passes nothing
+		echo "not ok - $label ran no tests" >>"$log"
+	fi
 	passed=$((passed + ok))
 	failed=$((failed + bad))
 	if [ "$bad" -gt 0 ]; then

@@ -18,6 +18,13 @@ good='{"id":"g1","fields":{"age":30},"description":"You are calm.","turns":[{"sp
 head -c 2000 /dev/urandom | tr -d '\n' >garbage.jsonl
 : >empty.jsonl
 
+test_expect_success 'setup: nine hostile lines, the last without a newline; 2000 bytes of garbage' '
+	test_line_count = 8 mixed.jsonl &&
+	test "$(tail -c 1 mixed.jsonl)" = "}" &&
+	test "$(wc -c <garbage.jsonl)" -gt 1900 &&
+	test ! -s empty.jsonl
+'
+
 tools=("persona-validate --no-rules" "persona-craft --template" "persona-craft" "dialog-run --max-turns 2"
        "dialog-stop" "embed" "embed --of turns" "score --summary sum.json")
 # The lines each tool must reject: not JSON, not UTF-8, NUL, deep nesting (2 4 5 6)

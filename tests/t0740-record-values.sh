@@ -54,17 +54,21 @@ test_expect_success 'persona-validate --judge, dialog-stop --judge, score --judg
 	test "$(cat count)" -ge 1
 '
 
-# Records whose every value looks like a path to a file that exists.
-mkdir -p planted
-for f in id schema description field turn persona prompt rules embedding; do
-	echo "{\"secret\": \"planted $f\"}" >"planted/$f"
-done
 P=$TRASH/planted
-cat >records.jsonl <<EOF
-{"id":"$P/id","schema":"$P/schema","persona_id":"$P/persona","description":"$P/description","fields":{"file":"$P/field","prompt":"$P/prompt","rules":"$P/rules"},"turns":[{"speaker":"client","text":"$P/turn"},{"speaker":"responder","text":"$P/turn"}],"embedding":{"model":"$P/embedding","vector":[1,0]}}
-{"id":"../../planted/id","schema":"../planted/schema@1","description":"planted/description","fields":{"file":"planted/field"},"turns":[{"speaker":"client","text":"file://$P/turn"}]}
-EOF
-sed -e 's/"description"/"persona_description"/; s/"fields"/"persona_fields"/' records.jsonl >spasm.jsonl
+test_expect_success 'setup: records whose every value looks like a path to a file that exists' '
+	mkdir -p planted &&
+	for f in id schema description field turn persona prompt rules embedding; do
+		echo "{\"secret\": \"planted $f\"}" >"planted/$f" || return 1
+	done &&
+	test "$(ls planted | wc -l)" = 9 &&
+	cat >records.jsonl <<-EOF &&
+	{"id":"$P/id","schema":"$P/schema","persona_id":"$P/persona","description":"$P/description","fields":{"file":"$P/field","prompt":"$P/prompt","rules":"$P/rules"},"turns":[{"speaker":"client","text":"$P/turn"},{"speaker":"responder","text":"$P/turn"}],"embedding":{"model":"$P/embedding","vector":[1,0]}}
+	{"id":"../../planted/id","schema":"../planted/schema@1","description":"planted/description","fields":{"file":"planted/field"},"turns":[{"speaker":"client","text":"file://$P/turn"}]}
+	EOF
+	sed -e "s/\"description\"/\"persona_description\"/; s/\"fields\"/\"persona_fields\"/" records.jsonl >spasm.jsonl &&
+	jq -e -s "length == 2 and all(.[]; .fields.file | test(\"planted/field$\"))" records.jsonl &&
+	jq -e -s "length == 2 and all(.[]; has(\"persona_description\") and has(\"persona_fields\"))" spasm.jsonl
+'
 
 if ! command -v strace >/dev/null 2>&1; then
 	test_skip 'no tool opens a path taken from a record' "strace is not installed (make deps installs it)"

@@ -1,22 +1,38 @@
 #!/usr/bin/env bash
-# Streaming: peak memory stays flat in the input size. persona-craft --template and
-# dialog-stop over gzip inputs of 3 sizes (x10 each); the claim: the largest run needs
-# at most 1.5x the memory of the smallest. And GNU parallel's speed-up on 2 cores.
-set -eu
-peak() { /usr/bin/time -f "%M" -o "$WORK/peak" bash -c "$1" >/dev/null 2>&1; cat "$WORK/peak"; }
+# Streaming: peak memory stays flat in the input size. persona-craft --template over
+# gzip inputs of 3 sizes (x10 each); the claim: the largest run needs at most 1.5x the
+# memory of the smallest (~9 MB) — keeping as little as 5 bytes per record would miss
+# it. And GNU parallel's speed-up on 2 cores.
+# Checked first: each run succeeds and writes one record per input record; the fan-out
+# writes exactly the records of the single run.
+# claims: persona-craft-peak-memory-1M/10k-gzip gnu-parallel-speedup-2-cores
+. "$SRC/tests/bench/lib.sh"
+# The same seed: each smaller input is the start of the larger one.
 persona-sample --schema "$SRC/share/schemas/spasm.json" -n 1000000 --seed 8 -o "$WORK/p1m.jsonl.gz"
-gzip -dc "$WORK/p1m.jsonl.gz" | head -n 100000 | gzip >"$WORK/p100k.jsonl.gz"
-gzip -dc "$WORK/p1m.jsonl.gz" | head -n 10000 | gzip >"$WORK/p10k.jsonl.gz"
-m10=$(peak "persona-craft --template '$WORK/p10k.jsonl.gz'")
-m100=$(peak "persona-craft --template '$WORK/p100k.jsonl.gz'")
-m1m=$(peak "persona-craft --template '$WORK/p1m.jsonl.gz'")
-ratio=$(awk -v a="$m1m" -v b="$m10" 'BEGIN { printf "%.2f", a / b }')
-echo "RESULT persona-craft-peak-memory-1M/10k-gzip $ratio <= 1.5 10k:_${m10}KB,_100k:_${m100}KB,_1M:_${m1m}KB"
+persona-sample --schema "$SRC/share/schemas/spasm.json" -n 100000 --seed 8 -o "$WORK/p100k.jsonl.gz"
+persona-sample --schema "$SRC/share/schemas/spasm.json" -n 10000 --seed 8 -o "$WORK/p10k.jsonl.gz"
+# peak SIZE N: persona-craft's peak memory (KB) over pSIZE.jsonl.gz, which has N records.
+peak() {
+	local written
+	written=$(timed "$WORK/peak.time" persona-craft --template "$WORK/p$1.jsonl.gz" | wc -l)
+	bench_expect "persona-craft wrote $written of $2 records" "$written" = "$2"
+	awk '{ print $2 }' "$WORK/peak.time"
+}
+m10=$(peak 10k 10000)
+m100=$(peak 100k 100000)
+m1m=$(peak 1m 1000000)
+claim persona-craft-peak-memory-1M/10k-gzip "$(ratio "$m1m" "$m10")" "<=" 1.5 \
+	"10k: ${m10}KB, 100k: ${m100}KB, 1M: ${m1m}KB; guards: anything kept per record (5 bytes x 1M = 1.5x)"
 # The speed-up: a CPU-bound job (offline dialogues) alone vs fanned out on 2 cores.
-gzip -dc "$WORK/p10k.jsonl.gz" | head -n 4000 | persona-craft --template >"$WORK/c4k.jsonl"
-TIMEFORMAT=%R
-t1=$( { time dialog-run <"$WORK/c4k.jsonl" >/dev/null 2>&1; } 2>&1 )
-t2=$( { time "$SRC/pipelines/fanout.sh" -i "$WORK/c4k.jsonl" -o /dev/null -j 2 -b 512k -- dialog-run 2>/dev/null; } 2>&1 )
-speedup=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.2f", a / b }')
-echo "RESULT gnu-parallel-speedup-2-cores $speedup >= 1.4 dialog-run_(offline)_4000_personas:_${t1}s_alone,_${t2}s_with_fanout_-j_2"
-rm -f "$WORK"/p1m.jsonl.gz "$WORK"/p100k.jsonl.gz "$WORK"/p10k.jsonl.gz "$WORK"/c4k.jsonl
+persona-sample --schema "$SRC/share/schemas/spasm.json" -n 4000 --seed 8 | persona-craft --template >"$WORK/c4k.jsonl"
+timed "$WORK/alone.time" dialog-run <"$WORK/c4k.jsonl" >"$WORK/alone.jsonl" 2>/dev/null
+timed "$WORK/fan.time" "$SRC/pipelines/fanout.sh" -i "$WORK/c4k.jsonl" -o "$WORK/fan.jsonl" -j 2 -b 512k -- dialog-run 2>/dev/null
+bench_expect "dialog-run wrote $(lines "$WORK/alone.jsonl") of 4000 conversations" "$(lines "$WORK/alone.jsonl")" = 4000
+sort "$WORK/alone.jsonl" >"$WORK/alone.sorted"
+sort "$WORK/fan.jsonl" >"$WORK/fan.sorted"
+cmp -s "$WORK/alone.sorted" "$WORK/fan.sorted" || bench_fail "the fan-out wrote other records than the single run"
+read -r t1 _ <"$WORK/alone.time"
+read -r t2 _ <"$WORK/fan.time"
+claim gnu-parallel-speedup-2-cores "$(ratio "$t1" "$t2")" ">=" 1.4 \
+	"dialog-run (offline) 4000 personas: ${t1}s alone, ${t2}s with fanout -j 2; guards: jobs run one after another"
+rm -f "$WORK"/p1m.jsonl.gz "$WORK"/p100k.jsonl.gz "$WORK"/p10k.jsonl.gz "$WORK"/c4k.jsonl "$WORK"/alone.* "$WORK"/fan.*
