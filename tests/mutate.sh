@@ -42,7 +42,7 @@ sim-from-rounded     | t0550             | score --reference computes sim from r
 expected-off-by-one  | t0100             | --stats expected counts take one record more per case
 drift-abs-cosine     | t0550             | probe drift is 1 - |cosine| instead of 1 - cosine
 dialog-run-silent    | t0600             | dialog-run writes nothing and succeeds
-line-limit-doubled   | t0700             | dialog-stop doubles --max-line-bytes
+line-limit-doubled   | t0700             | every record tool doubles --max-line-bytes
 fields-named-twice   | t0700             | a record without "fields" is reported twice
 key-holder-segv      | t0730             | a process holding the key survives SIGSEGV
 fuzz-leak-returns    | asan:t0750        | the strict JSON check is skipped: libjq 1.6 leaks again
@@ -62,12 +62,12 @@ edit() {
 
 # mutate_NAME: make the variant, in the current folder (a copy of the tree).
 mutate_sample-drops-last() {
-	edit tools/persona-sample.c '		jsonl_write_line(out, line.data, line.len);' \
+	edit lib/program/persona_sample.c '		jsonl_write_line(out, line.data, line.len);' \
 '		if (count < 0 || written + 1 < (uint64_t)count)
 			jsonl_write_line(out, line.data, line.len);'
 }
 mutate_import-swaps-speakers() {
-	edit lib/importers.c 'if (strcmp(s, "client") == 0)
+	edit lib/measure/importers.c 'if (strcmp(s, "client") == 0)
 				who = "client";
 			else if (strcmp(s, "tested") == 0 || strcmp(s, "responder") == 0)
 				who = "responder";' 'if (strcmp(s, "client") == 0)
@@ -76,55 +76,55 @@ mutate_import-swaps-speakers() {
 				who = "client";'
 }
 mutate_ngram-off-by-one() {
-	edit lib/corpus.c 'for (size_t j = 0; j + k <= use; j++) {' 'for (size_t j = 0; j + k < use; j++) {'
+	edit lib/measure/corpus.c 'for (size_t j = 0; j + k <= use; j++) {' 'for (size_t j = 0; j + k < use; j++) {'
 }
 mutate_cache-ignores-hits() {
-	edit lib/cache.c '	entry_path(c, key, path, sizeof path);
+	edit lib/model/cache.c '	entry_path(c, key, path, sizeof path);
 	FILE *f = fopen(path, "rb");' '	entry_path(c, key, path, sizeof path);
 	return 0;
 	FILE *f = fopen(path, "rb");'
 }
 mutate_retry-gives-up() {
-	edit lib/llm.c 'if (retryable && k->result.attempts <= c->retries) {' 'if (retryable && k->result.attempts < 1) {'
+	edit lib/model/llm.c 'if (retryable && k->result.attempts <= c->retries) {' 'if (retryable && k->result.attempts < 1) {'
 }
 mutate_quota-released-early() {
-	edit lib/quota.c 'return (uint64_t)(((u128)(j - 1) * q->total) / q->weights[s]) + 1;' \
+	edit lib/population/quota.c 'return (uint64_t)(((u128)(j - 1) * q->total) / q->weights[s]) + 1;' \
 		'return (uint64_t)(((u128)(j - 1) * q->total) / q->weights[s]);'
 }
 mutate_quota-count-off-by-one() {
-	edit tools/persona-sample.c 'allocated[k] = quota_counts(quota)[k] - before[k];' \
+	edit lib/program/persona_sample.c 'allocated[k] = quota_counts(quota)[k] - before[k];' \
 		'allocated[k] = quota_counts(quota)[k] - before[k] + 1;'
 }
 mutate_bench-crash() {
-	edit tools/persona-sample.c '	struct jsonl_writer *out = jsonl_writer_open(common.output);' \
+	edit lib/program/persona_sample.c '	struct jsonl_writer *out = jsonl_writer_open(t->common.output);' \
 '	return 1;
-	struct jsonl_writer *out = jsonl_writer_open(common.output);'
+	struct jsonl_writer *out = jsonl_writer_open(t->common.output);'
 }
 mutate_bench-omits-claim() {
 	edit tests/bench/bench-craft.sh 'claim persona-craft-max-in-flight' ': persona-craft-max-in-flight'
 }
 mutate_height-999.5() {
-	edit tools/persona-sample.c '		sampler_write_record(sm, &line);' '		sampler_write_record(sm, &line);
+	edit lib/program/persona_sample.c '		sampler_write_record(sm, &line);' '		sampler_write_record(sm, &line);
 		char *mutant = i == 3 ? strstr(line.data, "\"height\":") : NULL;
 		if (mutant && strlen(mutant) > 14)
 			memcpy(mutant + 9, "999.5", 5);'
 }
 mutate_first-vector-norm-2() {
-	edit lib/embedding.c '	norm = sqrt(norm);
+	edit lib/measure/embedding.c '	norm = sqrt(norm);
 ' '	norm = sqrt(norm);
 	static int mutant_calls;
 	double mutant_scale = mutant_calls++ == 0 ? 2 : 1;
 ' &&
-	edit lib/embedding.c '(float)(sums[i] / norm)' '(float)(mutant_scale * sums[i] / norm)'
+	edit lib/measure/embedding.c '(float)(sums[i] / norm)' '(float)(mutant_scale * sums[i] / norm)'
 }
 mutate_jq-fails-into-wc() {
-	edit tools/persona-sample.c '		sampler_write_record(sm, &line);' '		sampler_write_record(sm, &line);
+	edit lib/program/persona_sample.c '		sampler_write_record(sm, &line);' '		sampler_write_record(sm, &line);
 		char *mutant = i == 1500 ? strstr(line.data, "\"fields\":") : NULL;
 		if (mutant && strstr(line.data, "\"grade\":"))
 			memcpy(mutant + 1, "fieldz", 6);'
 }
 mutate_sim-from-rounded() {
-	edit lib/corpus.c '		o = jv_object_set(o, jv_string("sim"), similarity(o, reference));' \
+	edit lib/measure/corpus.c '		o = jv_object_set(o, jv_string("sim"), similarity(o, reference));' \
 '	{
 		jv rounded = round_figures(jv_copy(o));
 		o = jv_object_set(o, jv_string("sim"), similarity(rounded, reference));
@@ -132,37 +132,39 @@ mutate_sim-from-rounded() {
 	}'
 }
 mutate_expected-off-by-one() {
-	edit lib/popstats.c 'e += fs->by_dist.items[d].count * dist->choice.weights[k]' \
+	edit lib/population/popstats.c 'e += fs->by_dist.items[d].count * dist->choice.weights[k]' \
 		'e += (fs->by_dist.items[d].count + 1) * dist->choice.weights[k]'
 }
 mutate_drift-abs-cosine() {
 	edit tools/score.c 'sum += 1 - cosine(run->a, run->b, (int)dim);' 'sum += 1 - fabs(cosine(run->a, run->b, (int)dim));'
 }
 mutate_dialog-run-silent() {
-	edit tools/dialog-run.c 'int main(int argc, char **argv)
-{' 'int main(int argc, char **argv)
+	edit lib/program/dialog_run.c 'int dialog_run(struct tool *t, struct run_options *o)
+{' 'int dialog_run(struct tool *t, struct run_options *o)
 {
+	(void)t;
+	(void)o;
 	return 0;'
 }
 mutate_line-limit-doubled() {
-	edit tools/dialog-stop.c 'jsonl_reader_open(argv + first, argc - first, common.max_line_bytes, rejects)' \
-		'jsonl_reader_open(argv + first, argc - first, 2 * common.max_line_bytes, rejects)'
+	edit lib/tool/tool.c 'jsonl_reader_open(t->inputs, t->ninputs, t->common.max_line_bytes, t->rejects)' \
+		'jsonl_reader_open(t->inputs, t->ninputs, 2 * t->common.max_line_bytes, t->rejects)'
 }
 mutate_fields-named-twice() {
-	edit lib/stream.c '	stream_reject(st, seq, in, record, reason);
+	edit lib/tool/stream.c '	stream_reject(st, seq, in, record, reason);
 	return 0;' '	stream_reject(st, seq, in, record, reason);
 	if (key[0] == '"'"'f'"'"')
 		errorf("%s: %s", jsonl_where(in), reason);
 	return 0;'
 }
 mutate_key-holder-segv() {
-	edit lib/llm.c '		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);' '		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	edit lib/model/llm.c '		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);' '		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 		signal(SIGSEGV, SIG_IGN);' &&
-	edit lib/llm.c '#include <math.h>' '#include <math.h>
+	edit lib/model/llm.c '#include <math.h>' '#include <math.h>
 #include <signal.h>'
 }
 mutate_fuzz-leak-returns() {
-	edit lib/jsontext.c 'if (json_check(text, len, err, sizeof err) < 0)' 'if (0 && json_check(text, len, err, sizeof err) < 0)'
+	edit lib/core/jsontext.c 'if (json_check(text, len, err, sizeof err) < 0)' 'if (0 && json_check(text, len, err, sizeof err) < 0)'
 }
 
 # ---------- running the checks ----------
