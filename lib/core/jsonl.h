@@ -60,15 +60,4 @@ size_t jsonl_errors(const struct jsonl_reader *r);
 size_t jsonl_records(const struct jsonl_reader *r);
 void jsonl_reader_close(struct jsonl_reader *r);
 
-/* A whole JSON document from a file (schemas, rules, references): the value, or
- * jv_invalid_with_msg with one line saying what is wrong ("cannot open 'F': ...",
- * "F: not a JSON text (...)", "F: not valid JSON: ..."), for the caller to report.
- * Files over max_bytes are refused. Returns a new reference. */
-jv json_read_file(const char *path, size_t max_bytes);
-/* Report the message of an invalid value from json_read_file, and free it. */
-void json_report_invalid(jv invalid);
-
-/* Is s[0..len) valid UTF-8 (no overlongs, no surrogates)? */
-int utf8_valid(const char *s, size_t len);
-
 #endif

@@ -27,4 +27,7 @@
 int json_check(const char *text, size_t len, char *err, size_t errlen);
 jv json_parse(const char *text, size_t len);
 
+/* Is s[0..len) valid UTF-8 (no overlongs, no surrogates)? */
+int utf8_valid(const char *s, size_t len);
+
 #endif

@@ -1,16 +1,14 @@
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <zlib.h>
 
 #include "buf.h"
 #include "importers.h"
-#include "input.h"
 #include "jsonl.h"
+#include "jsontext.h"
 #include "jvutil.h"
+#include "lines.h"
 #include "msg.h"
 #include "rng.h"
 
@@ -195,108 +193,6 @@ static jv turn(const char *speaker, const char *text, size_t len)
 	return jv_object_set(t, jv_string("text"), string_n(text, len));
 }
 
-/* ---------- text input: operands in order, gzip or plain ---------- */
-
-struct text_input {
-	char *const *paths;
-	int npaths, next_path;
-	const char *path;        /* the current input, for messages */
-	gzFile in;
-	char *chunk;
-	size_t chunk_len, chunk_pos;
-	int at_eof;
-	long line_no;            /* the line being read, from 1 */
-	uint64_t errors;
-};
-
-static int input_open_next(struct text_input *t)
-{
-	while (t->next_path < t->npaths) {
-		const char *path = t->paths[t->next_path++];
-		t->line_no = 1;
-		t->at_eof = 0;
-		t->chunk_len = t->chunk_pos = 0;
-		if (strcmp(path, "-") == 0) {
-			t->path = "stdin";
-			t->in = gzdopen(dup(STDIN_FILENO), "rb");
-		} else {
-			t->path = path;
-			t->in = gzopen(path, "rb");
-		}
-		if (!t->in) {
-			errorf("cannot open '%s': %s", path, strerror(errno ? errno : ENOMEM));
-			t->errors++;
-			continue;
-		}
-		gzbuffer(t->in, CHUNK);
-		return 1;
-	}
-	return 0;
-}
-
-static void input_close(struct text_input *t)
-{
-	if (t->in)
-		gzclose(t->in);
-	t->in = NULL;
-}
-
-/* Refill the chunk; 0 at the end of this input (reporting a damaged gzip stream). */
-static int input_fill(struct text_input *t)
-{
-	if (t->at_eof)
-		return 0;
-	const char *why = NULL;
-	int n = input_read(t->in, t->chunk, CHUNK, &why);
-	if (n > 0) {
-		t->chunk_len = (size_t)n;
-		t->chunk_pos = 0;
-		return 1;
-	}
-	t->at_eof = 1;
-	if (n < 0) {
-		errorf("%s: damaged input at line %ld: %s", t->path, t->line_no, why);
-		t->errors++;
-	}
-	return 0;
-}
-
-/* The next byte of the current input, or EOF. */
-static int input_getc(struct text_input *t)
-{
-	if (t->chunk_pos == t->chunk_len && !input_fill(t))
-		return EOF;
-	return (unsigned char)t->chunk[t->chunk_pos++];
-}
-
-/* One physical line into line (without its newline; a CR before it is kept).
- * Returns 0 at the end of the input. Of a line longer than cap only the first cap
- * bytes are kept, the rest is skipped, and *too_long is set. */
-static int input_line(struct text_input *t, struct buf *line, size_t cap, int *too_long)
-{
-	buf_reset(line);
-	buf_adds(line, "");
-	*too_long = 0;
-	int got_any = 0;
-	for (;;) {
-		if (t->chunk_pos == t->chunk_len && !input_fill(t))
-			break;
-		got_any = 1;
-		char *start = t->chunk + t->chunk_pos;
-		size_t avail = t->chunk_len - t->chunk_pos;
-		char *nl = memchr(start, '\n', avail);
-		size_t n = nl ? (size_t)(nl - start) : avail;
-		size_t room = line->len < cap ? cap - line->len : 0;
-		if (n > room)
-			*too_long = 1;
-		buf_add(line, start, n < room ? n : room);
-		t->chunk_pos += n + (nl ? 1 : 0);
-		if (nl)
-			break;
-	}
-	return got_any;
-}
-
 /* ---------- PersonaChat / ConvAI2 "self" text ---------- */
 
 struct pc_dialogue {
@@ -336,7 +232,7 @@ struct importer {
 	long max_line_bytes;
 	struct jsonl_writer *rejects;
 	struct jsonl_reader *jsonl;      /* spasm, chat */
-	struct text_input text;          /* personachat, spc */
+	struct lines *text;              /* personachat, spc */
 	uint64_t conversations, rejected, units;
 	/* personachat */
 	struct buf line;
@@ -350,7 +246,7 @@ struct importer {
 /* "FILE:LINE: reason" on stderr, the unit's text to --rejects (NULL: not kept). */
 static void reject_text(struct importer *im, long line, const char *reason, const struct buf *raw)
 {
-	errorf("%s:%ld: %s", im->text.path, line, reason);
+	errorf("%s:%ld: %s", lines_path(im->text), line, reason);
 	im->rejected++;
 	if (im->rejects && raw && raw->len)
 		jsonl_write_line(im->rejects, raw->data, raw->len);
@@ -384,7 +280,7 @@ static void pc_reject(struct importer *im, long line, const char *reason)
 	struct pc_dialogue *d = &im->dlg;
 	if (d->rejected)
 		return;
-	errorf("%s:%ld: %s", im->text.path, line, reason);
+	errorf("%s:%ld: %s", lines_path(im->text), line, reason);
 	im->rejected++;
 	d->rejected = 1;
 	jv_free(d->turns);
@@ -486,7 +382,7 @@ static jv pc_line(struct importer *im, int too_long)
 	struct pc_dialogue *d = &im->dlg;
 	const char *s = im->line.data;
 	size_t len = im->line.len;
-	long line_no = im->text.line_no;
+	long line_no = lines_number(im->text);
 	if (len && s[len - 1] == '\r')
 		len--;
 	size_t blank = len;
@@ -542,20 +438,21 @@ static jv pc_line(struct importer *im, int too_long)
 static int pc_next(struct importer *im, jv *record)
 {
 	for (;;) {
-		if (!im->text.in && !input_open_next(&im->text))
+		if (!lines_have_input(im->text) && !lines_next_input(im->text))
 			return 0;
 		int too_long = 0;
-		if (!input_line(&im->text, &im->line, (size_t)im->max_line_bytes, &too_long)) {
+		if (!lines_read(im->text, &im->line, (size_t)im->max_line_bytes, &too_long)) {
 			jv done = pc_finish(im);
-			input_close(&im->text);
+			lines_end_input(im->text);
 			if (jv_is_valid(done)) {
 				*record = done;
 				return 1;
 			}
 			continue;
 		}
+		if (too_long)
+			lines_rest(im->text, NULL, NULL);   /* only its first max_line_bytes are kept */
 		jv done = pc_line(im, too_long);
-		im->text.line_no++;
 		if (jv_is_valid(done)) {
 			*record = done;
 			return 1;
@@ -655,15 +552,15 @@ static int csv_feed(struct csv_row *row, enum csv_state *state, char c)
 /* The next row of the current input, fields split and unquoted, at most cap bytes
  * kept. 0 at the end of the input. The field opened by the final separator is not a
  * field: after the loop nfields is corrected. */
-static int csv_read_row(struct text_input *t, struct csv_row *row, size_t cap)
+static int csv_read_row(struct lines *t, struct csv_row *row, size_t cap)
 {
-	csv_row_reset(row, t->line_no);
+	csv_row_reset(row, lines_current(t));
 	csv_field_begin(row);
 	enum csv_state state = CSV_FIELD_START;
 	int any = 0, pending_cr = 0, ended = 0;
 	while (!ended) {
-		int c = input_getc(t);
-		if (c == EOF) {
+		int c = lines_getc(t);
+		if (c < 0) {
 			if (!any)
 				return 0;
 			if (state == CSV_QUOTED) {
@@ -683,8 +580,6 @@ static int csv_read_row(struct text_input *t, struct csv_row *row, size_t cap)
 		}
 		if (!row->overflow)
 			buf_addc(&row->raw, (char)c);
-		if (c == '\n')
-			t->line_no++;
 		if (c == '\r' && state != CSV_QUOTED && !pending_cr) {
 			pending_cr = 1;
 			continue;
@@ -756,7 +651,7 @@ static int spc_header(struct importer *im)
 	size_t cap = (size_t)im->max_line_bytes;
 	char reason[160];
 	do {
-		if (!csv_read_row(&im->text, row, cap))
+		if (!csv_read_row(im->text, row, cap))
 			return 0;   /* an empty input */
 	} while (spc_blank_row(row));
 	char why[64];
@@ -911,17 +806,17 @@ static int spc_next(struct importer *im, jv *record)
 {
 	size_t cap = (size_t)im->max_line_bytes;
 	for (;;) {
-		if (!im->text.in) {
-			if (!input_open_next(&im->text))
+		if (!lines_have_input(im->text)) {
+			if (!lines_next_input(im->text))
 				return 0;
 			im->have_header = spc_header(im);
 			if (!im->have_header) {
-				input_close(&im->text);
+				lines_end_input(im->text);
 				continue;
 			}
 		}
-		if (!csv_read_row(&im->text, &im->row, cap)) {
-			input_close(&im->text);
+		if (!csv_read_row(im->text, &im->row, cap)) {
+			lines_end_input(im->text);
 			continue;
 		}
 		struct csv_row *row = &im->row;
@@ -1216,7 +1111,6 @@ struct importer *importer_open(enum import_format format, char *const *paths, in
 			       long max_line_bytes, struct jsonl_writer *rejects)
 {
 	struct importer *im = xcalloc(1, sizeof *im);
-	static char *const stdin_only[] = { "-" };
 	im->format = format;
 	im->max_line_bytes = max_line_bytes > 0 ? max_line_bytes : 16L * 1024 * 1024;
 	im->rejects = rejects;
@@ -1227,9 +1121,7 @@ struct importer *importer_open(enum import_format format, char *const *paths, in
 	if (format == IMPORT_SPASM || format == IMPORT_CHAT) {
 		im->jsonl = jsonl_reader_open(paths, npaths, im->max_line_bytes, rejects);
 	} else {
-		im->text.paths = npaths > 0 ? paths : stdin_only;
-		im->text.npaths = npaths > 0 ? npaths : 1;
-		im->text.chunk = xmalloc(CHUNK);
+		im->text = lines_open(paths, npaths, CHUNK, LINES_DAMAGE_AT_LINE);
 	}
 	return im;
 }
@@ -1260,7 +1152,9 @@ uint64_t importer_conversations(const struct importer *im)
 
 uint64_t importer_rejected(const struct importer *im)
 {
-	uint64_t n = im->rejected + im->text.errors;
+	uint64_t n = im->rejected;
+	if (im->text)
+		n += lines_errors(im->text);
 	if (im->jsonl)
 		n += jsonl_errors(im->jsonl);
 	return n;
@@ -1270,8 +1164,7 @@ void importer_close(struct importer *im)
 {
 	if (!im)
 		return;
-	input_close(&im->text);
-	free(im->text.chunk);
+	lines_close(im->text);
 	jsonl_reader_close(im->jsonl);
 	buf_free(&im->line);
 	buf_free(&im->dlg.raw);

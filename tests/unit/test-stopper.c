@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "jsonl.h"
+#include "jsontext.h"
 #include "stopper.h"
 #include "unit.h"
 
