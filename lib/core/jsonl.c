@@ -371,7 +371,7 @@ void jsonl_reject(struct jsonl_reader *r, const char *reason)
 
 size_t jsonl_errors(const struct jsonl_reader *r)
 {
-	return r->errors;
+	return r->errors + lines_errors(r->in);
 }
 
 size_t jsonl_records(const struct jsonl_reader *r)
