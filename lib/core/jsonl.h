@@ -17,6 +17,10 @@
  * jsonl_write consumes its jv argument (jq's rule). Paths are borrowed for the life
  * of the reader/writer. Raw line text returned by jsonl_raw is owned by the reader
  * and valid until the next jsonl_read.
+ * Ends the process (status 1, after a message): jsonl_write, jsonl_write_line,
+ * jsonl_writer_flush and jsonl_writer_close on a write error other than a closed pipe;
+ * jsonl_read, jsonl_lookahead and jsonl_reject the same way when copying a bad line to
+ * the rejects writer fails. Nothing else does (except out of memory).
  */
 #ifndef PS_JSONL_H
 #define PS_JSONL_H

@@ -13,6 +13,7 @@
  *
  * Ownership: text is borrowed; json_parse returns a new jv (jq's rule: the caller
  * frees it), invalid with a message "PROBLEM at line L, column C" on bad text.
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_JSONTEXT_H
 #define PS_JSONTEXT_H

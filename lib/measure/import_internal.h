@@ -7,8 +7,8 @@
  *
  * Ownership: the helpers borrow their arguments unless they say they consume them; the
  * jv they return are new references, strings returned by import_json_id and
- * import_json_persona_id are the caller's to free. Never ends the process (except out of
- * memory).
+ * import_json_persona_id are the caller's to free. import_reject_text ends the process
+ * as jsonl.h says when the rejects writer fails; nothing else does (except out of memory).
  */
 #ifndef PS_IMPORT_INTERNAL_H
 #define PS_IMPORT_INTERNAL_H

@@ -3,7 +3,8 @@
  * --rejects while they fit.
  *
  * Part of importers (importers.h is the contract; import_internal.h the shared state
- * and helpers). Never ends the process (except out of memory).
+ * and helpers). Ends the process only as jsonl.h says, when writing a rejected unit
+ * to the rejects writer fails; nothing else does (except out of memory).
  */
 #ifndef PS_IMPORT_PERSONACHAT_H
 #define PS_IMPORT_PERSONACHAT_H

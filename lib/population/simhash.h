@@ -11,6 +11,9 @@
  * band finds EVERY earlier fingerprint within distance k — no pair is missed — while
  * the number of comparisons stays near linear for fingerprints that are spread out.
  * Ownership: the index owns its tables; fingerprints are plain values.
+ * Ends the process: lsh_new on a distance out of range (an internal error, status 2);
+ * lsh_add past 2^30 distinct fingerprints (status 1). Nothing else does (except out of
+ * memory).
  */
 #ifndef PS_SIMHASH_H
 #define PS_SIMHASH_H
