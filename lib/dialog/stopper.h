@@ -16,8 +16,7 @@
  * and thresholds are data (share/stop/rules.json), never code.
  * Ownership: the rules own their phrase lists; stop_find borrows turns; the decision's
  * strings point into the rules or into the decision itself.
- * Never ends the process (except out of memory, or a jq interpreter that cannot start:
- * jqexpr.h).
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_STOPPER_H
 #define PS_STOPPER_H
