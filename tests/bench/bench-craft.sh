@@ -6,7 +6,7 @@ mock="$SRC/build/tests/mock-server"
 "$mock" --port-file "$WORK/craft.port" --latency-ms 100 &
 pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
-for i in $(seq 100); do [ -s "$WORK/craft.port" ] && break; sleep 0.02; done
+for _ in $(seq 100); do [ -s "$WORK/craft.port" ] && break; sleep 0.02; done
 url="http://127.0.0.1:$(cat "$WORK/craft.port")/v1"
 persona-sample --schema "$SRC/share/schemas/spasm.json" -n 1000 >"$WORK/craft-in.jsonl"
 start=$(date +%s.%N)

@@ -8,7 +8,7 @@ mock="$SRC/build/tests/mock-server"
 "$mock" --port-file "$WORK/dialog.port" --latency-ms 50 &
 pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
-for i in $(seq 100); do [ -s "$WORK/dialog.port" ] && break; sleep 0.02; done
+for _ in $(seq 100); do [ -s "$WORK/dialog.port" ] && break; sleep 0.02; done
 url="http://127.0.0.1:$(cat "$WORK/dialog.port")/v1"
 persona-sample --schema "$SRC/share/schemas/spasm.json" -n 1024 --seed 3 | persona-craft --template >"$WORK/p1024.jsonl"
 head -n 256 "$WORK/p1024.jsonl" >"$WORK/p256.jsonl"
@@ -18,7 +18,7 @@ run() {   # run FILE: prints "seconds peak_kb"
 	cat "$WORK/time.txt"
 }
 read -r t1024 m1024 < <(run "$WORK/p1024.jsonl")
-read -r t256 m256 < <(run "$WORK/p256.jsonl")
+read -r _ m256 < <(run "$WORK/p256.jsonl")
 eff=$(awk -v t="$t1024" 'BEGIN { printf "%.2f", 2.4 / t }')
 mem=$(awk -v a="$m1024" -v b="$m256" 'BEGIN { printf "%.2f", a / b }')
 echo "RESULT dialog-run-latency-bound-efficiency $eff >= 0.90 1024_conversations_x_12_calls_at_c256_took_${t1024}s_(bound_2.4s)"

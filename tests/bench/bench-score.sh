@@ -9,7 +9,7 @@ head -n 4500 "$WORK/c45k.jsonl" >"$WORK/c4500.jsonl"
 /usr/bin/time -f "%e %M" -o "$WORK/score45k.time" score --summary "$WORK/s45k.json" <"$WORK/c45k.jsonl" >/dev/null
 /usr/bin/time -f "%e %M" -o "$WORK/score4500.time" score --summary "$WORK/s4500.json" <"$WORK/c4500.jsonl" >/dev/null
 read -r t45 m45 <"$WORK/score45k.time"
-read -r t4 m4 <"$WORK/score4500.time"
+read -r _ m4 <"$WORK/score4500.time"
 mem=$(awk -v a="$m45" -v b="$m4" 'BEGIN { printf "%.2f", a / b }')
 echo "RESULT score-45k-conversations-seconds $t45 <= 180 hash-512,_sample_2000,_peak_${m45}KB"
 echo "RESULT score-peak-memory-45k/4.5k $mem <= 10 linear_would_be_10;_${m45}KB_vs_${m4}KB"
