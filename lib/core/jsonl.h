@@ -6,6 +6,8 @@
  * longer than the byte limit — is reported on stderr as "PROGRAM: FILE:LINE: reason",
  * copied verbatim (without the reason) to the rejects writer when there is one, and
  * skipped; the reader then goes on with the next line. CRLF line ends are accepted.
+ * The lines come from lines.h, the one input reader (which reports unreadable and
+ * damaged inputs; jsonl_errors counts them too).
  *
  * Writer contract: one compact JSON text per line, to stdout or a file, gzip when the
  * name ends in ".gz". A reader that closes the pipe early (head -n 5) asks the program
