@@ -29,7 +29,8 @@ REPLAYS  = $(FUZZ_SRC:tests/fuzz/fuzz-%.c=$(BUILD)/fuzz/replay-%)
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 # nodejs (with npm, Debian's or the one bundled with another nodejs build) runs the real
 # chat templates in tests/t0210 (@huggingface/jinja, installed by the test into build/npm/).
-DEB_PACKAGES = gcc make libc6-dev libjq-dev libcurl4-openssl-dev zlib1g-dev parallel jq curl man-db strace nodejs
+# shellcheck keeps pipelines/*.sh and tests/bench/*.sh clean (tests/t0020).
+DEB_PACKAGES = gcc make libc6-dev libjq-dev libcurl4-openssl-dev zlib1g-dev parallel jq curl man-db strace nodejs shellcheck
 ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 .PHONY: all deps demo check test bench install clean asan fuzz valgrind mutate

@@ -42,10 +42,14 @@ echo "demo: $(gzip -dc "$out/conversations.jsonl.gz" | wc -l) conversations in $
 grep "conversations (" "$out/dialog-run.log" | sed 's/^/demo: /'
 
 # Measure them against the human reference (PersonaChat figures shipped in share/).
+report=()
+if score --help | grep -q -- --report; then
+	report=(--report "$out/report.html")
+fi
 gzip -dc "$out/conversations.jsonl.gz" \
 	| embed --of client_text \
 	| score --by .persona.gender --reference personachat \
-		--summary "$out/summary.json" $(score --help | grep -q -- --report && echo --report "$out/report.html") \
+		--summary "$out/summary.json" "${report[@]}" \
 	| gzip >"$out/scored.jsonl.gz"
 echo "demo: per-conversation scores in $out/scored.jsonl.gz"
 echo "demo: corpus summary (vs PersonaChat under \"sim\") in $out/summary.json"

@@ -77,7 +77,11 @@ fi
 
 # What a resumed run must repeat exactly: the blocks (input, its size and time, block
 # size) and the command. Anything else would pair old parts with other records.
-input_id=$( [ "$input" = - ] && echo - || stat -c '%n %s %Y' -- "$input")
+if [ "$input" = - ]; then
+	input_id=-
+else
+	input_id=$(stat -c '%n %s %Y' -- "$input")
+fi
 manifest=$(printf 'input %s\nblock %s\ncommand %s\n' "$input_id" "$block" "$*")
 if [ "$resume" = 1 ]; then
 	[ -f "$parts/manifest" ] || die 2 "nothing to resume: '$parts/manifest' does not exist (run once without --resume-failed)"
@@ -158,7 +162,7 @@ verdict=$(awk '{ s[$1] = $2 } END {
 read -r status failed_shards <<<"$verdict"
 assemble() {
 	local seq
-	for seq in $(awk '{ print $1 }' "$parts/status" | sort -n -u); do
+	awk '{ print $1 }' "$parts/status" | sort -n -u | while read -r seq; do
 		[ ! -f "$parts/$seq.jsonl" ] || cat -- "$parts/$seq.jsonl"
 	done
 }

@@ -35,7 +35,10 @@ shift $((OPTIND - 1))
 [ "${1:-}" = "--" ] && shift
 [ -n "$personas" ] || { echo "spasm-matrix: -p personas.jsonl is required" >&2; exit 2; }
 [ -e "$personas" ] || { echo "spasm-matrix: cannot open '$personas': No such file or directory" >&2; exit 2; }
-[ -f "$personas" ] && [ -r "$personas" ] || { echo "spasm-matrix: cannot read '$personas'" >&2; exit 2; }
+if [ ! -f "$personas" ] || [ ! -r "$personas" ]; then
+	echo "spasm-matrix: cannot read '$personas'" >&2
+	exit 2
+fi
 for tool in dialog-run jq gzip; do
 	command -v "$tool" >/dev/null || { echo "spasm-matrix: command not found: '$tool'" >&2; exit 2; }
 done
@@ -53,6 +56,7 @@ for c in $clients; do
 		partial="$out/$name.jsonl"
 		touch "$partial"
 		rc=0
+		# shellcheck disable=SC2094 # --resume reads what the cell finished before; new conversations are appended after it
 		dialog-run --client-model "$c" --responder-model "$r" --conversations "$k" \
 			--cache "$out/.cache" --resume "$partial" "$@" <"$personas" >>"$partial" 2>"$out/$name.log" || rc=$?
 		if [ "$rc" -eq 0 ]; then

@@ -13,6 +13,7 @@
 #include "embedding.h"
 #include "interrupt.h"
 #include "jqexpr.h"
+#include "jsonfile.h"
 #include "jsonl.h"
 #include "jvutil.h"
 #include "msg.h"

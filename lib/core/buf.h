@@ -6,6 +6,7 @@
  * \uXXXX, invalid UTF-8 passed through byte for byte, as jq does on output),
  * numbers in the shortest form that reads back to the same double.
  * Ownership: string arguments are borrowed; nothing is retained.
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_BUF_H
 #define PS_BUF_H

@@ -4,6 +4,7 @@
  * equal bytes return the same pointer, so interned strings compare with ==.
  * Ownership: the table owns every canonical copy; they live until intern_free.
  * Arguments are borrowed.
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_INTERN_H
 #define PS_INTERN_H

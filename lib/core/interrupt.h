@@ -8,6 +8,7 @@
  * interrupt_output_closed on, messages are muted and interrupt_status() is 0.
  * interrupt_stop is the same request made by the program itself, with its status.
  * Ownership: none (process-wide state).
+ * Never ends the process: it only records what was asked.
  */
 #ifndef PS_INTERRUPT_H
 #define PS_INTERRUPT_H

@@ -5,6 +5,8 @@
  * Ownership: the expression owns its jq_state. jqexpr_test and jqexpr_first borrow
  * their input (they take their own copy); jqexpr_first returns a new reference.
  * Error text goes into the caller's buf.
+ * Ends the process: jqexpr_compile when the jq interpreter cannot start (out of
+ * memory). Nothing else does (except out of memory).
  */
 #ifndef PS_JQEXPR_H
 #define PS_JQEXPR_H

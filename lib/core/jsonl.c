@@ -4,15 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include "buf.h"
-#include "input.h"
 #include "interrupt.h"
 #include "jsonl.h"
 #include "jsontext.h"
 #include "jvutil.h"
+#include "lines.h"
 #include "msg.h"
 
 #define CHUNK (256 * 1024)
@@ -158,19 +157,12 @@ int jsonl_writer_close(struct jsonl_writer *w)
 /* ---------- reader ---------- */
 
 struct jsonl_reader {
-	char *const *paths;
-	int npaths;
-	int next_path;          /* index of the next operand to open */
-	const char *path;       /* current input name for messages */
-	gzFile in;
+	struct lines *in;
 	long max_line_bytes;
 	struct jsonl_writer *rejects;
 
-	char *chunk;            /* decompressed bytes not yet consumed */
-	size_t chunk_len, chunk_pos;
-	int at_eof;
-
 	struct buf line;        /* the current line, NUL-terminated, without its newline */
+	const char *path;       /* where the current line is, for messages */
 	long line_no;
 	char where[512];
 
@@ -180,8 +172,6 @@ struct jsonl_reader {
 	/* Lines read ahead by jsonl_lookahead, handed out again by jsonl_read. */
 	struct queued_line *queue;
 	size_t queue_len, queue_next;
-	const char *live_path;   /* where the input itself is while the queue is replayed */
-	long live_line_no;
 };
 
 struct queued_line {
@@ -195,67 +185,12 @@ struct jsonl_reader *jsonl_reader_open(char *const *paths, int npaths, long max_
 				       struct jsonl_writer *rejects)
 {
 	struct jsonl_reader *r = xcalloc(1, sizeof *r);
-	static char *const stdin_only[] = { "-" };
-	r->paths = npaths > 0 ? paths : stdin_only;
-	r->npaths = npaths > 0 ? npaths : 1;
-	r->max_line_bytes = max_line_bytes > 0 ? max_line_bytes : 16L * 1024 * 1024;
-	r->rejects = rejects;
-	r->chunk = xmalloc(CHUNK);
-	return r;
-}
-
-static int open_next_input(struct jsonl_reader *r)
-{
-	while (r->next_path < r->npaths) {
-		const char *path = r->paths[r->next_path++];
-		r->line_no = 0;
-		r->at_eof = 0;
-		r->chunk_len = r->chunk_pos = 0;
-		if (strcmp(path, "-") == 0) {
-			r->path = "stdin";
-			r->in = gzdopen(dup(STDIN_FILENO), "rb");
-		} else {
-			r->path = path;
-			r->in = gzopen(path, "rb");
-		}
-		if (!r->in) {
-			errorf("cannot open '%s': %s", path, strerror(errno ? errno : ENOMEM));
-			r->errors++;
-			continue;
-		}
-		gzbuffer(r->in, READ_SIZE);
-		return 1;
-	}
-	return 0;
-}
-
-static void close_input(struct jsonl_reader *r)
-{
-	if (r->in)
-		gzclose(r->in);
-	r->in = NULL;
-}
-
-/* Refill the chunk; 0 at the end of this input (reporting a damaged gzip stream). */
-static int fill(struct jsonl_reader *r)
-{
-	if (r->at_eof)
-		return 0;
 	/* Small reads: when a gzip stream turns out damaged, zlib discards what the failing
 	 * read had already decompressed, so a small read loses at most a few lines. */
-	const char *why = NULL;
-	int n = input_read(r->in, r->chunk, READ_SIZE, &why);
-	if (n > 0) {
-		r->chunk_len = (size_t)n;
-		r->chunk_pos = 0;
-		return 1;
-	}
-	r->at_eof = 1;
-	if (n < 0) {
-		errorf("%s: damaged input after line %ld: %s", r->path, r->line_no, why);
-		r->errors++;
-	}
-	return 0;
+	r->in = lines_open(paths, npaths, READ_SIZE, LINES_DAMAGE_AFTER_LINE);
+	r->max_line_bytes = max_line_bytes > 0 ? max_line_bytes : 16L * 1024 * 1024;
+	r->rejects = rejects;
+	return r;
 }
 
 static void route_reject(struct jsonl_reader *r, const char *reason)
@@ -266,6 +201,11 @@ static void route_reject(struct jsonl_reader *r, const char *reason)
 		jsonl_write_line(r->rejects, r->line.data, r->line.len);
 }
 
+static void put_reject(void *arg, const char *p, size_t n)
+{
+	put(arg, p, n);
+}
+
 /* The rest of an over-long line goes straight to the rejects file, never to memory. */
 static void skip_long_line(struct jsonl_reader *r)
 {
@@ -273,89 +213,35 @@ static void skip_long_line(struct jsonl_reader *r)
 	r->errors++;
 	if (r->rejects)
 		put(r->rejects, r->line.data, r->line.len);
-	for (;;) {
-		if (r->chunk_pos == r->chunk_len && !fill(r))
-			break;
-		char *start = r->chunk + r->chunk_pos;
-		char *nl = memchr(start, '\n', r->chunk_len - r->chunk_pos);
-		size_t n = nl ? (size_t)(nl - start) : r->chunk_len - r->chunk_pos;
-		if (r->rejects)
-			put(r->rejects, start, n);
-		r->chunk_pos += n + (nl ? 1 : 0);
-		if (nl)
-			break;
-	}
+	lines_rest(r->in, r->rejects ? put_reject : NULL, r->rejects);
 	if (r->rejects)
 		jsonl_write_line(r->rejects, "", 0);
 	buf_reset(&r->line);
 }
 
-/* Read one physical line into r->line. 0 at the end of the current input.
- * Returns -1 for a line that was too long (already reported and skipped). */
-static int read_line(struct jsonl_reader *r)
+/* The next line of the input itself into r->line: 1, 0 at the end of all input, -1 for
+ * a line that was too long (already reported and skipped). */
+static int read_live_line(struct jsonl_reader *r)
 {
-	buf_reset(&r->line);
-	int got_any = 0;
+	int got = 0;
 	for (;;) {
-		if (r->chunk_pos == r->chunk_len) {
-			if (!fill(r))
-				break;
-		}
-		got_any = 1;
-		char *start = r->chunk + r->chunk_pos;
-		size_t avail = r->chunk_len - r->chunk_pos;
-		char *nl = memchr(start, '\n', avail);
-		size_t n = nl ? (size_t)(nl - start) : avail;
-		if (r->line.len + n > (size_t)r->max_line_bytes) {
-			r->line_no++;
-			skip_long_line(r);
-			return -1;
-		}
-		buf_add(&r->line, start, n);
-		r->chunk_pos += n + (nl ? 1 : 0);
-		if (nl)
+		if (!lines_have_input(r->in) && !lines_next_input(r->in))
 			break;
+		int too_long = 0;
+		got = lines_read(r->in, &r->line, (size_t)r->max_line_bytes, &too_long);
+		if (got && too_long)
+			got = -1;
+		if (got)
+			break;
+		lines_end_input(r->in);
 	}
-	if (!got_any)
-		return 0;
-	r->line_no++;
-	if (r->line.len && r->line.data[r->line.len - 1] == '\r')
+	r->path = lines_path(r->in);
+	r->line_no = lines_number(r->in);
+	if (got < 0)
+		skip_long_line(r);
+	if (got > 0 && r->line.len && r->line.data[r->line.len - 1] == '\r')
 		r->line.data[--r->line.len] = '\0';
-	return 1;
-}
-
-int utf8_valid(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
-	while (p < end) {
-		unsigned char c = *p;
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		size_t need;
-		unsigned int cp;
-		if (c >= 0xc2 && c <= 0xdf)
-			need = 1, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			need = 2, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			need = 3, cp = c & 0x07;
-		else
-			return 0;
-		if ((size_t)(end - p) <= need)
-			return 0;
-		for (size_t i = 1; i <= need; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if ((need == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (need == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return 0;
-		p += need + 1;
-	}
-	return 1;
+	return got;
 }
 
 static int blank(const struct buf *line)
@@ -364,18 +250,6 @@ static int blank(const struct buf *line)
 		if (!strchr(" \t\r", line->data[i]))
 			return 0;
 	return 1;
-}
-
-static int read_live_line(struct jsonl_reader *r)
-{
-	for (;;) {
-		if (!r->in && !open_next_input(r))
-			return 0;
-		int got = read_line(r);
-		if (got != 0)
-			return got;
-		close_input(r);
-	}
 }
 
 /* The next physical line into r->line: a queued one first, then the input itself.
@@ -395,11 +269,6 @@ static int next_line(struct jsonl_reader *r)
 			r->queue_len = r->queue_next = 0;
 		}
 		return 1;
-	}
-	if (r->live_path) {
-		r->path = r->live_path;
-		r->line_no = r->live_line_no;
-		r->live_path = NULL;
 	}
 	return read_live_line(r);
 }
@@ -438,10 +307,6 @@ jv jsonl_lookahead(struct jsonl_reader *r, size_t max_records, size_t max_bytes)
 		} else {
 			jv_free(v);
 		}
-	}
-	if (r->queue_len) {
-		r->live_path = r->path ? r->path : "stdin";
-		r->live_line_no = r->line_no;
 	}
 	return records;
 }
@@ -506,7 +371,7 @@ void jsonl_reject(struct jsonl_reader *r, const char *reason)
 
 size_t jsonl_errors(const struct jsonl_reader *r)
 {
-	return r->errors;
+	return r->errors + lines_errors(r->in);
 }
 
 size_t jsonl_records(const struct jsonl_reader *r)
@@ -518,54 +383,10 @@ void jsonl_reader_close(struct jsonl_reader *r)
 {
 	if (!r)
 		return;
-	close_input(r);
+	lines_close(r->in);
 	for (size_t i = r->queue_next; i < r->queue_len; i++)
 		free(r->queue[i].text);
 	free(r->queue);
 	buf_free(&r->line);
-	free(r->chunk);
 	free(r);
-}
-
-jv json_read_file(const char *path, size_t max_bytes)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return jv_invalid_with_msg(jv_string_fmt("cannot open '%s': %s", path, strerror(errno)));
-	struct buf b = BUF_INIT;
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		buf_add(&b, chunk, n);
-		if (b.len > max_bytes)
-			break;
-	}
-	int read_error = ferror(f);
-	fclose(f);
-	if (read_error || b.len > max_bytes) {
-		buf_free(&b);
-		return jv_invalid_with_msg(jv_string_fmt("cannot read '%s': %s", path,
-							 read_error ? "read error" : "file too large"));
-	}
-	if (!b.data || !utf8_valid(b.data, b.len) || memchr(b.data, '\0', b.len)) {
-		buf_free(&b);
-		return jv_invalid_with_msg(jv_string_fmt("%s: not a JSON text (empty, NUL bytes or invalid UTF-8)", path));
-	}
-	jv v = json_parse(b.data, b.len);
-	buf_free(&b);
-	if (!jv_is_valid(v)) {
-		jv msg = jv_invalid_get_msg(v);
-		jv out = jv_invalid_with_msg(jv_string_fmt("%s: not valid JSON: %s", path,
-						 jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "parse error"));
-		jv_free(msg);
-		return out;
-	}
-	return v;
-}
-
-void json_report_invalid(jv invalid)
-{
-	jv msg = jv_invalid_get_msg(invalid);
-	errorf("%s", jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "cannot read a JSON file");
-	jv_free(msg);
 }

@@ -6,6 +6,8 @@
  * longer than the byte limit — is reported on stderr as "PROGRAM: FILE:LINE: reason",
  * copied verbatim (without the reason) to the rejects writer when there is one, and
  * skipped; the reader then goes on with the next line. CRLF line ends are accepted.
+ * The lines come from lines.h, the one input reader (which reports unreadable and
+ * damaged inputs; jsonl_errors counts them too).
  *
  * Writer contract: one compact JSON text per line, to stdout or a file, gzip when the
  * name ends in ".gz". A reader that closes the pipe early (head -n 5) asks the program
@@ -17,6 +19,10 @@
  * jsonl_write consumes its jv argument (jq's rule). Paths are borrowed for the life
  * of the reader/writer. Raw line text returned by jsonl_raw is owned by the reader
  * and valid until the next jsonl_read.
+ * Ends the process (status 1, after a message): jsonl_write, jsonl_write_line,
+ * jsonl_writer_flush and jsonl_writer_close on a write error other than a closed pipe;
+ * jsonl_read, jsonl_lookahead and jsonl_reject the same way when copying a bad line to
+ * the rejects writer fails. Nothing else does (except out of memory).
  */
 #ifndef PS_JSONL_H
 #define PS_JSONL_H
@@ -59,16 +65,5 @@ void jsonl_reject(struct jsonl_reader *r, const char *reason);
 size_t jsonl_errors(const struct jsonl_reader *r);
 size_t jsonl_records(const struct jsonl_reader *r);
 void jsonl_reader_close(struct jsonl_reader *r);
-
-/* A whole JSON document from a file (schemas, rules, references): the value, or
- * jv_invalid_with_msg with one line saying what is wrong ("cannot open 'F': ...",
- * "F: not a JSON text (...)", "F: not valid JSON: ..."), for the caller to report.
- * Files over max_bytes are refused. Returns a new reference. */
-jv json_read_file(const char *path, size_t max_bytes);
-/* Report the message of an invalid value from json_read_file, and free it. */
-void json_report_invalid(jv invalid);
-
-/* Is s[0..len) valid UTF-8 (no overlongs, no surrogates)? */
-int utf8_valid(const char *s, size_t len);
 
 #endif

@@ -13,6 +13,7 @@
  *
  * Ownership: text is borrowed; json_parse returns a new jv (jq's rule: the caller
  * frees it), invalid with a message "PROBLEM at line L, column C" on bad text.
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_JSONTEXT_H
 #define PS_JSONTEXT_H
@@ -26,5 +27,8 @@
 /* 0 when text[0..len) is one JSON value; else -1 with the problem in err. */
 int json_check(const char *text, size_t len, char *err, size_t errlen);
 jv json_parse(const char *text, size_t len);
+
+/* Is s[0..len) valid UTF-8 (no overlongs, no surrogates)? */
+int utf8_valid(const char *s, size_t len);
 
 #endif

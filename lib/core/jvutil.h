@@ -6,6 +6,7 @@
  * Ownership: like jv itself, the functions consume their jv arguments unless the
  * name ends in _borrow, which leaves the argument untouched (the caller keeps it).
  * Returned jv values are new references the caller frees.
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_JVUTIL_H
 #define PS_JVUTIL_H

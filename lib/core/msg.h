@@ -2,9 +2,11 @@
  *
  * Contract: messages are written to stderr as "PROGRAM: text\n", in the git style:
  * what is wrong first, subject in quotes, no capital, no trailing full stop.
- * Exit codes are shared by every program (SPEC §7).
+ * Exit codes are shared by every program (each man page lists them under EXIT STATUS).
  * Ownership: every string argument is borrowed; nothing is retained except the
  * program name pointer given to msg_set_program, which must outlive the program.
+ * Ends the process: fatalf always; xmalloc, xcalloc, xrealloc and xstrdup when memory
+ * runs out (status 1, after a message). Nothing else does.
  */
 #ifndef PS_MSG_H
 #define PS_MSG_H

@@ -4,6 +4,7 @@
  * (plus any extra text the caller supplies) at most four times a second, in place
  * with a carriage return; progress_done ends the line. Disabled, every call is a
  * cheap no-op. Ownership: extra text is borrowed for the call only.
+ * Never ends the process.
  */
 #ifndef PS_PROGRESS_H
 #define PS_PROGRESS_H

@@ -1,10 +1,11 @@
-/* record — conventions shared by every record the tools write (SPEC §3).
+/* record — conventions shared by every record the tools write.
  *
  * Contract: a record that could not be finished is still written, with
  * "status":"failed" and "error":{"kind","message","attempts"}; record_id gives a
  * record's id for messages ("?" when it has none).
  * Ownership: record_set_failed consumes its record and returns the new one; strings
  * are borrowed. record_id's text is valid while the record is alive.
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_RECORD_H
 #define PS_RECORD_H

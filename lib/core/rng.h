@@ -5,8 +5,9 @@
  * output k is mix64(key + (k+1) * golden_gamma), where key is a hash of the three
  * names. Two processes that name the same stream get the same numbers, whatever
  * else they did before — so splitting input across GNU parallel jobs or machines
- * gives the same records as one sequential run (SPEC §4).
+ * gives the same records as one sequential run.
  * Ownership: plain values; id and purpose are borrowed and not retained.
+ * Never ends the process.
  */
 #ifndef PS_RNG_H
 #define PS_RNG_H

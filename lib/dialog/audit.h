@@ -7,6 +7,8 @@
  * "..."}; audit_parse returns 1 with that object normalised (a missing category or
  * turn becomes null), or -1 when there is no boolean role_failure (never a pass).
  * Ownership: the record is borrowed; both functions return new jv values.
+ * Never ends the process itself (except out of memory); the model calls it makes can,
+ * where llm.h says so (libcurl that cannot start).
  */
 #ifndef PS_AUDIT_H
 #define PS_AUDIT_H

@@ -7,7 +7,7 @@
  * rules, the stop judge, or none) and the --max-turns limit; at the chosen exchanges
  * ask the drift probes to the client in separate calls that never enter the turns.
  * When the dialogue has stopped and every probe has its answer, done() receives the
- * conversation record (SPEC §3). A conversation whose call fails for good is still
+ * conversation record (its fields: dialog-run(1)). A conversation whose call fails for good is still
  * written: "status":"failed", its turns so far, and the error (with the provider's
  * finish_reason when the model ran out of tokens: kind "truncated", or "empty"). A turn
  * or probe answer the token limit cut short is kept with "truncated": true. Probe
@@ -15,6 +15,8 @@
  * Ownership: dialog_start borrows the persona record (copies what it keeps); the
  * config and everything it points to must outlive all conversations; done() receives
  * the record and owns it.
+ * Never ends the process itself (except out of memory); the model calls it makes can,
+ * where llm.h says so (libcurl that cannot start).
  */
 #ifndef PS_DIALOG_H
 #define PS_DIALOG_H

@@ -7,6 +7,7 @@
  * run was killed while writing — that line is cut off the file, with a warning, so that
  * appending to the same file continues with whole lines.
  * Ownership: the set owns its strings; ids are borrowed.
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_RESUME_H
 #define PS_RESUME_H

@@ -6,6 +6,8 @@
  * and {{turns}}: how many turns the conversation has so far. The model answers
  * {"verdict": true|false, "reason": "..."}; true means it has ended.
  * Ownership: turns is borrowed; stopjudge_messages returns a new jv array.
+ * Never ends the process itself (except out of memory); the model calls it makes can,
+ * where llm.h says so (libcurl that cannot start).
  */
 #ifndef PS_STOPJUDGE_H
 #define PS_STOPJUDGE_H

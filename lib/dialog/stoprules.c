@@ -50,7 +50,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "jsonl.h"
+#include "jsonfile.h"
 #include "jvutil.h"
 #include "msg.h"
 #include "share.h"

@@ -16,6 +16,7 @@
  * and thresholds are data (share/stop/rules.json), never code.
  * Ownership: the rules own their phrase lists; stoprules_find borrows turns; the decision's
  * strings point into the rules or into the decision itself.
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_STOPPER_H
 #define PS_STOPPER_H

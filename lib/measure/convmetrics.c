@@ -7,7 +7,7 @@
 #include "buf.h"
 #include "convmetrics.h"
 #include "convtext.h"
-#include "jsonl.h"
+#include "jsonfile.h"
 #include "jvutil.h"
 #include "msg.h"
 #include "share.h"

@@ -15,6 +15,7 @@
  *               turn index and the phrase are listed, so the first slip is located.
  * Ownership: the rules own their phrases; the record is borrowed; convmetrics_json
  * returns a new jv; the struct owns its jv members until convmetrics_free.
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_CONVMETRICS_H
 #define PS_CONVMETRICS_H

@@ -16,6 +16,7 @@
  * counts the sample's client tokens up to a fixed budget (10,000 tokens) so corpora of
  * different sizes compare fairly; self-BLEU-4 uses the first 100 of the sample.
  * Ownership: the corpus copies what it keeps; texts and vectors are borrowed.
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_CORPUS_H
 #define PS_CORPUS_H

@@ -10,6 +10,7 @@
  * Ownership: texts are borrowed; embedding_json returns a new jv; embedding_read and
  * embedding_read_many borrow the embedding jv and return a malloc'd array the caller
  * frees.
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_EMBEDDING_H
 #define PS_EMBEDDING_H

@@ -1,4 +1,4 @@
-/* importers — external dialogue corpora turned into conversation records (SPEC §3, §5.8).
+/* importers — external dialogue corpora turned into conversation records (dialog-import(1)).
  *
  * Contract: an importer reads the named files in order, or stdin when none (or "-") is
  * given, gzip decompressed transparently, in one of four formats, and hands out one
@@ -31,9 +31,15 @@
  * in the byte limit, counted, and skipped; the next one is read. Memory is bounded by
  * max_line_bytes per dialogue, row or line, however large or damaged the input.
  *
+ * Layout: importers.c dispatches and holds the shared helpers (import_internal.h); each
+ * format is read in a file of its own (import_personachat.c, import_spc.c on core's
+ * csv.c, import_spasm.c, import_chat.c, the last two through jsonl).
+ *
  * Ownership: importer_next hands the caller a new jv reference (the caller frees it).
  * Paths and the rejects writer are borrowed for the life of the importer. persona_id_of
  * returns a string the caller frees; its arguments are borrowed.
+ * Ends the process only as jsonl.h says: when writing to the rejects writer fails
+ * (importer_next). Nothing else does (except out of memory).
  */
 #ifndef PS_IMPORTERS_H
 #define PS_IMPORTERS_H

@@ -14,6 +14,7 @@
  * page, never a crash.
  * Returns 0, or -1 after an error message naming the file.
  * Ownership: summary and path are borrowed; nothing is retained.
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_REPORT_H
 #define PS_REPORT_H

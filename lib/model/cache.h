@@ -8,6 +8,7 @@
  * a key or an entry (the API key is never in a request body).
  * Ownership: the cache owns its path; data arguments are borrowed; cache_get appends
  * into the caller's buf.
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_CACHE_H
 #define PS_CACHE_H

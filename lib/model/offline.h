@@ -23,6 +23,7 @@
  *   OFFLINE_GENERIC    any other chat request: a short reply to the last message
  * Ownership: every jv in the request is borrowed; the returned string is malloc'd and
  * owned by the caller (free it).
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_OFFLINE_H
 #define PS_OFFLINE_H

@@ -8,6 +8,7 @@
  * with ", ", null as nothing, objects as compact JSON. A placeholder with no value is
  * an error naming it. File paths found in records are never opened.
  * Ownership: the record is borrowed; text is appended to the caller's buffers.
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_PROMPT_H
 #define PS_PROMPT_H

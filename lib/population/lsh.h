@@ -7,8 +7,9 @@
  * table per choice of agreeing blocks holds every match under an identical key: no
  * pair within k is ever missed, none beyond k is ever reported.
  * Ownership: the index owns its tables; fingerprints are plain values.
- * Ends the process: when out of memory, and lsh_new with a distance out of range
- * (an internal error: callers check the range first).
+ * Ends the process: lsh_new on a distance out of range (an internal error, status 2:
+ * callers check the range first); lsh_add past 2^30 distinct fingerprints (status 1);
+ * out of memory.
  */
 #ifndef PS_LSH_H
 #define PS_LSH_H

@@ -9,6 +9,7 @@
  * conditional fields are judged against their conditional targets. Constraints
  * reshape distributions by rejection; their effect shows up as TVD, by design.
  * Ownership: borrows the schema; owns its tables.
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_POPSTATS_H
 #define PS_POPSTATS_H

@@ -12,6 +12,8 @@
  * every deadline because a schedule within quota exists for all m (Tijdeman 1980).
  * Cost: O(log S) per record for S strata.
  * Ownership: the sequence copies the weights; quota_counts points into the sequence.
+ * Ends the process: quota_next on an internal error (the schedule ran dry, which the
+ * maths rules out; status 1). Nothing else does (except out of memory).
  */
 #ifndef PS_QUOTA_H
 #define PS_QUOTA_H

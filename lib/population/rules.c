@@ -4,7 +4,7 @@
 
 #include "buf.h"
 #include "jqexpr.h"
-#include "jsonl.h"
+#include "jsonfile.h"
 #include "jvutil.h"
 #include "msg.h"
 #include "rules.h"

@@ -8,6 +8,8 @@
  * rule. Every failing rule is reported, not just the first.
  * Ownership: the ruleset owns its rules; rules_check borrows the record and returns a
  * new jv array of {"rule","message"} objects (the caller frees it).
+ * Never ends the process (except out of memory, or a jq interpreter that cannot start:
+ * jqexpr.h).
  */
 #ifndef PS_RULES_H
 #define PS_RULES_H

@@ -10,6 +10,9 @@
  * Ownership: the sampler borrows the schema (which must outlive it) and owns its
  * buffers; strings returned point into the sampler or the schema and are valid until
  * the next draw.
+ * Ends the process: sampler_draw when a constraint's jq expression fails at run time
+ * (a message naming the schema, constraint and record, then status 2). Nothing else
+ * does (except out of memory).
  */
 #ifndef PS_SAMPLER_H
 #define PS_SAMPLER_H

@@ -7,7 +7,7 @@
 
 #include "buf.h"
 #include "intern.h"
-#include "jsonl.h"
+#include "jsonfile.h"
 #include "jvutil.h"
 #include "msg.h"
 #include "schema.h"

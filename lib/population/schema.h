@@ -9,6 +9,8 @@
  * fully resolved, so sampling does no lookups by name.
  * Ownership: the schema owns everything reachable from it, including interned value
  * strings (compare them by pointer); schema_free releases it all.
+ * Never ends the process (except out of memory, or a jq interpreter that cannot start:
+ * jqexpr.h).
  */
 #ifndef PS_SCHEMA_H
 #define PS_SCHEMA_H

@@ -27,6 +27,7 @@
  *
  * Ownership: every argument is borrowed; the writer appends to the caller's buffer and
  * keeps nothing after chat_writer_end.
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_CHATSHAPE_H
 #define PS_CHATSHAPE_H

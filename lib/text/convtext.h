@@ -7,6 +7,7 @@
  *   "turns"           every turn, joined with "\n" (see conversation_turn for one turn)
  * Missing or malformed members give an empty text, never a crash.
  * Ownership: the record is borrowed; text is appended to the caller's buffer.
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_CONVTEXT_H
 #define PS_CONVTEXT_H

@@ -4,6 +4,7 @@
  * reason: "empty answer", "refusal", or "leftover placeholder". craft_trim appends
  * the answer without surrounding whitespace or wrapping quotes.
  * Ownership: arguments are borrowed; returned reasons are static strings.
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_CRAFT_H
 #define PS_CRAFT_H

@@ -9,6 +9,7 @@
  * included, as plain "Your <name>: <value>." sentences. Wording varies between
  * personas but is a pure function of (fields, id, seed).
  * Ownership: fields and id are borrowed; text is appended to out (caller owns out).
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_DESCRIBE_H
 #define PS_DESCRIBE_H

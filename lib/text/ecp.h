@@ -21,6 +21,7 @@
  *   - the system prompt is a system message, or (SYSTEM_FIRST_USER) the top of the
  *     first user message.
  * Ownership: turns and strings are borrowed; requests are appended to the caller's buf.
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_ECP_H
 #define PS_ECP_H

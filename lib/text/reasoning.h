@@ -12,6 +12,7 @@
  * then surrounding whitespace. Reasoning sent apart (reasoning_content, reasoning) is
  * never read as text at all (llm).
  * Ownership: arguments are borrowed; the answer is appended to out.
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_REASONING_H
 #define PS_REASONING_H

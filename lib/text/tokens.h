@@ -6,6 +6,7 @@
  * combine token hashes in order. Counting with hashes keeps memory flat and is exact
  * up to 64-bit collisions. A "?" anywhere marks the text as a question.
  * Ownership: struct tokens owns its array; texts are borrowed.
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_TOKENS_H
 #define PS_TOKENS_H

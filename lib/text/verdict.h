@@ -6,6 +6,7 @@
  * the boolean under key (e.g. "verdict") and the "reason" string. Anything else — no
  * object, no boolean — is unparseable, and callers must never treat it as a yes.
  * Ownership: answer is borrowed; *object (when asked for) is a new jv reference.
+ * Never ends the process (except out of memory).
  */
 #ifndef PS_VERDICT_H
 #define PS_VERDICT_H

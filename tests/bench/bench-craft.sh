@@ -6,12 +6,13 @@
 # ignores --concurrency. Checked first: the run succeeds, every persona gets its
 # description, and the server answered exactly 1,000 requests.
 # claims: persona-craft-1000-at-100ms-c100-seconds persona-craft-max-in-flight
+# shellcheck disable=SC1091 # lib.sh is checked on its own
 . "$SRC/tests/bench/lib.sh"
 mock="$SRC/build/tests/mock-server"
 "$mock" --port-file "$WORK/craft.port" --latency-ms 100 &
 pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
-for i in $(seq 100); do [ -s "$WORK/craft.port" ] && break; sleep 0.02; done
+for _ in $(seq 100); do [ -s "$WORK/craft.port" ] && break; sleep 0.02; done
 url="http://127.0.0.1:$(cat "$WORK/craft.port")/v1"
 persona-sample --schema "$SRC/share/schemas/spasm.json" -n 1000 >"$WORK/craft-in.jsonl"
 OPENAI_API_KEY=bench timed "$WORK/craft.time" persona-craft --base-url "$url" --model bench --concurrency 100 \

@@ -8,12 +8,13 @@
 # Checked first: both runs succeed and write every conversation whole (status ok, 12
 # turns), and the server answered exactly 12 requests per conversation.
 # claims: dialog-run-latency-bound-efficiency dialog-run-peak-memory-4096/256
+# shellcheck disable=SC1091 # lib.sh is checked on its own
 . "$SRC/tests/bench/lib.sh"
 mock="$SRC/build/tests/mock-server"
 "$mock" --port-file "$WORK/dialog.port" --latency-ms 50 &
 pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
-for i in $(seq 100); do [ -s "$WORK/dialog.port" ] && break; sleep 0.02; done
+for _ in $(seq 100); do [ -s "$WORK/dialog.port" ] && break; sleep 0.02; done
 base="http://127.0.0.1:$(cat "$WORK/dialog.port")"
 persona-sample --schema "$SRC/share/schemas/spasm.json" -n 4096 --seed 3 | persona-craft --template >"$WORK/p4096.jsonl"
 head -n 256 "$WORK/p4096.jsonl" >"$WORK/p256.jsonl"
@@ -28,7 +29,7 @@ for n in 4096 256; do
 	bench_expect "the server answered $((after - before)) requests for $n conversations" $((after - before)) = $((n * 12))
 done
 read -r t4096 m4096 <"$WORK/d4096.time"
-read -r t256 m256 <"$WORK/d256.time"
+read -r _ m256 <"$WORK/d256.time"
 record_kb=$(( $(wc -c <"$WORK/d4096.jsonl") / 4096 / 1024 + 1 ))
 leak=$(ratio $((m4096 + (4096 - 256) * record_kb)) $((m256 + 256 * record_kb)))
 claim dialog-run-latency-bound-efficiency "$(ratio 9.6 "$t4096")" ">=" 0.90 \

@@ -6,6 +6,7 @@
 # Checked first: each run succeeds and writes one record per input record; the fan-out
 # writes exactly the records of the single run.
 # claims: persona-craft-peak-memory-1M/10k-gzip gnu-parallel-speedup-2-cores
+# shellcheck disable=SC1091 # lib.sh is checked on its own
 . "$SRC/tests/bench/lib.sh"
 # The same seed: each smaller input is the start of the larger one.
 persona-sample --schema "$SRC/share/schemas/spasm.json" -n 1000000 --seed 8 -o "$WORK/p1m.jsonl.gz"

@@ -4,6 +4,7 @@
 # Checked first: both runs succeed, and jq's re-print is byte-identical to the sample
 # (so the sample is whole, valid JSON of the expected 1,000,000 records).
 # claims: persona-sample-spasm-speed-vs-jq persona-sample-tutoring-speed-vs-jq
+# shellcheck disable=SC1091 # lib.sh is checked on its own
 . "$SRC/tests/bench/lib.sh"
 n=1000000
 for name in spasm tutoring; do

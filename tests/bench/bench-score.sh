@@ -9,6 +9,7 @@
 # Checked first: the conversations are all there and ok, and score writes every record
 # back and summarises them all.
 # claims: score-45k-conversations-seconds score-peak-memory-45k/4.5k
+# shellcheck disable=SC1091 # lib.sh is checked on its own
 . "$SRC/tests/bench/lib.sh"
 persona-sample --schema "$SRC/share/schemas/spasm.json" -n 4500 --seed 9 | persona-craft --template \
 	| dialog-run --conversations 10 --concurrency 64 -o "$WORK/c45k.jsonl" 2>/dev/null
@@ -23,7 +24,7 @@ for n in 45000 4500; do
 		"$(jq .conversations "$WORK/s$n.json")" = $n
 done
 read -r t45 m45 <"$WORK/score45000.time"
-read -r t4 m4 <"$WORK/score4500.time"
+read -r _ m4 <"$WORK/score4500.time"
 record_kb=$(( $(wc -c <"$WORK/c45k.jsonl") / 45000 / 1024 + 1 ))
 leak=$(ratio $((m45 + 45000 * record_kb)) $((m4 + 4500 * record_kb)))
 claim score-45k-conversations-seconds "$t45" "<=" 60 \

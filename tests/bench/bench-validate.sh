@@ -4,6 +4,7 @@
 # Checked first: both runs succeed, check every record, and write the records their
 # summary says passed.
 # claims: persona-validate-1M-rules+dedup-seconds persona-validate-1M/100k-time-ratio
+# shellcheck disable=SC1091 # lib.sh is checked on its own
 . "$SRC/tests/bench/lib.sh"
 F=age,gender,occupation,location,domain,emotion,intensity,expressiveness,self_disclosure,assertiveness,politeness
 persona-sample --schema "$SRC/share/schemas/spasm.json" -n 1000000 --seed 5 >"$WORK/v1m.jsonl"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/bench/lib.sh — sourced by every tests/bench/bench-*.sh (run by tests/bench/run.sh,
 # which sets SRC, BIN, WORK and PATH).
 #

@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "jsonl.h"
+#include "jsontext.h"
 #include "msg.h"
 #include "unit.h"
 

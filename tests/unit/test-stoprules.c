@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "jsonl.h"
+#include "jsontext.h"
 #include "stoprules.h"
 #include "unit.h"
 

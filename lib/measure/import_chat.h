@@ -1,0 +1,19 @@
+/* import_chat — OpenAI chat JSON Lines: "messages" of {"role", "content"}; system and
+ * developer text becomes the description, user the client, assistant the responder, tool
+ * traffic is skipped.
+ *
+ * Part of importers (importers.h is the contract; import_internal.h the shared state
+ * and helpers). Never ends the process (except out of memory).
+ */
+#ifndef PS_IMPORT_CHAT_H
+#define PS_IMPORT_CHAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jv.h>
+
+/* The conversation of one record, or jv_invalid() with reason set. rec is borrowed;
+ * number is the record's position, for an id when it has none. */
+jv import_chat_record(jv rec, uint64_t number, char *reason, size_t size);
+
+#endif
