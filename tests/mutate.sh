@@ -67,7 +67,7 @@ mutate_sample-drops-last() {
 			jsonl_write_line(out, line.data, line.len);'
 }
 mutate_import-swaps-speakers() {
-	edit lib/measure/importers.c 'if (strcmp(s, "client") == 0)
+	edit lib/measure/import_spasm.c 'if (strcmp(s, "client") == 0)
 				who = "client";
 			else if (strcmp(s, "tested") == 0 || strcmp(s, "responder") == 0)
 				who = "responder";' 'if (strcmp(s, "client") == 0)
