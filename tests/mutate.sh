@@ -63,7 +63,7 @@ edit() {
 # mutate_NAME: make the variant, in the current folder (a copy of the tree).
 mutate_sample-drops-last() {
 	edit lib/program/persona_sample.c '		jsonl_write_line(out, line.data, line.len);' \
-'		if (count < 0 || written + 1 < (uint64_t)count)
+'		if (o->count < 0 || written + 1 < (uint64_t)o->count)
 			jsonl_write_line(out, line.data, line.len);'
 }
 mutate_import-swaps-speakers() {

@@ -6,8 +6,12 @@
  * each value into its target, and returns the index of the first operand (input file).
  * Usage errors print one line plus a hint and exit 2; --help prints the usage text
  * built from the tables and exits 0; --version prints "PROGRAM VERSION" and exits 0.
+ * Before returning, cli_parse also refuses (exit 2) operands that cannot be read and an
+ * output (-o, --rejects) that is one of the inputs, so nothing is written by mistake.
  * Ownership: tables and targets are borrowed and must outlive cli_parse; string values
  * stored into targets point into argv (never freed).
+ * Ends the process: cli_parse (usage errors: 2; --help, --version: 0) and
+ * cli_shared_file (a name found nowhere: 2). The number parsers never do.
  */
 #ifndef PS_CLI_H
 #define PS_CLI_H

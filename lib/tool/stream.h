@@ -9,6 +9,8 @@
  * complete, unfinished records are simply not written (a --resume run redoes them).
  * Ownership: start() receives its record (it owns it); stream_emit consumes its
  * record; jv_invalid() emits nothing (the record was rejected or routed elsewhere).
+ * Ends the process: stream_run on an internal error only (records open without a
+ * model engine: status 1); writing ends it as jsonl's writer does.
  */
 #ifndef PS_STREAM_H
 #define PS_STREAM_H
