@@ -128,7 +128,9 @@ int main(void)
 	jv_free(s);
 
 	/* Similarity to a reference: 1 - |x - ref| / |ref| from exact figures. */
-	s = corpus_summary(c, jv_parse("{\"turns_mean\":4,\"echo_rate\":0.5,\"conversations\":4,\"silhouette\":0,\"stop_reasons\":{}}"));
+	jv reference = jv_parse("{\"turns_mean\":4,\"echo_rate\":0.5,\"conversations\":4,\"silhouette\":0,\"stop_reasons\":{}}");
+	s = corpus_summary(c, reference);
+	jv_free(reference);
 	jv sim = jv_object_get(jv_copy(s), jv_string("sim"));
 	/* turns 1 - 1/4; echo 1 - |1/6 - 1/2| / (1/2) = 1/3; silhouette: a zero reference gives null */
 	CHECK(NEAR(get(sim, "turns_mean"), 0.75) && NEAR(get(sim, "echo_rate"), 0.333333), "sim of shared numeric keys");

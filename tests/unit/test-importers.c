@@ -44,7 +44,7 @@ static int records_are(jv got, const char *want, const char *const *ids, int nid
 		jv r = jv_array_get(jv_copy(w), i);
 		jv pid = jv_object_get(jv_copy(r), jv_string("persona_id"));
 		for (int k = 0; k < nids; k++) {
-			char name[8];
+			char name[16];
 			snprintf(name, sizeof name, "PID%d", k);
 			if (jv_get_kind(pid) == JV_KIND_STRING && strcmp(jv_string_value(pid), name) == 0)
 				r = jv_object_set(r, jv_string("persona_id"), jv_string(ids[k]));
