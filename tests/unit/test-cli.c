@@ -65,6 +65,8 @@ static void shared_body(void *arg)
 	const char *value = arg;
 	const char *path = cli_shared_file("--rules", "rules", value, ".json");
 	printf("%s", path ? path : "(null)");
+	/* A tool keeps it until exit; the child returns, so it is freed here. */
+	free((char *)path);
 }
 
 int main(void)
