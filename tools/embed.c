@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "convtext.h"
+#include "embedbatch.h"
 #include "embedding.h"
 #include "fieldcheck.h"
 #include "jsonl.h"
@@ -33,7 +34,6 @@ static const struct cli_option embed_options[] = {
 };
 
 struct job;
-struct batch;
 
 struct embed_run {
 	struct jsonl_reader *in;
@@ -52,7 +52,7 @@ struct embed_run {
 	uint64_t started;
 	size_t requests_out;
 	int input_ended;
-	struct batch *batch;         /* texts collected for the next request */
+	struct embed_batch *batch;   /* texts collected for the next request */
 	struct job *deferred;        /* records with only empty texts, waiting to learn dim */
 	uint64_t records, vectors, failed, failed_rate_limited;
 };
@@ -115,18 +115,6 @@ struct job {
 	char *error_kind, *error_message;
 	int attempts, rate_limited;
 	struct job *next_deferred;
-};
-
-struct batch_entry {
-	struct job *job;
-	int index;
-};
-
-struct batch {
-	struct embed_run *run;
-	struct batch_entry *entries;
-	int count;
-	jv inputs;
 };
 
 static void finish_job(struct job *job)
@@ -208,58 +196,24 @@ static void resolve_deferred(struct embed_run *run)
 	}
 }
 
-/* The vectors of a reply: count arrays of numbers, all of the model's dimension.
- * 0 (and run->dim learned), or -1 with the problem in *problem. */
-static int check_vectors(struct embed_run *run, jv vectors, int count, struct buf *problem)
-{
-	if (jv_get_kind(vectors) != JV_KIND_ARRAY || jv_array_length(jv_copy(vectors)) != count) {
-		buf_addf(problem, "the reply has %d vectors for %d texts",
-			 jv_get_kind(vectors) == JV_KIND_ARRAY ? jv_array_length(jv_copy(vectors)) : 0, count);
-		return -1;
-	}
-	int dim = run->dim;
-	for (int i = 0; i < count && !problem->len; i++) {
-		jv v = jv_array_get(jv_copy(vectors), i);
-		int n = jv_get_kind(v) == JV_KIND_ARRAY ? jv_array_length(jv_copy(v)) : -1;
-		if (n < 1) {
-			buf_addf(problem, "vector %d of the reply is %s", i, n == 0 ? "empty" : jvu_kind_name(jv_get_kind(v)));
-		} else if (dim && n != dim) {
-			buf_addf(problem, "the model returned a vector of %d dimensions after ones of %d", n, dim);
-		} else {
-			dim = n;
-			for (int k = 0; k < n && !problem->len; k++) {
-				jv x = jv_array_get(jv_copy(v), k);
-				if (jv_get_kind(x) != JV_KIND_NUMBER)
-					buf_addf(problem, "vector %d of the reply has %s at %d", i, jvu_kind_name(jv_get_kind(x)), k);
-				jv_free(x);
-			}
-		}
-		jv_free(v);
-	}
-	if (problem->len)
-		return -1;
-	run->dim = dim;
-	return 0;
-}
-
 static void keep_moving(struct embed_run *run);
 
 static void on_vectors(void *ctx, const struct llm_result *r)
 {
-	struct batch *b = ctx;
-	struct embed_run *run = b->run;
+	struct embed_batch *b = ctx;
+	struct embed_run *run = b->ctx;
 	run->requests_out--;
 	struct buf problem = BUF_INIT;
 	const char *kind = NULL, *message = NULL;
 	if (!r->ok) {
 		kind = r->error_kind;
 		message = r->error_message;
-	} else if (check_vectors(run, r->embeddings, b->count, &problem) < 0) {
+	} else if (embed_batch_check(r->embeddings, b->count, &run->dim, &problem) < 0) {
 		kind = "bad_response";
 		message = problem.data;
 	}
 	for (int i = 0; i < b->count; i++) {
-		struct job *job = b->entries[i].job;
+		struct job *job = b->entries[i].owner;
 		if (kind)
 			fail_job(job, kind, message, r->attempts, r->rate_limited);
 		else
@@ -268,8 +222,7 @@ static void on_vectors(void *ctx, const struct llm_result *r)
 			job_answered(job);
 	}
 	buf_free(&problem);
-	free(b->entries);
-	free(b);
+	embed_batch_free(b);
 	if (run->dim && run->deferred)
 		resolve_deferred(run);
 	keep_moving(run);
@@ -277,39 +230,29 @@ static void on_vectors(void *ctx, const struct llm_result *r)
 
 static void send_batch(struct embed_run *run)
 {
-	struct batch *b = run->batch;
+	struct embed_batch *b = run->batch;
 	run->batch = NULL;
 	run->requests_out++;
-	llm_embed(run->client, b->inputs, on_vectors, b);
-	b->inputs = jv_invalid();
+	llm_embed(run->client, embed_batch_take_inputs(b), on_vectors, b);
 }
 
 static void add_text(struct embed_run *run, struct job *job, int index)
 {
-	struct batch *b = run->batch;
-	if (!b) {
-		b = run->batch = xcalloc(1, sizeof *b);
-		b->run = run;
-		b->entries = xmalloc((size_t)batch_size * sizeof *b->entries);
-		b->inputs = jv_array();
-	}
-	b->entries[b->count].job = job;
-	b->entries[b->count].index = index;
-	b->count++;
-	b->inputs = jv_array_append(b->inputs, jv_string_sized(run->text.data, (int)run->text.len));
+	if (!run->batch)
+		run->batch = embed_batch_new((int)batch_size, run);
+	int full = embed_batch_add(run->batch, job, index, run->text.data, run->text.len);
 	job->waiting++;
-	if (b->count == batch_size)
+	if (full)
 		send_batch(run);
 }
 
-/* A partly filled batch waits for more texts, unless no more can come: the input has
- * ended, or every open record waits on it and no request is out to free a place.
- * Batches are thus fixed by the input alone (the cache hits on a rerun), except when
- * a run of records with empty texts fills the window before the first reply. */
+/* A partly filled batch goes out when no more texts can come (embed_batch_due), so
+ * batches are fixed by the input alone, except when a run of records with empty texts
+ * fills the window before the first reply. */
 static void keep_moving(struct embed_run *run)
 {
 	int full = run->started - stream_written(run->st) >= run->capacity;
-	if (run->batch && (run->input_ended || (full && run->requests_out == 0)))
+	if (embed_batch_due(run->batch, run->input_ended, full, run->requests_out))
 		send_batch(run);
 	if (run->deferred && !run->batch && run->requests_out == 0 && (run->input_ended || full))
 		resolve_deferred(run);

@@ -10,6 +10,7 @@
 #include "convmetrics.h"
 #include "convtext.h"
 #include "corpus.h"
+#include "drift.h"
 #include "embedding.h"
 #include "interrupt.h"
 #include "jqexpr.h"
@@ -66,124 +67,10 @@ struct score_run {
 	float *vec, *desc, *a, *b;
 };
 
-static double cosine(const float *a, const float *b, int n)
-{
-	double s = 0;
-	for (int i = 0; i < n; i++)
-		s += (double)a[i] * b[i];
-	return s;   /* hash embeddings are unit length (or zero) */
-}
-
 static void embed(struct score_run *run, const char *text, float *out)
 {
 	embed_hash(text, strlen(text), (int)dim, out);
 	(void)run;
-}
-
-/* Probe drift: 1 - cosine between each probe's baseline answer (after 0) and its later
- * answers; the curve averages the probes at each point, the AUC averages the curve. */
-static double probe_drift(struct score_run *run, jv record, jv *curve)
-{
-	*curve = jv_array();
-	jv probes = jvu_get_borrow(record, "probes");
-	if (jv_get_kind(probes) != JV_KIND_ARRAY) {
-		jv_free(probes);
-		return NAN;
-	}
-	int n = jv_array_length(jv_copy(probes));
-	double total = 0;
-	int points = 0;
-	for (long after_point = 1;; ) {
-		/* Find the smallest "after" greater than the previous point. */
-		long next = -1;
-		for (int i = 0; i < n; i++) {
-			jv p = jv_array_get(jv_copy(probes), i);
-			jv after = jvu_get_borrow(p, "after");
-			long a = jv_get_kind(after) == JV_KIND_NUMBER ? (long)jv_number_value(after) : -1;
-			if (a >= after_point && (next < 0 || a < next))
-				next = a;
-			jv_free(after);
-			jv_free(p);
-		}
-		if (next < 0)
-			break;
-		double sum = 0;
-		int cnt = 0;
-		for (int i = 0; i < n; i++) {
-			jv p = jv_array_get(jv_copy(probes), i);
-			jv after = jvu_get_borrow(p, "after"), name = jvu_get_borrow(p, "name"), answer = jvu_get_borrow(p, "answer");
-			if (jv_get_kind(after) == JV_KIND_NUMBER && (long)jv_number_value(after) == next &&
-			    jv_get_kind(name) == JV_KIND_STRING && jv_get_kind(answer) == JV_KIND_STRING) {
-				for (int j = 0; j < n; j++) {
-					jv q = jv_array_get(jv_copy(probes), j);
-					jv qa = jvu_get_borrow(q, "after"), qn = jvu_get_borrow(q, "name"), qt = jvu_get_borrow(q, "answer");
-					if (jv_get_kind(qa) == JV_KIND_NUMBER && jv_number_value(qa) == 0 &&
-					    jv_get_kind(qn) == JV_KIND_STRING && strcmp(jv_string_value(qn), jv_string_value(name)) == 0 &&
-					    jv_get_kind(qt) == JV_KIND_STRING) {
-						embed(run, jv_string_value(qt), run->a);
-						embed(run, jv_string_value(answer), run->b);
-						sum += 1 - cosine(run->a, run->b, (int)dim);
-						cnt++;
-					}
-					jv_free(qa);
-					jv_free(qn);
-					jv_free(qt);
-					jv_free(q);
-				}
-			}
-			jv_free(after);
-			jv_free(name);
-			jv_free(answer);
-			jv_free(p);
-		}
-		if (cnt) {
-			jv point = jv_object();
-			point = jv_object_set(point, jv_string("after"), jv_number((double)next));
-			point = jv_object_set(point, jv_string("drift"), jv_number(round(sum / cnt * 1e6) / 1e6));
-			*curve = jv_array_append(*curve, point);
-			total += sum / cnt;
-			points++;
-		}
-		after_point = next + 1;
-	}
-	jv_free(probes);
-	return points ? total / points : NAN;
-}
-
-/* Dialogue drift: mean similarity of the client's turns to the description in the
- * first half minus in the second half (positive: moving away from the persona). */
-static double dialog_drift(struct score_run *run, jv record)
-{
-	jv description = jvu_get_borrow(record, "description");
-	if (jv_get_kind(description) != JV_KIND_STRING) {
-		jv_free(description);
-		return NAN;
-	}
-	embed(run, jv_string_value(description), run->desc);
-	jv_free(description);
-	size_t n = conversation_turns(record), clients = 0;
-	double *sims = xcalloc(n ? n : 1, sizeof *sims);
-	struct buf text = BUF_INIT;
-	for (size_t i = 0; i < n; i++) {
-		buf_reset(&text);
-		if (strcmp(conversation_turn(record, i, &text), "client") != 0)
-			continue;
-		embed(run, text.data ? text.data : "", run->a);
-		sims[clients++] = cosine(run->a, run->desc, (int)dim);
-	}
-	buf_free(&text);
-	double drift = NAN;
-	if (clients >= 2) {
-		size_t half = clients / 2;
-		double first = 0, second = 0;
-		for (size_t i = 0; i < half; i++)
-			first += sims[i];
-		for (size_t i = half; i < clients; i++)
-			second += sims[i];
-		drift = first / (double)half - second / (double)(clients - half);
-	}
-	free(sims);
-	return drift;
 }
 
 /* A --by expression that is null for every record (a misspelt field) would put the
@@ -244,8 +131,8 @@ static jv score_record(struct score_run *run, jv record)
 	jv_free(embedding);
 
 	jv curve;
-	double probe = probe_drift(run, record, &curve);
-	double dialog = dialog_drift(run, record);
+	double probe = drift_probe(record, (int)dim, &curve);
+	double dialog = drift_dialog(record, (int)dim);
 	jv description = jvu_get_borrow(record, "description");
 	jv persona_id = jvu_get_borrow(record, "persona_id");
 	jv stop = jvu_get_borrow(record, "stop");

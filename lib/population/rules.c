@@ -68,13 +68,15 @@ static int load(struct ruleset *rs, jv doc)
 }
 
 /* [ (try (if (E0) then empty else 0 end) catch [0, .]), ... ]: failing rules as
- * numbers, rules that raised an error as [index, message]. */
+ * numbers, rules that raised an error as [index, message]. Each expression ends
+ * with a newline: a rule ending in a jq comment ("# ...") would otherwise comment
+ * out the rest of the program. */
 static int compile_program(struct ruleset *rs)
 {
 	struct buf prog = BUF_INIT;
 	buf_adds(&prog, "[");
 	for (size_t i = 0; i < rs->n; i++)
-		buf_addf(&prog, "%s(try (if (%s) then empty else %zu end) catch [%zu, .])", i ? ", " : "",
+		buf_addf(&prog, "%s(try (if (%s\n) then empty else %zu end) catch [%zu, .])", i ? ", " : "",
 			 rs->rules[i].expr, i, i);
 	buf_adds(&prog, "]");
 	struct buf err = BUF_INIT;

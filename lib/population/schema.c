@@ -608,6 +608,10 @@ static int parse_field(struct loader *L, jv spec, size_t index)
 	}
 	if (rc)
 		return rc;
+	/* Constant and derived fields return before their cases would be read: refuse
+	 * cases here rather than ignore them. */
+	if ((f->kind == KIND_CONSTANT || f->kind == KIND_DERIVED) && parse_cases(L, f, spec) < 0)
+		return -1;
 	switch (f->kind) {
 	case KIND_CONSTANT: {
 		jv value = jvu_get_borrow(spec, "value");
