@@ -357,6 +357,7 @@ int main(int argc, char **argv)
 	jqexpr_free(run.by);
 	score_rules_free(run.rules);
 	jv_free(reference);
+	free(run.judge_prompt);
 	free(run.vec);
 	free(run.desc);
 	free(run.a);
