@@ -11,13 +11,6 @@
 
 static char path[64];
 
-static void write_rules(const char *text)
-{
-	FILE *f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
-}
-
 static void load_body(void *arg)
 {
 	(void)arg;
@@ -43,7 +36,7 @@ static jv metrics_of(const struct score_rules *rules, const char *record)
 int main(void)
 {
 	snprintf(path, sizeof path, "/tmp/test-convmetrics-%ld.json", (long)getpid());
-	write_rules("{\"helper_phrases\":[\"How can I help\",\"\",7],\"list_min_items\":2,\"echo_min_bigrams\":3,\"echo_threshold\":0.5}");
+	unit_write_text(path, "{\"helper_phrases\":[\"How can I help\",\"\",7],\"list_min_items\":2,\"echo_min_bigrams\":3,\"echo_threshold\":0.5}");
 	struct score_rules *rules = score_rules_load(path);
 	CHECK(rules != NULL, "a rules file loads (empty and non-string phrases are skipped)");
 	if (!rules)
@@ -110,7 +103,7 @@ int main(void)
 	CHECK(jv_equal(got, want), "a conversation without turns has null metrics, never NaN in JSON");
 	score_rules_free(rules);
 
-	write_rules("{\"helper_phrases\":[],\"list_min_items\":2,\"echo_min_bigrams\":\"3\",\"echo_threshold\":0.5}");
+	unit_write_text(path, "{\"helper_phrases\":[],\"list_min_items\":2,\"echo_min_bigrams\":\"3\",\"echo_threshold\":0.5}");
 	struct captured c;
 	capture(&c, load_body, NULL);
 	char wanted[512];

@@ -11,27 +11,10 @@
 #include "msg.h"
 #include "unit.h"
 
-static char dir[] = "/tmp/test-jsonl.XXXXXX";
-
-static const char *path_of(const char *name)
-{
-	static char paths[8][256];
-	static int next;
-	char *p = paths[next++ % 8];
-	snprintf(p, 256, "%s/%s", dir, name);
-	return p;
-}
-
-static void write_file(const char *name, const char *data, size_t len)
-{
-	FILE *f = fopen(path_of(name), "wb");
-	fwrite(data, 1, len, f);
-	fclose(f);
-}
 
 static char *read_file(const char *name)
 {
-	FILE *f = fopen(path_of(name), "rb");
+	FILE *f = fopen(unit_path(name), "rb");
 	if (!f)
 		return strdup("");
 	struct buf b = BUF_INIT;
@@ -46,8 +29,8 @@ static char *read_file(const char *name)
 /* Read every record of the named files; ids joined by spaces into ids. */
 static size_t read_all(const char *name, long max_bytes, const char *rejects_name, struct buf *ids)
 {
-	char *paths[1] = { (char *)path_of(name) };
-	struct jsonl_writer *rejects = rejects_name ? jsonl_writer_open(path_of(rejects_name)) : NULL;
+	char *paths[1] = { (char *)unit_path(name) };
+	struct jsonl_writer *rejects = rejects_name ? jsonl_writer_open(unit_path(rejects_name)) : NULL;
 	struct jsonl_reader *r = jsonl_reader_open(paths, 1, max_bytes, rejects);
 	jv rec;
 	while (jsonl_read(r, &rec)) {
@@ -66,10 +49,10 @@ static size_t read_all(const char *name, long max_bytes, const char *rejects_nam
 int main(void)
 {
 	msg_set_program("test-jsonl");
-	if (!mkdtemp(dir))
+	if (unit_scratch_open("test-jsonl") < 0)
 		return 1;
 	/* stderr carries the per-line messages; keep them out of the TAP stream. */
-	freopen(path_of("stderr.txt"), "w", stderr);
+	freopen(unit_path("stderr.txt"), "w", stderr);
 
 	const char mixed[] =
 		"{\"id\":\"a\"}\n"
@@ -79,7 +62,7 @@ int main(void)
 		"{\"id\":\"b\"}\r\n"
 		"{\"id\":\"c\",\"bad\":\"\xff\"}\n"
 		"{\"id\":\"d\"}";
-	write_file("mixed.jsonl", mixed, sizeof mixed - 1);
+	unit_write_file("mixed.jsonl", mixed, sizeof mixed - 1);
 	struct buf ids = BUF_INIT;
 	size_t errors = read_all("mixed.jsonl", 1 << 20, "rejects.jsonl", &ids);
 	CHECK_STR(ids.data, "a b d", "good lines are read, CRLF accepted, final line without newline read");
@@ -90,11 +73,11 @@ int main(void)
 	fflush(stderr);
 	char *messages = read_file("stderr.txt");
 	char want[1024];
-	snprintf(want, sizeof want, "test-jsonl: %s:3: expected an object, got an array\n", path_of("mixed.jsonl"));
+	snprintf(want, sizeof want, "test-jsonl: %s:3: expected an object, got an array\n", unit_path("mixed.jsonl"));
 	CHECK(strstr(messages, want) != NULL, "a non-object line is named by file and line");
-	snprintf(want, sizeof want, "test-jsonl: %s:6: line is not valid UTF-8\n", path_of("mixed.jsonl"));
+	snprintf(want, sizeof want, "test-jsonl: %s:6: line is not valid UTF-8\n", unit_path("mixed.jsonl"));
 	CHECK(strstr(messages, want) != NULL, "invalid UTF-8 is named by file and line");
-	snprintf(want, sizeof want, "test-jsonl: %s:2: not JSON: ", path_of("mixed.jsonl"));
+	snprintf(want, sizeof want, "test-jsonl: %s:2: not JSON: ", unit_path("mixed.jsonl"));
 	CHECK(strstr(messages, want) != NULL, "a non-JSON line is named by file and line");
 	free(messages);
 
@@ -103,7 +86,7 @@ int main(void)
 	for (int i = 0; i < 300000; i++)
 		buf_addc(&big, 'x');
 	buf_adds(&big, "\"}\n{\"id\":\"last\"}\n");
-	write_file("long.jsonl", big.data, big.len);
+	unit_write_file("long.jsonl", big.data, big.len);
 	buf_reset(&ids);
 	errors = read_all("long.jsonl", 1000, "long-rejects.jsonl", &ids);
 	CHECK_STR(ids.data, "first last", "a line over --max-line-bytes is skipped, the next one read");
@@ -115,7 +98,7 @@ int main(void)
 	free(long_rejects);
 	buf_free(&big);
 
-	gzFile gz = gzopen(path_of("in.jsonl.gz"), "wb");
+	gzFile gz = gzopen(unit_path("in.jsonl.gz"), "wb");
 	gzputs(gz, "{\"id\":\"z1\"}\n{\"id\":\"z2\"}\n");
 	gzclose(gz);
 	buf_reset(&ids);
@@ -123,21 +106,21 @@ int main(void)
 	CHECK_STR(ids.data, "z1 z2", "gzip input is read transparently");
 
 	/* A gzip file cut short (its 8-byte trailer and more gone): the damage is reported. */
-	FILE *f = fopen(path_of("in.jsonl.gz"), "rb");
+	FILE *f = fopen(unit_path("in.jsonl.gz"), "rb");
 	char gzbytes[4096];
 	size_t got = fread(gzbytes, 1, sizeof gzbytes, f);
 	fclose(f);
-	write_file("cut.jsonl.gz", gzbytes, got - 10);
+	unit_write_file("cut.jsonl.gz", gzbytes, got - 10);
 	buf_reset(&ids);
 	errors = read_all("cut.jsonl.gz", 1 << 20, NULL, &ids);
 	CHECK(errors >= 1, "a truncated gzip stream is reported as an error (errors=%zu, read '%s')", errors,
 	      ids.data ? ids.data : "");
 
-	struct jsonl_writer *w = jsonl_writer_open(path_of("out.jsonl.gz"));
+	struct jsonl_writer *w = jsonl_writer_open(unit_path("out.jsonl.gz"));
 	jsonl_write(w, jv_parse("{\"b\":1,\"a\":[true,null]}"));
 	jsonl_write_line(w, "{\"raw\":2}", 9);
 	CHECK(jsonl_writer_close(w) == 0, "the gzip writer closes cleanly");
-	gz = gzopen(path_of("out.jsonl.gz"), "rb");
+	gz = gzopen(unit_path("out.jsonl.gz"), "rb");
 	char text[256] = { 0 };
 	gzread(gz, text, sizeof text - 1);
 	gzclose(gz);
@@ -146,9 +129,7 @@ int main(void)
 	CHECK(utf8_valid("\xe2\x82\xac", 3) && !utf8_valid("\xed\xa0\x80", 3) && !utf8_valid("\xc0\xaf", 2) &&
 	      !utf8_valid("\xe2\x82", 2), "UTF-8 check accepts the euro sign, rejects surrogates, overlongs and cuts");
 	buf_free(&ids);
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	if (system(cmd) != 0)
+	if (unit_scratch_remove() < 0)
 		return 1;
 	return UNIT_DONE();
 }

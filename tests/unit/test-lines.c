@@ -10,27 +10,10 @@
 #include "msg.h"
 #include "unit.h"
 
-static char dir[] = "/tmp/test-lines.XXXXXX";
-
-static char *path_of(const char *name)
-{
-	static char paths[8][256];
-	static int next;
-	char *p = paths[next++ % 8];
-	snprintf(p, 256, "%s/%s", dir, name);
-	return p;
-}
-
-static void write_file(const char *name, const char *data, size_t len)
-{
-	FILE *f = fopen(path_of(name), "wb");
-	fwrite(data, 1, len, f);
-	fclose(f);
-}
 
 static void write_gzip(const char *name, const char *data, size_t len)
 {
-	gzFile g = gzopen(path_of(name), "wb");
+	gzFile g = gzopen(unit_path(name), "wb");
 	gzwrite(g, data, (unsigned)len);
 	gzclose(g);
 }
@@ -42,9 +25,9 @@ static void collect(void *arg, const char *p, size_t n)
 
 static void test_operands_in_order(void)
 {
-	write_file("a.txt", "one\ntwo\r\n\nthree", 15);
-	write_file("b.txt", "four\n", 5);
-	char *paths[] = { path_of("a.txt"), path_of("missing.txt"), path_of("b.txt") };
+	unit_write_file("a.txt", "one\ntwo\r\n\nthree", 15);
+	unit_write_file("b.txt", "four\n", 5);
+	char *paths[] = { unit_path("a.txt"), unit_path("missing.txt"), unit_path("b.txt") };
 	struct lines *l = lines_open(paths, 3, 4, LINES_DAMAGE_AFTER_LINE);
 	struct buf line = BUF_INIT, seen = BUF_INIT;
 	int too_long;
@@ -63,8 +46,8 @@ static void test_operands_in_order(void)
 
 static void test_cut_lines(void)
 {
-	write_file("long.txt", "abcdefghij\nxy\nklmnop", 20);
-	char *paths[] = { path_of("long.txt") };
+	unit_write_file("long.txt", "abcdefghij\nxy\nklmnop", 20);
+	char *paths[] = { unit_path("long.txt") };
 	struct lines *l = lines_open(paths, 1, 3, LINES_DAMAGE_AFTER_LINE);
 	struct buf line = BUF_INIT, rest = BUF_INIT;
 	int too_long;
@@ -88,7 +71,7 @@ static void test_cut_lines(void)
 static void test_gzip_and_bytes(void)
 {
 	write_gzip("z.gz", "x,y\nz\n", 6);
-	char *paths[] = { path_of("z.gz") };
+	char *paths[] = { unit_path("z.gz") };
 	struct lines *l = lines_open(paths, 1, 2, LINES_DAMAGE_AT_LINE);
 	lines_next_input(l);
 	struct buf got = BUF_INIT;
@@ -110,13 +93,13 @@ static void test_damaged_gzip(void)
 	uLongf len = compressBound(data.len) + 64;
 	/* a gzip file cut in the middle */
 	write_gzip("full.gz", data.data, data.len);
-	FILE *f = fopen(path_of("full.gz"), "rb");
+	FILE *f = fopen(unit_path("full.gz"), "rb");
 	char *bytes = malloc(len);
 	size_t n = fread(bytes, 1, len, f);
 	fclose(f);
-	write_file("cut.gz", bytes, n / 2);
+	unit_write_file("cut.gz", bytes, n / 2);
 	free(bytes);
-	char *paths[] = { path_of("cut.gz"), path_of("cut.gz") };
+	char *paths[] = { unit_path("cut.gz"), unit_path("cut.gz") };
 	struct lines *l = lines_open(paths, 2, 1024, LINES_DAMAGE_AFTER_LINE);
 	struct buf line = BUF_INIT;
 	int too_long;
@@ -136,15 +119,13 @@ int main(void)
 {
 	msg_set_program("test-lines");
 	msg_mute(1);
-	if (!mkdtemp(dir))
+	if (unit_scratch_open("test-lines") < 0)
 		return 1;
 	test_operands_in_order();
 	test_cut_lines();
 	test_gzip_and_bytes();
 	test_damaged_gzip();
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	if (unit_scratch_remove() < 0)
 		return 1;
 	return UNIT_DONE();
 }

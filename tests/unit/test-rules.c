@@ -11,13 +11,6 @@
 
 static char path[64];
 
-static void write_rules(const char *text)
-{
-	FILE *f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
-}
-
 static void load_body(void *arg)
 {
 	(void)arg;
@@ -30,7 +23,7 @@ static struct captured c;
 /* Loads text as a rules file in a child; c.err holds the message after "persona: PATH: ". */
 static const char *refusal(const char *text)
 {
-	write_rules(text);
+	unit_write_text(path, text);
 	capture(&c, load_body, NULL);
 	size_t skip = strlen("persona: ") + strlen(path) + 2;
 	return strcmp(c.out, "refused") == 0 && strlen(c.err) > skip ? c.err + skip : "(loaded)\n";
@@ -60,7 +53,7 @@ int main(void)
 	CHECK(strncmp(bad, "rule 'broken' is not a valid jq expression: ", 44) == 0 &&
 	      strchr(bad, '\n') == bad + strlen(bad) - 1,
 	      "a syntax error names its rule, on one line");
-	write_rules("{\"rules\":");
+	unit_write_text(path, "{\"rules\":");
 	capture(&c, load_body, NULL);
 	char want[256];
 	snprintf(want, sizeof want, "persona: %s: not valid JSON: ", path);
@@ -70,7 +63,7 @@ int main(void)
 	snprintf(want, sizeof want, "persona: cannot open '%s': No such file or directory\n", path);
 	CHECK_STR(c.err, want, "a missing file is refused");
 
-	write_rules("{\"schema\":\"x\",\"rules\":["
+	unit_write_text(path, "{\"schema\":\"x\",\"rules\":["
 		    "{\"name\":\"adult\",\"expr\":\".fields.age >= 18\",\"message\":\"too young\"},"
 		    "{\"name\":\"named\",\"expr\":\".fields.name | length > 0\"},"
 		    "{\"name\":\"picky\",\"expr\":\"if .fields.age == 99 then error(\\\"no 99\\\") else true end\"}]}");
@@ -96,7 +89,7 @@ int main(void)
 	      "failures are counted per rule over the run");
 	rules_free(rs);
 
-	write_rules("{\"rules\":[{\"name\":\"commented\",\"expr\":\".fields.age >= 18 # adults only\"},"
+	unit_write_text(path, "{\"rules\":[{\"name\":\"commented\",\"expr\":\".fields.age >= 18 # adults only\"},"
 		    "{\"name\":\"named\",\"expr\":\".fields.name != null\"}]}");
 	rs = rules_load(path);
 	CHECK(rs != NULL, "a rule ending in a jq comment loads");
@@ -107,7 +100,7 @@ int main(void)
 		rules_free(rs);
 	}
 
-	write_rules("{\"rules\":[]}");
+	unit_write_text(path, "{\"rules\":[]}");
 	rs = rules_load(path);
 	CHECK(rs && rs->n == 0, "an empty rule list is allowed");
 	if (rs) {

@@ -5,6 +5,7 @@
 #define PS_UNIT_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int unit_count, unit_failed;
@@ -27,5 +28,51 @@ static int unit_count, unit_failed;
 } while (0)
 
 #define UNIT_DONE() (printf("1..%d\n", unit_count), unit_failed ? 1 : 0)
+
+/* Scratch files: unit_scratch_open makes a private folder under /tmp (0 on success);
+ * unit_path names a file in it (eight rotating buffers, so a few can be in use at
+ * once); unit_write_file writes one; unit_scratch_remove deletes the folder. */
+static char unit_scratch[64];
+
+static inline int unit_scratch_open(const char *test)
+{
+	snprintf(unit_scratch, sizeof unit_scratch, "/tmp/%s.XXXXXX", test);
+	return mkdtemp(unit_scratch) ? 0 : -1;
+}
+
+static inline char *unit_path(const char *name)
+{
+	static char paths[8][256];
+	static int next;
+	char *p = paths[next++ % 8];
+	snprintf(p, 256, "%s/%s", unit_scratch, name);
+	return p;
+}
+
+/* Write text to the file at path (replacing it). */
+static inline void unit_write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wb");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static inline void unit_write_file(const char *name, const char *data, size_t len)
+{
+	FILE *f = fopen(unit_path(name), "wb");
+	if (f) {
+		fwrite(data, 1, len, f);
+		fclose(f);
+	}
+}
+
+static inline int unit_scratch_remove(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", unit_scratch);
+	return system(cmd) == 0 ? 0 : -1;
+}
 
 #endif
