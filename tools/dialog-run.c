@@ -287,7 +287,7 @@ int main(int argc, char **argv)
 			       common.output);
 	}
 	/* Dialogue needs some randomness to be worth sampling K times. */
-	if (both.temperature < 0)
+	if (both.temperature == LLM_UNSET)
 		both.temperature = 0.7;
 	llm_config_resolve(&client_cfg, &both);
 	llm_config_resolve(&responder_cfg, &both);

@@ -61,17 +61,36 @@
 
 enum llm_provider { PROVIDER_AUTO, PROVIDER_OPENAI, PROVIDER_OFFLINE };
 
-/* One role's settings as given on the command line; unset values are NULL or < 0. */
+/* A sampling parameter given as "default": the field is left out of the request, so
+ * the server's default applies (reasoning models accept no other temperature). */
+#define LLM_UNSET (-1.0)
+#define LLM_SERVER_DEFAULT (-2.0)
+#define LLM_MAX_HEADERS 16
+
+/* One role's settings as given on the command line; unset values are NULL or < 0.
+ * A role's value replaces the plain one (--client-header replaces every --header). */
 struct llm_config {
 	const char *provider;       /* "openai", "offline" or NULL (auto) */
-	const char *base_url;
+	const char *base_url;       /* may carry a query: the API path goes before it */
 	const char *model;
 	const char *api_key_env;
-	double temperature;         /* < 0: not sent */
+	const char *auth;           /* "bearer" (default), "api-key" (Azure) or "none" */
+	const char *cacert;         /* CA bundle for private CAs, or NULL */
+	const char *headers[LLM_MAX_HEADERS];   /* "Name: value" lines sent as given */
+	size_t nheaders;
+	const char *body_json;      /* an object merged into every request body (checked) */
+	double temperature;         /* LLM_UNSET, LLM_SERVER_DEFAULT (left out), or sent */
+	double top_p;               /* the same */
 	long max_tokens;            /* < 0: not sent */
+	const char *max_tokens_field;   /* "max_tokens" (default) or "max_completion_tokens" */
+	double max_retry_wait;      /* a longer Retry-After fails the call as rate-limited */
 	long concurrency;
 	double rpm, tpm;            /* 0: unlimited */
 	double timeout;             /* seconds per request */
+	int stream;                 /* --stream: Server-Sent Events */
+	double idle_timeout;        /* streaming: no byte for this long is a timeout */
+	double price_in, price_out; /* USD per million prompt / completion tokens */
+	double budget;              /* USD: no new call starts once the spend reaches it */
 	long retries;
 	long max_connect_failures;  /* attempts in a row reaching no server before stopping */
 	const char *cache_dir;
@@ -93,6 +112,7 @@ struct llm_usage {
 	uint64_t retries;           /* extra HTTP attempts (re-asks of empty answers too) */
 	uint64_t cache_hits;
 	uint64_t failures;          /* calls that failed for good */
+	uint64_t timeouts;          /* attempts that timed out (each paid, perhaps, and re-sent) */
 	uint64_t truncated;         /* answers accepted although cut by the token limit */
 	uint64_t prompt_tokens;
 	uint64_t completion_tokens; /* as the provider counts them, reasoning included */
@@ -111,6 +131,7 @@ struct llm_result {
 	const char *error_message;  /* the provider's message, key scrubbed */
 	int rate_limited;           /* the final failure was a rate limit (worth a later rerun) */
 	int attempts;               /* HTTP attempts made (0 for cache hits and offline) */
+	int timeouts;               /* of which timed out */
 	int cached;
 	int cancelled;              /* llm_engine_cancel gave the call up (error_kind "cancelled") */
 	uint64_t prompt_tokens, completion_tokens, reasoning_tokens;   /* of the accepted answer */

@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
@@ -89,6 +90,7 @@ enum fault {
     FAULT_PARTS,        /* content as an array of parts, a thinking part first */
     FAULT_REFUSAL,      /* content null, refusal text */
     FAULT_NOCHOICES,    /* "choices": [] */
+    FAULT_429DATE,      /* 429 with Retry-After as an HTTP date */
     FAULT_COUNT
 };
 
@@ -110,6 +112,7 @@ static const char *const fault_names[FAULT_COUNT] = {
     [FAULT_BLANK] = "blank",     [FAULT_ERROR200] = "error200",
     [FAULT_ERROR200_400] = "error200-400", [FAULT_PARTS] = "parts",
     [FAULT_REFUSAL] = "refusal", [FAULT_NOCHOICES] = "nochoices",
+    [FAULT_429DATE] = "429date",
 };
 
 /* Every bit of reasoning the mock sends contains this, so tests can look for it. */
@@ -142,6 +145,10 @@ struct config {
     const char *reply_text;   /* NULL: generated text */
     long embedding_dim;
     char *expected_auth;      /* "Bearer <key>", or NULL: no check */
+    char *expected_api_key;   /* the api-key header's value (Azure), or NULL */
+    const char *expected_query;   /* the query string every API request must carry */
+    bool reject_max_tokens;   /* as OpenAI's reasoning models: max_completion_tokens only */
+    bool reject_temperature;  /* as OpenAI's reasoning models: temperature 1 or none */
     long max_requests;        /* 0: unlimited */
     long port;                /* --port: a fixed port (a restarted server keeps its
                                  address); 0: any free one */
@@ -341,6 +348,9 @@ struct request {
     bool keep_alive;
     bool has_auth;
     char *auth;
+    char *api_key;       /* the api-key header (Azure), or NULL */
+    jv headers;          /* {"name": "value"} of every header, names lowercased;
+                            zeroed = invalid until the first header */
     bool expect_continue;
     bool continue_sent;
 };
@@ -363,6 +373,9 @@ static void request_reset(struct request *req)
 {
     free(req->target);
     free(req->auth);
+    free(req->api_key);
+    if (jv_is_valid(req->headers))
+        jv_free(req->headers);
     memset(req, 0, sizeof *req);
 }
 
@@ -649,11 +662,29 @@ static int parse_header_line(struct request *req, struct line line)
     if (equals_ignoring_case(name, name_len, "expect"))
         req->expect_continue =
             equals_ignoring_case(value, value_len, "100-continue");
+    bool secret = false;
     if (equals_ignoring_case(name, name_len, "authorization")) {
         free(req->auth);
         req->auth = xstrndup(value, value_len);
         req->has_auth = true;
+        secret = true;
     }
+    if (equals_ignoring_case(name, name_len, "api-key")) {
+        free(req->api_key);
+        req->api_key = xstrndup(value, value_len);
+        secret = true;
+    }
+    /* Logged for tests that pin the wire; key values never are. */
+    if (!jv_is_valid(req->headers))
+        req->headers = jv_object();
+    char lower[128];
+    size_t n = name_len < sizeof lower - 1 ? name_len : sizeof lower - 1;
+    for (size_t i = 0; i < n; i++)
+        lower[i] = (char)tolower((unsigned char)name[i]);
+    lower[n] = '\0';
+    req->headers = jv_object_set(req->headers, jv_string(lower),
+                                 secret ? jv_string("[secret]")
+                                        : jv_string_sized(value, (int)value_len));
     return 0;
 }
 
@@ -1461,9 +1492,44 @@ static enum fault choose_fault(long long n)
 
 static bool request_is_authorized(const struct request *req)
 {
+    if (config.expected_api_key &&
+        !(req->api_key && strcmp(req->api_key, config.expected_api_key) == 0))
+        return false;
     if (!config.expected_auth)
         return true;
     return req->has_auth && strcmp(req->auth, config.expected_auth) == 0;
+}
+
+/* What a provider refuses before anything else (a wrong query, parameters a
+ * reasoning model does not take): the reply, or status 0.  Borrows both. */
+static struct reply provider_refusal(const struct request *req, jv request)
+{
+    struct reply none = { .status = 0, .body = jv_null() };
+    if (config.expected_query) {
+        const char *query = strchr(req->target, '?');
+        if (!query || strcmp(query + 1, config.expected_query) != 0)
+            return error_reply(404, jv_string("Resource not found"),
+                               "invalid_request_error", jv_string("404"));
+    }
+    if (jv_get_kind(request) != JV_KIND_OBJECT)
+        return none;
+    if (config.reject_max_tokens &&
+        jv_object_has(jv_copy(request), jv_string("max_tokens")))
+        return error_reply(400, jv_string("Unsupported parameter: 'max_tokens' is not "
+                                          "supported with this model. Use "
+                                          "'max_completion_tokens' instead."),
+                           "invalid_request_error", jv_string("unsupported_parameter"));
+    jv t = jv_object_get(jv_copy(request), jv_string("temperature"));
+    bool bad_temperature = config.reject_temperature &&
+                           jv_get_kind(t) == JV_KIND_NUMBER && jv_number_value(t) != 1;
+    double value = jv_get_kind(t) == JV_KIND_NUMBER ? jv_number_value(t) : 0;
+    jv_free(t);
+    if (bad_temperature)
+        return error_reply(400, jv_string_fmt("Unsupported value: 'temperature' does not "
+                                              "support %g with this model. Only the "
+                                              "default (1) value is supported.", value),
+                           "invalid_request_error", jv_string("unsupported_value"));
+    return none;
 }
 
 /* One JSON line per API request.  Header values (the API key!) are never
@@ -1480,6 +1546,9 @@ static void log_request(long long n, const struct request *req,
     line = jv_object_set(line, jv_string("path"), jv_string(req->target));
     line = jv_object_set(line, jv_string("fault"), jv_string(fault_name));
     line = jv_object_set(line, jv_string("auth"), jv_bool(req->has_auth));
+    line = jv_object_set(line, jv_string("headers"),
+                         jv_is_valid(req->headers) ? jv_copy(req->headers)
+                                                   : jv_object());
     jv logged_body = jv_is_valid(parsed) ? jv_copy(parsed)
                                          : jv_string_sized(body, (int)body_len);
     line = jv_object_set(line, jv_string("body"), logged_body);
@@ -1539,6 +1608,15 @@ static struct reply fault_reply(enum endpoint endpoint, long long n,
         reply = rate_limit_reply();
         add_retry_after(&reply);
         return reply;
+    case FAULT_429DATE: {
+        reply = rate_limit_reply();
+        time_t due = time(NULL) + config.retry_after_sec;
+        struct tm tm;
+        gmtime_r(&due, &tm);
+        strftime(reply.extra_headers, sizeof reply.extra_headers,
+                 "Retry-After: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm);
+        return reply;
+    }
     case FAULT_429MS:
         reply = rate_limit_reply();
         snprintf(reply.extra_headers, sizeof reply.extra_headers,
@@ -1615,17 +1693,24 @@ static struct reply receive_api_request(struct connection *c,
         jv_get_kind(request) == JV_KIND_OBJECT)
         prompt = render_chat_template(request);
     bool refused = !jv_is_valid(prompt) && jv_invalid_has_msg(jv_copy(prompt));
-    const char *logged_fault = !authorized ? "auth" : refused ? "template" : fault_names[fault];
+    struct reply refusal = provider_refusal(&c->req, request);
+    const char *logged_fault = !authorized ? "auth" : refusal.status ? "provider"
+                             : refused ? "template" : fault_names[fault];
     log_request(n, &c->req, logged_fault, request, body, body_len, prompt);
     struct reply reply;
-    if (!authorized || fault == FAULT_401)
+    if (!authorized || fault == FAULT_401) {
         reply = invalid_key_reply(&c->req);
-    else if (refused)
+    } else if (refusal.status) {
+        reply = refusal;
+        refusal.body = jv_null();
+    } else if (refused) {
         reply = error_reply(400, jv_invalid_get_msg(prompt), "invalid_request_error", jv_null());
-    else
+    } else {
         reply = fault_reply(endpoint, n, request, fault);
+    }
     if (!refused)
         jv_free(prompt);
+    jv_free(refusal.body);
     jv_free(request);
     return reply;
 }
@@ -2133,11 +2218,14 @@ static void usage(FILE *out)
           "         [--retry-after SEC] [--reply TEXT] [--embedding-dim N]\n"
           "         [--expect-key-env NAME] [--max-requests N] [--first-request N]\n"
           "         [--chat-template strict|llama2|mistral|gemma]\n"
+          "         [--expect-api-key-env NAME] [--expect-query QUERY]\n"
+          "         [--reject-max-tokens] [--reject-temperature]\n"
           "fault kinds: ok 429 429ms quota 500 503 400 401 403 404 408 409\n"
           "             flat flat500 stall cut malformed null nousage extra"
           " empty\n"
           "             think thinkopen reasoning lengthempty lengththink lengthcut\n"
-          "             blank error200 error200-400 parts refusal nochoices\n", out);
+          "             blank error200 error200-400 parts refusal nochoices"
+          " 429date\n", out);
 }
 
 static long parse_long_option(const char *name, const char *text, long min,
@@ -2270,6 +2358,18 @@ static void parse_arguments(int argc, char **argv)
         } else if (take_option(argc, argv, &i, "--expect-key-env", &v)) {
             free(config.expected_auth);
             set_expected_key(v);
+        } else if (take_option(argc, argv, &i, "--expect-api-key-env", &v)) {
+            const char *key = getenv(v);
+            if (!key)
+                die("--expect-api-key-env: environment variable %s is not set", v);
+            free(config.expected_api_key);
+            config.expected_api_key = strdup(key);
+        } else if (take_option(argc, argv, &i, "--expect-query", &v)) {
+            config.expected_query = v;
+        } else if (strcmp(argv[i], "--reject-max-tokens") == 0) {
+            config.reject_max_tokens = true;
+        } else if (strcmp(argv[i], "--reject-temperature") == 0) {
+            config.reject_temperature = true;
         } else if (take_option(argc, argv, &i, "--chat-template", &v)) {
             if (strcmp(v, "strict") == 0)
                 config.chat_template = TEMPLATE_STRICT;
