@@ -1324,7 +1324,9 @@ static void settle(struct call *k, CURLcode code)
 			struct buf why = BUF_INIT;
 			buf_addf(&why, "%s (the server asks to wait %.0f s, more than --max-retry-wait %.0f s)",
 				 k->error_message ? k->error_message : "rate limited", k->retry_after, c->max_retry_wait);
-			set_error(k, k->error_kind[0] ? k->error_kind : "rate_limited", why.data);
+			char kind[sizeof k->error_kind];
+			snprintf(kind, sizeof kind, "%s", k->error_kind[0] ? k->error_kind : "rate_limited");
+			set_error(k, kind, why.data);
 			buf_free(&why);
 			k->result.rate_limited = 1;
 			finish(k);
