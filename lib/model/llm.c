@@ -173,12 +173,16 @@ const struct cli_option *llm_options(struct llm_config *cfg, const char *prefix)
 		{ "tpm", 0, CLI_DOUBLE, &cfg->tpm, "N", "at most N tokens per minute (estimated from request size)", 0, 1e12, NULL },
 		{ "timeout", 0, CLI_DOUBLE, &cfg->timeout, "SEC", "give up on one request after SEC seconds (default 600)", 0.001, 86400, NULL },
 		{ "retries", 0, CLI_LONG, &cfg->retries, "N", "retries of a failed request (default 6; 2 for timeouts)", 0, 1000, NULL },
+		{ "stream", 0, CLI_FLAG, &cfg->stream, NULL, "stream answers (Server-Sent Events); no total time limit unless --timeout", 0, 0, NULL },
+		{ "idle-timeout", 0, CLI_DOUBLE, &cfg->idle_timeout, "SEC", "with --stream: retry when no byte came for SEC seconds (default 60)", 1, 86400, NULL },
 		{ "max-retry-wait", 0, CLI_DOUBLE, &cfg->max_retry_wait, "SEC", "fail as rate-limited when the server asks to wait longer (default 120)", 0, 86400 * 7, NULL },
 		{ "max-connect-failures", 0, CLI_LONG, &cfg->max_connect_failures, "N", "stop (exit 75) after N attempts in a row that reach no server (default 3, 0: never)", 0, 1e6, NULL },
 		{ "cache", 0, CLI_STRING, &cfg->cache_dir, "DIR", "reuse and store responses in DIR (reruns are free)", 0, 0, NULL },
 		{ "system-message", 0, CLI_STRING, &cfg->system_message, "system|first-user", "system prompt as a system message (default) or atop the first user message", 0, 0, NULL },
 		{ "reasoning-tags", 0, CLI_STRING, &cfg->reasoning_tags, "OPEN,CLOSE", "reasoning blocks stripped from answers (default " REASONING_TAGS_DEFAULT ")", 0, 0, NULL },
 		{ "price", 0, CLI_CALLBACK, cfg, "IN,OUT", "USD per million prompt and completion tokens: the spend is reported", 0, 0, set_price },
+		/* The run's, not a role's: the prefixed tables end before it. */
+		{ "budget", 0, CLI_DOUBLE, &cfg->budget, "USD", "start nothing new once the estimated spend reaches USD (needs --price); exit 75", 0, 1e9, NULL },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL },
 	};
 	if (used == MAX_ROLE_TABLES)
@@ -186,6 +190,10 @@ const struct cli_option *llm_options(struct llm_config *cfg, const char *prefix)
 	int k = used++;
 	memcpy(tables[k], t, sizeof t);
 	for (int i = 0; *prefix && t[i].name; i++) {
+		if (strcmp(t[i].name, "budget") == 0) {
+			memset(&tables[k][i], 0, sizeof tables[k][i]);
+			break;
+		}
 		snprintf(names[k][i], sizeof names[k][i], "%s%s", prefix, t[i].name);
 		snprintf(helps[k][i], sizeof helps[k][i], "%.*s: %s", (int)strlen(prefix) - 1, prefix, t[i].help);
 		tables[k][i].name = names[k][i];
@@ -1054,6 +1062,135 @@ static int parse_success(struct call *k, const char *body, size_t len)
 	return rc;
 }
 
+/* ---------- streamed replies ---------- */
+
+struct stream_parts {
+	struct buf content, refusal;
+	char *finish_reason;
+	jv usage;                   /* the last usage object seen, or jv_null() */
+	jv error;                   /* an event carrying "error", or jv_null() */
+	int done;                   /* data: [DONE] was seen */
+};
+
+static void append_member(struct buf *out, jv obj, const char *key)
+{
+	jv v = jvu_get_borrow(obj, key);
+	if (jv_get_kind(v) == JV_KIND_STRING)
+		buf_add(out, jv_string_value(v), (size_t)jv_string_length_bytes(jv_copy(v)));
+	jv_free(v);
+}
+
+/* One event's data: a chunk adds its delta's text (reasoning members are never
+ * read), finish_reason and usage. */
+static void stream_event(struct stream_parts *sp, const char *data, size_t len)
+{
+	if (len == 6 && memcmp(data, "[DONE]", 6) == 0) {
+		sp->done = 1;
+		return;
+	}
+	jv doc = json_parse(data, len);
+	if (jv_get_kind(doc) != JV_KIND_OBJECT) {
+		jv_free(doc);
+		return;
+	}
+	jv_kind error = jvu_kind_borrow(doc, "error");
+	if (error != JV_KIND_INVALID && error != JV_KIND_NULL && jv_get_kind(sp->error) == JV_KIND_NULL) {
+		jv_free(sp->error);
+		sp->error = jv_copy(doc);
+	}
+	jv usage = jvu_get_borrow(doc, "usage");
+	if (jv_get_kind(usage) == JV_KIND_OBJECT) {
+		jv_free(sp->usage);
+		sp->usage = jv_copy(usage);
+	}
+	jv_free(usage);
+	jv choices = jvu_get_borrow(doc, "choices");
+	jv first = jv_get_kind(choices) == JV_KIND_ARRAY ? jv_array_get(jv_copy(choices), 0) : jv_invalid();
+	if (jv_get_kind(first) == JV_KIND_OBJECT) {
+		jv delta = jvu_get_borrow(first, "delta");
+		append_member(&sp->content, delta, "content");
+		append_member(&sp->refusal, delta, "refusal");
+		jv finish = jvu_get_borrow(first, "finish_reason");
+		if (jv_get_kind(finish) == JV_KIND_STRING) {
+			free(sp->finish_reason);
+			sp->finish_reason = xstrdup(jv_string_value(finish));
+		}
+		jv_free(finish);
+		jv_free(delta);
+	}
+	jv_free(first);
+	jv_free(choices);
+	jv_free(doc);
+}
+
+/* A streamed reply (Server-Sent Events) becomes the reply a non-streamed request
+ * gets: {"choices":[{"message":{"content","refusal"},"finish_reason"}],"usage"}, put
+ * in place of the response, so parsing, the cache and the records are the same. A
+ * stream that ended before data: [DONE] is cut: retried, never half-kept. A reply
+ * that is not a stream (a server ignoring "stream") is left as it is. 0 or -1. */
+static int assemble_stream(struct call *k)
+{
+	const char *p = k->response.data ? k->response.data : "";
+	const char *end = p + k->response.len;
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	if (p < end && *p == '{')
+		return 0;
+	struct stream_parts sp = { BUF_INIT, BUF_INIT, NULL, jv_null(), jv_null(), 0 };
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = eol ? eol : end;
+		size_t len = (size_t)(stop - p);
+		if (len && p[len - 1] == '\r')
+			len--;
+		if (len >= 5 && memcmp(p, "data:", 5) == 0) {
+			size_t skip = len > 5 && p[5] == ' ' ? 6 : 5;
+			stream_event(&sp, p + skip, len - skip);
+		}
+		p = eol ? eol + 1 : end;
+	}
+	int rc = 0;
+	struct buf out = BUF_INIT;
+	if (jv_get_kind(sp.error) == JV_KIND_OBJECT) {
+		jvu_dump(sp.error, &out);
+	} else if (!sp.done) {
+		set_error(k, "cut_reply", "the stream ended before data: [DONE]");
+		k->retryable = 1;
+		rc = -1;
+	} else {
+		buf_adds(&out, "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":");
+		json_add_string_n(&out, sp.content.data ? sp.content.data : "", sp.content.len);
+		if (sp.refusal.len) {
+			buf_adds(&out, ",\"refusal\":");
+			json_add_string_n(&out, sp.refusal.data, sp.refusal.len);
+		}
+		buf_adds(&out, "},\"finish_reason\":");
+		if (sp.finish_reason)
+			json_add_string(&out, sp.finish_reason);
+		else
+			buf_adds(&out, "null");
+		buf_addc(&out, '}');
+		buf_addc(&out, ']');
+		if (jv_get_kind(sp.usage) == JV_KIND_OBJECT) {
+			buf_adds(&out, ",\"usage\":");
+			jvu_dump(sp.usage, &out);
+		}
+		buf_addc(&out, '}');
+	}
+	if (rc == 0) {
+		buf_free(&k->response);
+		k->response = out;
+	} else {
+		buf_free(&out);
+	}
+	buf_free(&sp.content);
+	buf_free(&sp.refusal);
+	free(sp.finish_reason);
+	jv_free(sp.usage);
+	jv_free(sp.error);
+	return rc;
+}
+
 /* The provider's own message from an HTTP error reply; *quota is set when the code
  * says the quota is exhausted. */
 static void provider_error(struct call *k, long status, int *quota)
@@ -1290,7 +1427,8 @@ static void settle(struct call *k, CURLcode code)
 			kind = "bad_response";
 		set_error(k, kind, curl_easy_strerror(code));
 	} else if (status >= 200 && status < 300) {
-		if (parse_success(k, k->response.data, k->response.len) == 0) {
+		int assembled = c->stream && !k->embeddings ? assemble_stream(k) : 0;
+		if (assembled == 0 && parse_success(k, k->response.data, k->response.len) == 0) {
 			k->result.ok = 1;
 			if (c->cache)
 				cache_put(c->cache, k->key, k->response.data, k->response.len);

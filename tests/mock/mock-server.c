@@ -152,6 +152,7 @@ struct config {
     long max_requests;        /* 0: unlimited */
     long port;                /* --port: a fixed port (a restarted server keeps its
                                  address); 0: any free one */
+    long stream_delay_ms;     /* --stream-delay-ms: between two streamed events */
     long long first_request;  /* --first-request: number requests from here, so the
                                  replies of a restarted server stay unique */
 };
@@ -332,6 +333,7 @@ static void buffer_consume(struct buffer *b, size_t len)
 enum phase {
     PHASE_READ,   /* waiting for (the rest of) a request */
     PHASE_DELAY,  /* reply built, waiting for the latency deadline */
+    PHASE_STREAM, /* Server-Sent Events: the next one is due at deadline_ms */
     PHASE_WRITE,  /* reply in the output buffer, being sent */
     PHASE_STALL,  /* "stall" fault: never answer, wait for the client */
     PHASE_LINGER, /* closing reply sent, draining input before close */
@@ -722,6 +724,7 @@ struct reply {
     char extra_headers[96]; /* complete header lines, or "" */
     jv body;                /* JSON text as a jv string; jv_null() if none */
     enum delivery delivery;
+    bool stream;            /* body is Server-Sent Events, sent event by event */
 };
 
 static struct reply text_reply(int status, jv text)
@@ -1565,14 +1568,128 @@ static void log_request(long long n, const struct request *req,
     jv_free(text);
 }
 
+static bool request_flag(jv request, const char *key)
+{
+    if (jv_get_kind(request) != JV_KIND_OBJECT)
+        return false;
+    jv v = jv_object_get(jv_copy(request), jv_string(key));
+    bool on = jv_get_kind(v) == JV_KIND_TRUE;
+    jv_free(v);
+    return on;
+}
+
+/* "data: JSON\n\n" appended to text; consumes value. */
+static jv sse_event(jv text, jv value)
+{
+    text = jv_string_append_str(text, "data: ");
+    text = jv_string_concat(text, jv_dump_string(value, 0));
+    return jv_string_append_str(text, "\n\n");
+}
+
+/* A chunk object of the stream: {id, object, created, model, choices:[{index:0,
+ * delta, finish_reason}]}.  Borrows completion; consumes delta and finish. */
+static jv stream_chunk(jv completion, jv delta, jv finish)
+{
+    jv chunk = jv_object();
+    const char *keys[] = { "id", "created", "model" };
+    for (int i = 0; i < 3; i++)
+        chunk = jv_object_set(chunk, jv_string(keys[i]),
+                              jv_object_get(jv_copy(completion), jv_string(keys[i])));
+    chunk = jv_object_set(chunk, jv_string("object"), jv_string("chat.completion.chunk"));
+    jv choice = jv_object_set(jv_object(), jv_string("index"), jv_number(0));
+    choice = jv_object_set(choice, jv_string("delta"), delta);
+    choice = jv_object_set(choice, jv_string("finish_reason"), finish);
+    return jv_object_set(chunk, jv_string("choices"), jv_array_append(jv_array(), choice));
+}
+
+/* The text of a message member: a string, or the joined "text" parts of an array. */
+static jv member_text(jv message, const char *key)
+{
+    jv v = jv_object_get(jv_copy(message), jv_string(key));
+    if (jv_get_kind(v) == JV_KIND_STRING)
+        return v;
+    jv text = jv_string("");
+    if (jv_get_kind(v) == JV_KIND_ARRAY) {
+        int n = jv_array_length(jv_copy(v));
+        for (int i = 0; i < n; i++) {
+            jv part = jv_array_get(jv_copy(v), i);
+            jv type = jv_object_get(jv_copy(part), jv_string("type"));
+            jv t = jv_object_get(part, jv_string("text"));
+            bool is_text = jv_get_kind(type) != JV_KIND_STRING ||
+                           strcmp(jv_string_value(type), "text") == 0;
+            if (is_text && jv_get_kind(t) == JV_KIND_STRING)
+                text = jv_string_concat(text, t);
+            else
+                jv_free(t);
+            jv_free(type);
+        }
+    }
+    jv_free(v);
+    return text;
+}
+
+/* The completion as OpenAI streams it: a role chunk, the reasoning and the text
+ * in pieces of a word each, the finish chunk, the usage chunk when
+ * stream_options.include_usage asks for it, then [DONE].  Consumes completion. */
+static jv stream_events(jv completion, bool include_usage)
+{
+    jv text = jv_string("");
+    jv choices = jv_object_get(jv_copy(completion), jv_string("choices"));
+    jv choice = jv_array_get(choices, 0);
+    if (jv_is_valid(choice)) {
+        jv message = jv_object_get(jv_copy(choice), jv_string("message"));
+        jv delta = jv_object_set(jv_object(), jv_string("role"), jv_string("assistant"));
+        delta = jv_object_set(delta, jv_string("content"), jv_string(""));
+        text = sse_event(text, stream_chunk(completion, delta, jv_null()));
+        const char *members[] = { "reasoning_content", "content", "refusal" };
+        for (int m = 0; m < 3; m++) {
+            jv whole = member_text(message, members[m]);
+            const char *p = jv_string_value(whole);
+            while (*p) {
+                size_t len = strcspn(p, " ");
+                len += strspn(p + len, " ");
+                jv piece = jv_object_set(jv_object(), jv_string(members[m]),
+                                         jv_string_sized(p, (int)len));
+                text = sse_event(text, stream_chunk(completion, piece, jv_null()));
+                p += len;
+            }
+            jv_free(whole);
+        }
+        jv finish = jv_object_get(choice, jv_string("finish_reason"));
+        text = sse_event(text, stream_chunk(completion, jv_object(), finish));
+        jv_free(message);
+    } else {
+        jv_free(choice);
+    }
+    jv usage = jv_object_get(jv_copy(completion), jv_string("usage"));
+    if (include_usage && jv_get_kind(usage) == JV_KIND_OBJECT) {
+        jv chunk = jv_object_set(stream_chunk(completion, jv_object(), jv_null()),
+                                 jv_string("choices"), jv_array());
+        text = sse_event(text, jv_object_set(chunk, jv_string("usage"), usage));
+    } else {
+        jv_free(usage);
+    }
+    jv_free(completion);
+    return jv_string_append_str(text, "data: [DONE]\n\n");
+}
+
 /* ok, cut, null, nousage, extra: the normal reply (or a 400 when the
- * request body is unusable).  Borrows request. */
+ * request body is unusable); streamed when a chat request says "stream": true.
+ * Borrows request. */
 static struct reply success_reply(enum endpoint endpoint, long long n,
                                   jv request, enum fault variant)
 {
     jv result = endpoint == ENDPOINT_CHAT
                     ? build_chat_completion(n, request, variant)
                     : build_embeddings(request, variant);
+    if (jv_is_valid(result) && endpoint == ENDPOINT_CHAT && request_flag(request, "stream")) {
+        jv options = jv_object_get(jv_copy(request), jv_string("stream_options"));
+        bool usage = request_flag(options, "include_usage");
+        jv_free(options);
+        struct reply reply = text_reply(200, stream_events(result, usage));
+        reply.stream = true;
+        return reply;
+    }
     if (jv_is_valid(result))
         return json_reply(200, result);
     return error_reply(400, jv_invalid_get_msg(result), "invalid_request_error",
@@ -1739,13 +1856,50 @@ static const char *reason_phrase(int status)
     }
 }
 
+/* An event stream: the headers now, the events one by one (PHASE_STREAM), the
+ * first after --latency-ms, each next after --stream-delay-ms; the body ends when
+ * the connection closes.  A cut stream stops halfway.  Consumes reply->body. */
+static bool queue_stream(struct connection *c, struct reply *reply, long long now)
+{
+    size_t body_len = jv_bytes(reply->body);
+    size_t sent_len = reply->delivery == DELIVER_CUT ? body_len / 2 : body_len;
+    static const char head[] = "HTTP/1.1 200 OK\r\n"
+                               "Content-Type: text/event-stream\r\n"
+                               "Cache-Control: no-cache\r\n"
+                               "Connection: close\r\n\r\n";
+    bool ok = buffer_append(&c->out, head, sizeof head - 1) &&
+              buffer_append(&c->delayed, jv_string_value(reply->body), sent_len);
+    jv_free(reply->body);
+    c->phase = PHASE_STREAM;
+    c->deadline_ms = now + config.latency_ms;
+    return ok;
+}
+
+/* The next event of a stream is due: into the output buffer. */
+static bool release_stream_event(struct connection *c, long long now)
+{
+    const char *end = memmem(c->delayed.data, c->delayed.len, "\n\n", 2);
+    size_t len = end ? (size_t)(end - c->delayed.data) + 2 : c->delayed.len;
+    bool ok = buffer_append(&c->out, c->delayed.data, len);
+    buffer_consume(&c->delayed, len);
+    if (c->delayed.len == 0) {
+        buffer_release(&c->delayed);
+        c->phase = PHASE_WRITE;
+    }
+    c->deadline_ms = now + config.stream_delay_ms;
+    return ok;
+}
+
 /* Formats the reply into the output buffer, or into the delayed buffer if
  * latency applies.  Consumes reply->body.  False on allocation failure. */
 static bool queue_reply(struct connection *c, struct reply *reply,
                         bool delayed, long long now)
 {
-    if (reply->delivery == DELIVER_CUT || !c->req.keep_alive || c->peer_eof)
+    if (reply->delivery == DELIVER_CUT || !c->req.keep_alive || c->peer_eof ||
+        reply->stream)
         c->close_after_reply = true;
+    if (reply->stream)
+        return queue_stream(c, reply, now);
     size_t body_len = jv_bytes(reply->body);
     size_t sent_len = reply->delivery == DELIVER_CUT ? body_len / 2 : body_len;
     if (strcmp(c->req.method, "HEAD") == 0)
@@ -1919,6 +2073,9 @@ static bool advance_connection(struct connection *c, long long now)
         if (c->phase == PHASE_DELAY && now >= c->deadline_ms &&
             !release_delayed_reply(c))
             return false;
+        if (c->phase == PHASE_STREAM && now >= c->deadline_ms &&
+            !release_stream_event(c, now))
+            return false;
         if (!flush_output(c))
             return false;
         if (c->out.len > 0)
@@ -1933,6 +2090,7 @@ static bool advance_connection(struct connection *c, long long now)
             buffer_consume(&c->in, c->in.len);
             return !c->peer_eof;
         case PHASE_DELAY:
+        case PHASE_STREAM:
             return true;
         case PHASE_READ:
             break;
@@ -1959,7 +2117,8 @@ static bool service_connection(struct connection *c, short revents,
 
 static bool deadline_passed(const struct connection *c, long long now)
 {
-    bool timed = c->phase == PHASE_DELAY || c->phase == PHASE_LINGER;
+    bool timed = c->phase == PHASE_DELAY || c->phase == PHASE_LINGER ||
+                 c->phase == PHASE_STREAM;
     return timed && now >= c->deadline_ms;
 }
 
@@ -2038,7 +2197,8 @@ static int poll_timeout_ms(long long now)
     long long earliest = -1;
     for (size_t i = 0; i < server.conn_count; i++) {
         const struct connection *c = server.conns[i];
-        bool timed = c->phase == PHASE_DELAY || c->phase == PHASE_LINGER;
+        bool timed = c->phase == PHASE_DELAY || c->phase == PHASE_LINGER ||
+                     c->phase == PHASE_STREAM;
         if (timed && (earliest < 0 || c->deadline_ms < earliest))
             earliest = c->deadline_ms;
     }
@@ -2219,7 +2379,8 @@ static void usage(FILE *out)
           "         [--expect-key-env NAME] [--max-requests N] [--first-request N]\n"
           "         [--chat-template strict|llama2|mistral|gemma]\n"
           "         [--expect-api-key-env NAME] [--expect-query QUERY]\n"
-          "         [--reject-max-tokens] [--reject-temperature]\n"
+          "         [--reject-max-tokens] [--reject-temperature]"
+          " [--stream-delay-ms N]\n"
           "fault kinds: ok 429 429ms quota 500 503 400 401 403 404 408 409\n"
           "             flat flat500 stall cut malformed null nousage extra"
           " empty\n"
@@ -2335,6 +2496,8 @@ static void parse_arguments(int argc, char **argv)
             config.first_request = parse_long_option("--first-request", v, 1, LONG_MAX);
         } else if (take_option(argc, argv, &i, "--latency-ms", &v)) {
             config.latency_ms = parse_long_option("--latency-ms", v, 0, 3600000);
+        } else if (take_option(argc, argv, &i, "--stream-delay-ms", &v)) {
+            config.stream_delay_ms = parse_long_option("--stream-delay-ms", v, 0, 3600000);
         } else if (take_option(argc, argv, &i, "--log", &v)) {
             config.log_path = v;
         } else if (take_option(argc, argv, &i, "--faults", &v)) {
