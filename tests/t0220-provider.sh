@@ -223,4 +223,62 @@ test_expect_success 'without --retries, timeouts are re-sent twice (as the OpenA
 	test $(wc -l <m.log) = 7
 '
 
+# craft6 NAME OUT [OPTION]...: the six personas through mock NAME, one at a time.
+craft6() {
+	local name=$1 out=$2 url
+	shift 2
+	eval "url=\$${name}_URL"
+	persona-craft --base-url "$url" --model m1 --concurrency 1 --keep-order "$@" <six.jsonl >"$out" 2>err
+}
+
+test_expect_success '--stream: the same records byte for byte as without, reasoning and refusals included' '
+	start_mock a --faults think,reasoning,parts,thinkopen,refusal,ok &&
+	craft6 a plain.jsonl || true &&
+	stop_mock a &&
+	start_mock b --faults think,reasoning,parts,thinkopen,refusal,ok &&
+	craft6 b streamed.jsonl --stream || true &&
+	stop_mock b &&
+	test_cmp plain.jsonl streamed.jsonl &&
+	test $(jq -s "map(select(.status != \"failed\")) | length" streamed.jsonl) -ge 5 &&
+	! grep -q "mock reasoning" streamed.jsonl &&
+	jq -s -e "all(.[]; .body.stream == true and .body.stream_options.include_usage == true)" b.log &&
+	jq -s -e "all(.[]; .body | has(\"stream\") | not)" a.log
+'
+
+test_expect_success '--stream: a cut stream is retried, never half-kept' '
+	start_mock a --reply "$REPLY" &&
+	craft "$a_URL" &&
+	stop_mock a &&
+	mv out plain.jsonl &&
+	start_mock b --faults cut --reply "$REPLY" &&
+	craft "$b_URL" --stream &&
+	stop_mock b &&
+	test $(cat status) = 0 &&
+	test $(wc -l <b.log) = 2 &&
+	test_cmp plain.jsonl out &&
+	grep -q "(m1): 1 requests, 1 retries" err
+'
+
+test_expect_success '--stream: a slow stream that keeps coming is not cut by a total limit' '
+	start_mock m --stream-delay-ms 300 --reply "one two three four five six" &&
+	craft "$m_URL" --stream --idle-timeout 1 &&
+	test $(cat status) = 0 &&
+	test $(wc -l <m.log) = 1 &&
+	jq -e ".description == \"one two three four five six\"" out &&
+	craft "$m_URL" --stream --timeout 1 --retries 0 &&
+	stop_mock m &&
+	test $(cat status) = 1 &&
+	jq -e ".error.kind == \"timeout\"" out
+'
+
+test_expect_success '--stream: no byte for --idle-timeout seconds is a timeout, re-sent at most --retries times' '
+	start_mock m --stream-delay-ms 2500 --reply "one two three" &&
+	craft "$m_URL" --stream --idle-timeout 1 --retries 1 &&
+	stop_mock m &&
+	test $(cat status) = 1 &&
+	test $(wc -l <m.log) = 2 &&
+	jq -e ".error.kind == \"timeout\" and .error.attempts == 2" out &&
+	grep -q "2 timed out" err
+'
+
 test_done

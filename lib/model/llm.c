@@ -328,6 +328,8 @@ struct call {
 	CURL *easy;
 	struct buf response;
 	double retry_after;         /* seconds from the last reply's headers, < 0 if none */
+	double last_byte;           /* when the attempt started or last received a byte */
+	int idle;                   /* the attempt was given up for --idle-timeout */
 	struct llm_result result;
 	char *content;
 	char *finish_reason;
@@ -1210,6 +1212,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *userdata)
 {
 	struct call *k = userdata;
 	size_t bytes = size * n;
+	k->last_byte = now();
 	if (k->response.len + bytes > (size_t)MAX_RESPONSE_BYTES)
 		return 0;
 	buf_add(&k->response, data, bytes);
@@ -1268,11 +1271,8 @@ static void start_http(struct call *k)
 		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(c->timeout * 1000));
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
 			 (long)(fmin(c->timeout > 0 ? c->timeout : DEFAULT_CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT) * 1000));
-	if (c->stream) {
-		/* No byte for idle_timeout seconds: a stalled stream, retried as a timeout. */
-		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)ceil(c->idle_timeout));
-	}
+	k->last_byte = now();
+	k->idle = 0;
 	if (c->cacert)
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->cacert);
 	/* Proxies: libcurl reads http_proxy, https_proxy, all_proxy and no_proxy itself. */
@@ -1426,6 +1426,11 @@ static void settle(struct call *k, CURLcode code)
 		if (code == CURLE_WRITE_ERROR)
 			kind = "bad_response";
 		set_error(k, kind, curl_easy_strerror(code));
+		if (k->idle) {
+			char why[96];
+			snprintf(why, sizeof why, "no byte for %g s (--idle-timeout)", c->idle_timeout);
+			set_error(k, kind, why);
+		}
 	} else if (status >= 200 && status < 300) {
 		int assembled = c->stream && !k->embeddings ? assemble_stream(k) : 0;
 		if (assembled == 0 && parse_success(k, k->response.data, k->response.len) == 0) {
@@ -1620,12 +1625,35 @@ static void drive_sockets(struct llm_engine *e, double wait)
 	}
 }
 
+/* Streaming attempts silent for --idle-timeout seconds are given up as timeouts
+ * (libcurl's own low-speed check averages over seconds, so a trickle hides a stall). */
+static void stop_idle(struct llm_engine *e, double *wait)
+{
+	double t = now();
+	struct call *k = e->running;
+	while (k) {
+		struct call *next = k->run_next;
+		struct llm_client *c = k->client;
+		if (c->stream) {
+			double left = k->last_byte + c->idle_timeout - t;
+			if (left <= 0) {
+				k->idle = 1;
+				settle(k, CURLE_OPERATION_TIMEDOUT);
+			} else if (wait) {
+				*wait = fmin(*wait, left);
+			}
+		}
+		k = next;
+	}
+}
+
 size_t llm_engine_step(struct llm_engine *e, int max_wait_ms)
 {
 	double wait = max_wait_ms / 1000.0;
 	start_due(e, &wait);
 	if (e->finished)
 		wait = 0;
+	stop_idle(e, &wait);
 	drive_sockets(e, wait);
 	CURLMsg *m;
 	int left;
@@ -1636,6 +1664,7 @@ size_t llm_engine_step(struct llm_engine *e, int max_wait_ms)
 		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&k);
 		settle(k, m->data.result);
 	}
+	stop_idle(e, NULL);
 	deliver(e);
 	return e->pending;
 }
