@@ -281,4 +281,67 @@ test_expect_success '--stream: no byte for --idle-timeout seconds is a timeout, 
 	grep -q "2 timed out" err
 '
 
+test_expect_success '--price: records carry cost_usd, the summary says what was spent; none without it' '
+	start_mock m --reply "$REPLY" &&
+	craft "$m_URL" --price 2.5,10 &&
+	test $(cat status) = 0 &&
+	jq -e ".craft.usage | (.cost_usd - (.prompt_tokens * 2.5 + .completion_tokens * 10) / 1e6 | fabs) < 1e-9" out &&
+	grep -q "(m1): 1 requests.*; 0.0011 USD spent (estimated)" err &&
+	craft "$m_URL" &&
+	stop_mock m &&
+	jq -e ".craft.usage | has(\"cost_usd\") | not" out &&
+	! grep -q "USD spent" err
+'
+
+test_expect_success '--price: a cache hit keeps the record cost_usd but spends nothing' '
+	start_mock m --reply "$REPLY" &&
+	craft "$m_URL" --price 2.5,10 --cache pcache &&
+	cp out first.jsonl &&
+	craft "$m_URL" --price 2.5,10 --cache pcache &&
+	stop_mock m &&
+	test_cmp first.jsonl out &&
+	grep -q "1 cache hits.*; 0.0000 USD spent (estimated)" err
+'
+
+test_expect_success '--price and --budget are checked: IN,OUT numbers; a budget needs a price (exit 2)' '
+	test_expect_code 2 persona-craft --model m --price 2.5 <one.jsonl 2>err &&
+	grep -q "price .2.5. must be IN,OUT" err &&
+	test_expect_code 2 persona-craft --base-url http://127.0.0.1:9/v1 --model m --budget 1 <one.jsonl 2>err &&
+	grep -q "budget needs the model.s --price" err &&
+	test_expect_code 2 dialog-run --model m --client-budget 1 <crafted.jsonl 2>err
+'
+
+# budget_run [OPTION]...: dialog-run over the six crafted personas, appending to
+# budget.jsonl; err and status files.
+budget_run() {
+	status=0
+	dialog-run --base-url "$m_URL" --model m --max-turns 2 --stop none --concurrency 2 --price 1000,1000 "$@" \
+		<crafted6.jsonl >>budget.jsonl 2>err || status=$?
+	echo "$status" >status
+}
+
+test_expect_success '--budget: the run stops at the budget with exit 75; --resume finishes the rest, none twice' '
+	start_mock m &&
+	budget_run --budget 3 &&
+	test $(cat status) = 75 &&
+	grep -q "budget of 3.0000 USD reached" err &&
+	grep -q "stopping at the budget: [0-9.]* USD spent (estimated); rerun with --resume" err &&
+	first=$(wc -l <budget.jsonl) &&
+	test $first -ge 1 && test $first -lt 6 &&
+	jq -e ".status == \"ok\" and .usage.client.cost_usd > 0" budget.jsonl >/dev/null &&
+	budget_run --budget 100 --resume budget.jsonl &&
+	stop_mock m &&
+	test $(cat status) = 0 &&
+	grep -q "$first already done" err &&
+	jq -r .id budget.jsonl | sort | uniq -d >dups &&
+	test ! -s dups &&
+	test $(jq -s "map(select(.status == \"ok\")) | length" budget.jsonl) = 6
+'
+
+test_expect_success '--budget with the offline provider: spend 0, labelled an estimate, never reached' '
+	dialog-run --provider offline --max-turns 2 --stop none --price 1000,1000 --budget 0.5 <crafted6.jsonl >conv-off.jsonl 2>err &&
+	test $(wc -l <conv-off.jsonl) = 6 &&
+	grep -q "0.0000 USD spent (estimated)" err
+'
+
 test_done

@@ -297,6 +297,7 @@ struct llm_client {
 	long timeout_retries;       /* at most this many re-sends after timeouts */
 	double max_retry_wait;
 	double price_in, price_out; /* USD per million tokens, < 0: unknown */
+	double spent;               /* USD paid this run (cache hits are free) */
 	long max_connect_failures;
 	long unreachable_in_row;    /* attempts in a row that reached no server */
 	struct bucket requests, tokens;
@@ -356,7 +357,9 @@ struct llm_engine {
 	struct llm_client **clients;
 	size_t nclients;
 	double budget;                           /* USD, < 0: none */
+	double spent;                            /* USD, estimated from --price */
 	int over_budget;                         /* the budget is spent: nothing new starts */
+	int stopped;                             /* ... and the program was told to stop */
 };
 
 static double now(void)
@@ -467,6 +470,10 @@ static int check_config(const struct llm_config *cfg, const char *role, enum llm
 	if (provider == PROVIDER_OPENAI && strncmp(cfg->base_url, "http://", 7) != 0 &&
 	    strncmp(cfg->base_url, "https://", 8) != 0) {
 		errorf("%s: base URL '%s' must start with http:// or https://", role, cfg->base_url);
+		return -1;
+	}
+	if (cfg->budget >= 0 && cfg->price_in < 0 && provider == PROVIDER_OPENAI) {
+		errorf("%s: --budget needs the model's --price IN,OUT to estimate the spend", role);
 		return -1;
 	}
 	FILE *f = cfg->cacert ? fopen(cfg->cacert, "r") : NULL;
@@ -1499,6 +1506,8 @@ static void start_due(struct llm_engine *e, double *wait)
 			push(&keep, &keep_tail, k);
 		} else if (k->client->provider == PROVIDER_OFFLINE) {
 			run_offline(k);
+		} else if (e->over_budget) {
+			push(&keep, &keep_tail, k);
 		} else if (can_start(k->client, k, t, wait)) {
 			start_http(k);
 		} else {
@@ -1513,6 +1522,38 @@ static void start_due(struct llm_engine *e, double *wait)
 	}
 	e->waiting = keep;
 	e->waiting_tail = keep_tail;
+}
+
+static double cost_of(const struct llm_client *c, uint64_t prompt_tokens, uint64_t completion_tokens)
+{
+	if (c->price_in < 0 || c->provider == PROVIDER_OFFLINE)
+		return 0;
+	return ((double)prompt_tokens * c->price_in + (double)completion_tokens * c->price_out) / 1e6;
+}
+
+/* --budget: once the estimated spend reaches it no call starts any more (start_due);
+ * the calls in flight finish and their records are written; then the program stops
+ * like an interrupt with exit 75, and a --resume run does the rest. */
+static void note_budget(struct llm_engine *e)
+{
+	if (e->budget < 0 || e->spent < e->budget || e->over_budget)
+		return;
+	e->over_budget = 1;
+	long in_flight = 0;
+	for (size_t i = 0; i < e->nclients; i++)
+		in_flight += e->clients[i]->in_flight;
+	errorf("budget of %.4f USD reached: %.4f USD spent (estimated); starting nothing new, "
+	       "finishing %ld request%s in flight", e->budget, e->spent, in_flight, in_flight == 1 ? "" : "s");
+}
+
+static void stop_when_spent(struct llm_engine *e)
+{
+	if (!e->over_budget || e->running || e->stopped || e->cancelling)
+		return;
+	e->stopped = 1;
+	errorf("stopping at the budget: %.4f USD spent (estimated); rerun with --resume to continue (exit 75)",
+	       e->spent);
+	interrupt_stop(EXIT_TEMPFAIL);
 }
 
 static void deliver(struct llm_engine *e)
@@ -1536,6 +1577,10 @@ static void deliver(struct llm_engine *e)
 		}
 		if (!k->result.embeddings.u.ptr && jv_get_kind(k->result.embeddings) == JV_KIND_INVALID)
 			k->result.embeddings = jv_null();
+		if (c->price_in >= 0) {
+			k->result.priced = 1;
+			k->result.cost_usd = cost_of(c, k->result.prompt_tokens, k->result.completion_tokens);
+		}
 		llm_usage_add(&c->usage, &k->result);
 		if (k->result.ok) {
 			/* The record counts the accepted answer (the same from the cache); the
@@ -1544,6 +1589,17 @@ static void deliver(struct llm_engine *e)
 			c->usage.completion_tokens += k->wasted_completion;
 			c->usage.reasoning_tokens += k->wasted_reasoning;
 		}
+		if (c->price_in >= 0 && !k->result.cached) {
+			uint64_t in = k->result.prompt_tokens, out = k->result.completion_tokens;
+			if (k->result.ok) {
+				in += k->wasted_prompt;
+				out += k->wasted_completion;
+			}
+			double paid = c->provider == PROVIDER_OFFLINE ? 0 : cost_of(c, in, out);
+			c->spent += paid;
+			e->spent += paid;
+		}
+		note_budget(e);
 		e->pending--;
 		k->done(k->ctx, &k->result);
 		jv_free(k->result.embeddings);
@@ -1666,6 +1722,7 @@ size_t llm_engine_step(struct llm_engine *e, int max_wait_ms)
 	}
 	stop_idle(e, NULL);
 	deliver(e);
+	stop_when_spent(e);
 	return e->pending;
 }
 
@@ -1729,6 +1786,8 @@ void llm_usage_add(struct llm_usage *u, const struct llm_result *r)
 	u->cache_hits += r->cached ? 1 : 0;
 	u->failures += r->ok ? 0 : 1;
 	u->timeouts += (uint64_t)r->timeouts;
+	u->cost_usd += r->cost_usd;
+	u->priced |= r->priced;
 	u->truncated += r->ok && r->truncated ? 1 : 0;
 	u->prompt_tokens += r->prompt_tokens;
 	u->completion_tokens += r->completion_tokens;
@@ -1742,6 +1801,8 @@ jv llm_usage_json(const struct llm_usage *u)
 	o = jv_object_set(o, jv_string("prompt_tokens"), jv_number((double)u->prompt_tokens));
 	o = jv_object_set(o, jv_string("completion_tokens"), jv_number((double)u->completion_tokens));
 	o = jv_object_set(o, jv_string("reasoning_tokens"), jv_number((double)u->reasoning_tokens));
+	if (u->priced)
+		o = jv_object_set(o, jv_string("cost_usd"), jv_number(round(u->cost_usd * 1e9) / 1e9));
 	return o;
 }
 
@@ -1769,6 +1830,8 @@ void llm_usage_report(const struct llm_client *c)
 		buf_addf(&extra, ", %llu truncated answers kept", (unsigned long long)u->truncated);
 	if (u->timeouts)
 		buf_addf(&extra, ", %llu timed out", (unsigned long long)u->timeouts);
+	if (c->price_in >= 0)
+		buf_addf(&extra, "; %.4f USD spent (estimated)", c->spent);
 	notef("%s (%s): %llu requests, %llu retries, %llu cache hits, %llu failed, "
 	      "%llu prompt + %llu completion tokens%s", c->role, c->model,
 		(unsigned long long)u->requests, (unsigned long long)u->retries, (unsigned long long)u->cache_hits,

@@ -117,6 +117,8 @@ struct llm_usage {
 	uint64_t prompt_tokens;
 	uint64_t completion_tokens; /* as the provider counts them, reasoning included */
 	uint64_t reasoning_tokens;  /* usage.completion_tokens_details.reasoning_tokens */
+	double cost_usd;            /* with --price: the answers' tokens priced */
+	int priced;                 /* a --price was given: cost_usd is meaningful */
 };
 
 struct llm_result {
@@ -135,6 +137,8 @@ struct llm_result {
 	int cached;
 	int cancelled;              /* llm_engine_cancel gave the call up (error_kind "cancelled") */
 	uint64_t prompt_tokens, completion_tokens, reasoning_tokens;   /* of the accepted answer */
+	double cost_usd;            /* those tokens at the client's --price */
+	int priced;
 };
 
 typedef void (*llm_done_fn)(void *ctx, const struct llm_result *result);
@@ -185,7 +189,8 @@ void llm_engine_free(struct llm_engine *e);
 void llm_engine_describe(const struct llm_engine *e, char *buf, size_t n);
 
 void llm_usage_add(struct llm_usage *total, const struct llm_result *r);
-/* {"requests","prompt_tokens","completion_tokens","reasoning_tokens"}: what records
+/* {"requests","prompt_tokens","completion_tokens","reasoning_tokens"} and, with a
+ * --price, "cost_usd" (the answers' tokens priced, cached ones too): what records
  * carry. Retries and cache hits are facts of one run, not of the answers, so they stay
  * in the summary on stderr and a rerun from a warm cache writes the same bytes. */
 jv llm_usage_json(const struct llm_usage *u);
