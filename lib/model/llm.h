@@ -12,8 +12,17 @@
  * concurrency slot and its --rpm/--tpm budget allows; a retry waits by being queued
  * again with a due time, never by sleeping.
  *
+ * Requests go to BASE/chat/completions and BASE/embeddings, a query of the base URL
+ * kept after the path (Azure's ?api-version=); the key goes as --auth says
+ * (Authorization: Bearer, Azure's api-key:, or not at all), with the --header lines;
+ * --body-json's fields are added to every body. libcurl takes proxies from the
+ * environment (https_proxy, no_proxy, ...) and --cacert's CA bundle.
+ *
  * Retries (up to --retries, exponential backoff with full jitter, or exactly the
- * server's Retry-After / retry-after-ms): timeouts, connection failures, empty or
+ * server's Retry-After in seconds or as an HTTP date, or retry-after-ms; a wait over
+ * 5 s is said on stderr, and a demanded wait over --max-retry-wait fails the call as
+ * rate-limited): timeouts (at most 2 re-sends unless --retries is given, since a
+ * timed-out generation may have been paid), connection failures, empty or
  * cut replies, 408, 409, 429, 5xx, unparseable bodies, an error object inside a 200
  * (OpenRouter) unless its code is a permanent 4xx. Permanent errors fail at once
  * with the provider's own message: 400, 401, 403, 404, other 4xx, and a 429 whose
@@ -35,14 +44,28 @@
  * "refusal" (the provider's refusal text as the message) or "empty". A non-empty answer
  * cut by the token limit is accepted with truncated set.
  *
+ * Streaming (--stream): the Server-Sent Events of a reply are assembled into the reply
+ * a non-streamed request gets (answer, finish_reason, usage) before anything reads
+ * it, so records, cache entries and summaries are the same; a stream that ends
+ * before data: [DONE] is retried like a cut reply, and one silent for --idle-timeout
+ * seconds like a timeout. A streamed request has no total time limit unless
+ * --timeout is given.
+ *
+ * Price and budget: with --price IN,OUT (USD per million prompt / completion
+ * tokens) usage carries cost_usd and the summary the spend of the run (cache hits
+ * are free; the offline provider costs 0). With --budget, once the estimated spend
+ * of all clients reaches it no call starts any more; the calls in flight finish and
+ * their callbacks run, then the engine calls interrupt_stop(75).
+ *
  * Cache (--cache DIR): content-addressed by (base URL, request body — model, messages,
- * sampling parameters, seed — and sample index); only accepted answers are stored,
+ * sampling parameters, --body-json fields, seed — and sample index; not the headers
+ * nor the key); only accepted answers are stored,
  * under the key of the call as it was asked (also when a re-ask produced it), so a
  * warm cache replays a run with no request at all; entries are written to a temp file
  * and renamed, so processes can share a cache; an unreadable entry is refetched.
  *
  * Secrets: the API key is read from the environment once, sent only in the
- * Authorization header, and scrubbed from every message the provider sends back; it
+ * Authorization (or api-key) header, and scrubbed from every message the provider sends back; it
  * is never printed, logged, cached or written into a record.
  *
  * Ownership: llm_chat and llm_embed consume their jv arguments. The llm_result passed
@@ -99,12 +122,17 @@ struct llm_config {
 };
 
 /* Options for one role: prefix "" gives --model, --base-url, ...; prefix "client-"
- * gives --client-model, ... The table is allocated once per call and lives until exit. */
+ * gives --client-model, ... (but no --client-budget: a budget is the run's). Values
+ * are checked as they are parsed where they can be (--body-json, --header, --price,
+ * --temperature); the rest by llm_client_new. The table is allocated once per call
+ * and lives until exit. */
 const struct cli_option *llm_options(struct llm_config *cfg, const char *prefix);
 /* Mark every value unset. */
 void llm_config_init(struct llm_config *cfg);
 /* Fill the values role left unset from fallback (may be NULL), then from the
- * environment (OPENAI_BASE_URL) and the built-in defaults. */
+ * environment (OPENAI_BASE_URL) and the built-in defaults. Timeout, retries and the
+ * idle timeout stay unset here: llm_client_new applies their defaults (timeouts are
+ * re-sent twice unless --retries was given; a stream has no total limit). */
 void llm_config_resolve(struct llm_config *role, const struct llm_config *fallback);
 
 struct llm_usage {
