@@ -259,6 +259,16 @@ test_expect_success '--stream: a cut stream is retried, never half-kept' '
 	grep -q "(m1): 1 requests, 1 retries" err
 '
 
+test_expect_success '--stream is not part of the cache key: a streamed run replays a plain run' '
+	start_mock m --reply "$REPLY" &&
+	craft "$m_URL" --cache scache &&
+	cp out plain.jsonl &&
+	craft "$m_URL" --cache scache --stream &&
+	stop_mock m &&
+	test $(wc -l <m.log) = 1 &&
+	test_cmp plain.jsonl out
+'
+
 test_expect_success '--stream: a slow stream that keeps coming is not cut by a total limit' '
 	start_mock m --stream-delay-ms 300 --reply "one two three four five six" &&
 	craft "$m_URL" --stream --idle-timeout 1 &&

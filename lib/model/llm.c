@@ -314,6 +314,7 @@ struct call {
 	char *body;
 	size_t body_len;
 	size_t seed_at;             /* where the body's ,"seed":S} tail starts */
+	size_t stream_at, stream_len;   /* the body's "stream" fields, left out of the cache key */
 	char key[33];
 	uint64_t sample;
 	int reasks;                 /* answers not accepted and asked again */
@@ -667,7 +668,13 @@ static void enqueue(struct call *k)
 		return;
 	}
 	if (c->cache) {
-		cache_key(c->base_url, k->body, k->body_len, k->sample, k->key);
+		/* Streaming changes how the answer comes, not the answer: a streamed run
+		 * replays a cache a non-streamed run filled, and back. */
+		struct buf keyed = BUF_INIT;
+		buf_add(&keyed, k->body, k->stream_at);
+		buf_add(&keyed, k->body + k->stream_at + k->stream_len, k->body_len - k->stream_at - k->stream_len);
+		cache_key(c->base_url, keyed.data, keyed.len, k->sample, k->key);
+		buf_free(&keyed);
 		struct buf hit = BUF_INIT;
 		if (cache_get(c->cache, k->key, &hit)) {
 			if (parse_success(k, hit.data, hit.len) == 0) {
@@ -746,8 +753,10 @@ static void chat_body(struct call *k, const char *messages_json, size_t len)
 		buf_addf(&b, ",\"%s\":", c->max_tokens_field);
 		json_add_double(&b, (double)c->max_tokens);
 	}
+	k->stream_at = b.len;
 	if (c->stream && !extra_has(c, "stream"))
 		buf_adds(&b, ",\"stream\":true,\"stream_options\":{\"include_usage\":true}");
+	k->stream_len = b.len - k->stream_at;
 	add_extra_fields(&b, c->body_extra);
 	k->seed_at = b.len;
 	if (c->engine->send_seed && !extra_has(c, "seed")) {
