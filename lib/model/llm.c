@@ -1431,22 +1431,19 @@ static void settle(struct call *k, CURLcode code)
 		if (code == CURLE_OPERATION_TIMEDOUT) {
 			kind = "timeout";
 			k->result.timeouts++;
-		}
-		else if (code == CURLE_GOT_NOTHING)
+		} else if (code == CURLE_GOT_NOTHING) {
 			kind = "empty_reply";
-		else if (code == CURLE_PARTIAL_FILE)
+		} else if (code == CURLE_PARTIAL_FILE) {
 			kind = "cut_reply";
+		}
 		retryable = code == CURLE_OPERATION_TIMEDOUT || code == CURLE_GOT_NOTHING || code == CURLE_PARTIAL_FILE ||
 			    code == CURLE_COULDNT_CONNECT || code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR ||
 			    code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_HTTP2 || code == CURLE_HTTP2_STREAM;
 		if (code == CURLE_WRITE_ERROR)
 			kind = "bad_response";
-		set_error(k, kind, curl_easy_strerror(code));
-		if (k->idle) {
-			char why[96];
-			snprintf(why, sizeof why, "no byte for %g s (--idle-timeout)", c->idle_timeout);
-			set_error(k, kind, why);
-		}
+		char idle[96];
+		snprintf(idle, sizeof idle, "no byte for %g s (--idle-timeout)", c->idle_timeout);
+		set_error(k, kind, k->idle ? idle : curl_easy_strerror(code));
 	} else if (status >= 200 && status < 300) {
 		int assembled = c->stream && !k->embeddings ? assemble_stream(k) : 0;
 		if (assembled == 0 && parse_success(k, k->response.data, k->response.len) == 0) {
