@@ -1,10 +1,13 @@
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <curl/curl.h>
 
 #include "buf.h"
@@ -22,7 +25,12 @@
 #define DEFAULT_CONCURRENCY 16
 #define DEFAULT_RETRIES 6
 #define DEFAULT_MAX_CONNECT_FAILURES 3
-#define DEFAULT_TIMEOUT 60.0
+#define DEFAULT_TIMEOUT 600.0        /* as the OpenAI SDKs: a long generation is not cut */
+#define DEFAULT_CONNECT_TIMEOUT 10.0
+#define DEFAULT_TIMEOUT_RETRIES 2     /* as the SDKs: a timed-out request may have been paid */
+#define DEFAULT_MAX_RETRY_WAIT 120.0
+#define DEFAULT_IDLE_TIMEOUT 60.0
+#define ANNOUNCED_WAIT 5.0            /* longer waits are said on stderr */
 #define BACKOFF_BASE 0.5          /* seconds before the first retry, before jitter */
 #define BACKOFF_CAP 30.0
 #define MAX_RESPONSE_BYTES (64L * 1024 * 1024)
@@ -34,7 +42,8 @@
 void llm_config_init(struct llm_config *cfg)
 {
 	memset(cfg, 0, sizeof *cfg);
-	cfg->temperature = -1;
+	cfg->temperature = LLM_UNSET;
+	cfg->top_p = LLM_UNSET;
 	cfg->max_tokens = -1;
 	cfg->concurrency = -1;
 	cfg->rpm = -1;
@@ -42,41 +51,149 @@ void llm_config_init(struct llm_config *cfg)
 	cfg->timeout = -1;
 	cfg->retries = -1;
 	cfg->max_connect_failures = -1;
+	cfg->max_retry_wait = -1;
+	cfg->idle_timeout = -1;
+	cfg->price_in = -1;
+	cfg->price_out = -1;
+	cfg->budget = -1;
+}
+
+/* "default" (left out of the request) or a number in [0, max]. */
+static int parse_sampling(const char *name, const char *arg, double max, double *out)
+{
+	if (strcmp(arg, "default") == 0) {
+		*out = LLM_SERVER_DEFAULT;
+		return 0;
+	}
+	if (cli_parse_double(arg, 0, max, out) == 0)
+		return 0;
+	errorf("%s '%s' must be a number from 0 to %g, or default (left out: the server's own)", name, arg, max);
+	return -1;
+}
+
+static int set_temperature(const char *arg, void *target)
+{
+	return parse_sampling("temperature", arg, 2, target);
+}
+
+static int set_top_p(const char *arg, void *target)
+{
+	return parse_sampling("top-p", arg, 1, target);
+}
+
+static int add_header(const char *arg, void *target)
+{
+	struct llm_config *cfg = target;
+	size_t name_len = strcspn(arg, ":");
+	int bad_name = name_len == 0 || arg[name_len] != ':';
+	for (size_t i = 0; i < name_len && !bad_name; i++)
+		bad_name = !isgraph((unsigned char)arg[i]);
+	if (bad_name || strpbrk(arg, "\r\n")) {
+		errorf("header '%s' must be 'Name: value' (a name without spaces, one line)", arg);
+		return -1;
+	}
+	if (cfg->nheaders == LLM_MAX_HEADERS) {
+		errorf("more than %d headers for one role", LLM_MAX_HEADERS);
+		return -1;
+	}
+	cfg->headers[cfg->nheaders++] = arg;
+	return 0;
+}
+
+/* The body fields the toolkit owns: a --body-json that set them would change what
+ * the records say was asked. */
+static const char *const owned_fields[] = { "model", "messages", NULL };
+
+static int set_body_json(const char *arg, void *target)
+{
+	char err[200];
+	if (json_check(arg, strlen(arg), err, sizeof err) != 0) {
+		errorf("body-json '%s' is not JSON: %s", arg, err);
+		return -1;
+	}
+	jv doc = json_parse(arg, strlen(arg));
+	int rc = 0;
+	if (jv_get_kind(doc) != JV_KIND_OBJECT) {
+		errorf("body-json '%s' must be a JSON object (of fields added to every request body)", arg);
+		rc = -1;
+	}
+	for (int i = 0; rc == 0 && owned_fields[i]; i++) {
+		if (jvu_kind_borrow(doc, owned_fields[i]) != JV_KIND_INVALID) {
+			errorf("body-json may not set \"%s\" (the toolkit sends it)", owned_fields[i]);
+			rc = -1;
+		}
+	}
+	jv_free(doc);
+	if (rc == 0)
+		*(const char **)target = arg;
+	return rc;
+}
+
+static int set_price(const char *arg, void *target)
+{
+	struct llm_config *cfg = target;
+	const char *comma = strchr(arg, ',');
+	char in[64];
+	if (comma && (size_t)(comma - arg) < sizeof in) {
+		memcpy(in, arg, (size_t)(comma - arg));
+		in[comma - arg] = '\0';
+		if (cli_parse_double(in, 0, 1e9, &cfg->price_in) == 0 &&
+		    cli_parse_double(comma + 1, 0, 1e9, &cfg->price_out) == 0)
+			return 0;
+	}
+	errorf("price '%s' must be IN,OUT: USD per million prompt and completion tokens (e.g. 0.15,0.60)", arg);
+	return -1;
 }
 
 #define MAX_ROLE_TABLES 4
-#define MODEL_OPTIONS 16
+#define MODEL_OPTIONS 32
 
 const struct cli_option *llm_options(struct llm_config *cfg, const char *prefix)
 {
 	/* Static storage: option tables live as long as the program, with nothing to free. */
 	static struct cli_option tables[MAX_ROLE_TABLES][MODEL_OPTIONS];
 	static char names[MAX_ROLE_TABLES][MODEL_OPTIONS][64];
-	static char helps[MAX_ROLE_TABLES][MODEL_OPTIONS][200];
+	static char helps[MAX_ROLE_TABLES][MODEL_OPTIONS][220];
 	static int used;
 	struct cli_option t[MODEL_OPTIONS] = {
 		{ "provider", 0, CLI_STRING, &cfg->provider, "NAME", "openai or offline (default: openai when a base URL or key is set)", 0, 0, NULL },
-		{ "base-url", 0, CLI_STRING, &cfg->base_url, "URL", "OpenAI-compatible API base (env OPENAI_BASE_URL; default " DEFAULT_BASE_URL ")", 0, 0, NULL },
+		{ "base-url", 0, CLI_STRING, &cfg->base_url, "URL", "OpenAI-compatible API base, a query kept (env OPENAI_BASE_URL; default " DEFAULT_BASE_URL ")", 0, 0, NULL },
 		{ "model", 0, CLI_STRING, &cfg->model, "NAME", "model name", 0, 0, NULL },
 		{ "api-key-env", 0, CLI_STRING, &cfg->api_key_env, "VAR", "environment variable holding the API key (default OPENAI_API_KEY)", 0, 0, NULL },
-		{ "temperature", 0, CLI_DOUBLE, &cfg->temperature, "T", "sampling temperature (0 to 2)", 0, 2, NULL },
+		{ "auth", 0, CLI_STRING, &cfg->auth, "bearer|api-key|none", "how the key is sent: Authorization: Bearer (default), api-key: (Azure), not at all", 0, 0, NULL },
+		{ "header", 0, CLI_CALLBACK, cfg, "'NAME: VALUE'", "an extra request header (repeatable)", 0, 0, add_header },
+		{ "body-json", 0, CLI_CALLBACK, &cfg->body_json, "JSON", "an object merged into every request body (not model or messages)", 0, 0, set_body_json },
+		{ "cacert", 0, CLI_STRING, &cfg->cacert, "FILE", "trust the CA certificates in FILE (proxies: the usual https_proxy etc.)", 0, 0, NULL },
+		{ "temperature", 0, CLI_CALLBACK, &cfg->temperature, "T|default", "sampling temperature (0 to 2); default: not sent", 0, 0, set_temperature },
+		{ "top-p", 0, CLI_CALLBACK, &cfg->top_p, "P|default", "nucleus sampling top_p (0 to 1); default: not sent", 0, 0, set_top_p },
 		{ "max-tokens", 0, CLI_LONG, &cfg->max_tokens, "N", "maximum tokens per answer", 1, 1e9, NULL },
+		{ "max-tokens-field", 0, CLI_STRING, &cfg->max_tokens_field, "FIELD", "max_tokens (default) or max_completion_tokens (reasoning models)", 0, 0, NULL },
 		{ "concurrency", 0, CLI_LONG, &cfg->concurrency, "N", "requests in flight at once (default 16)", 1, 100000, NULL },
 		{ "rpm", 0, CLI_DOUBLE, &cfg->rpm, "N", "at most N requests per minute", 0, 1e9, NULL },
 		{ "tpm", 0, CLI_DOUBLE, &cfg->tpm, "N", "at most N tokens per minute (estimated from request size)", 0, 1e12, NULL },
-		{ "timeout", 0, CLI_DOUBLE, &cfg->timeout, "SEC", "give up on one request after SEC seconds (default 60)", 0.001, 86400, NULL },
-		{ "retries", 0, CLI_LONG, &cfg->retries, "N", "retries of a failed request (default 6)", 0, 1000, NULL },
+		{ "timeout", 0, CLI_DOUBLE, &cfg->timeout, "SEC", "give up on one request after SEC seconds (default 600)", 0.001, 86400, NULL },
+		{ "retries", 0, CLI_LONG, &cfg->retries, "N", "retries of a failed request (default 6; 2 for timeouts)", 0, 1000, NULL },
+		{ "stream", 0, CLI_FLAG, &cfg->stream, NULL, "stream answers (Server-Sent Events); no total time limit unless --timeout", 0, 0, NULL },
+		{ "idle-timeout", 0, CLI_DOUBLE, &cfg->idle_timeout, "SEC", "with --stream: retry when no byte came for SEC seconds (default 60)", 1, 86400, NULL },
+		{ "max-retry-wait", 0, CLI_DOUBLE, &cfg->max_retry_wait, "SEC", "fail as rate-limited when the server asks to wait longer (default 120)", 0, 86400 * 7, NULL },
 		{ "max-connect-failures", 0, CLI_LONG, &cfg->max_connect_failures, "N", "stop (exit 75) after N attempts in a row that reach no server (default 3, 0: never)", 0, 1e6, NULL },
 		{ "cache", 0, CLI_STRING, &cfg->cache_dir, "DIR", "reuse and store responses in DIR (reruns are free)", 0, 0, NULL },
 		{ "system-message", 0, CLI_STRING, &cfg->system_message, "system|first-user", "system prompt as a system message (default) or atop the first user message", 0, 0, NULL },
 		{ "reasoning-tags", 0, CLI_STRING, &cfg->reasoning_tags, "OPEN,CLOSE", "reasoning blocks stripped from answers (default " REASONING_TAGS_DEFAULT ")", 0, 0, NULL },
+		{ "price", 0, CLI_CALLBACK, cfg, "IN,OUT", "USD per million prompt and completion tokens: the spend is reported", 0, 0, set_price },
+		/* The run's, not a role's: the prefixed tables end before it. */
+		{ "budget", 0, CLI_DOUBLE, &cfg->budget, "USD", "start nothing new once the estimated spend reaches USD (needs --price); exit 75", 0, 1e9, NULL },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL },
 	};
 	if (used == MAX_ROLE_TABLES)
 		fatalf(EXIT_USAGE, "internal error: too many model option tables");
 	int k = used++;
 	memcpy(tables[k], t, sizeof t);
-	for (int i = 0; *prefix && i + 1 < MODEL_OPTIONS; i++) {
+	for (int i = 0; *prefix && t[i].name; i++) {
+		if (strcmp(t[i].name, "budget") == 0) {
+			memset(&tables[k][i], 0, sizeof tables[k][i]);
+			break;
+		}
 		snprintf(names[k][i], sizeof names[k][i], "%s%s", prefix, t[i].name);
 		snprintf(helps[k][i], sizeof helps[k][i], "%.*s: %s", (int)strlen(prefix) - 1, prefix, t[i].help);
 		tables[k][i].name = names[k][i];
@@ -92,14 +209,31 @@ void llm_config_resolve(struct llm_config *role, const struct llm_config *fallba
 		if (!role->base_url) role->base_url = fallback->base_url;
 		if (!role->model) role->model = fallback->model;
 		if (!role->api_key_env) role->api_key_env = fallback->api_key_env;
-		if (role->temperature < 0) role->temperature = fallback->temperature;
+		if (!role->auth) role->auth = fallback->auth;
+		if (!role->cacert) role->cacert = fallback->cacert;
+		if (!role->nheaders) {
+			memcpy(role->headers, fallback->headers, sizeof role->headers);
+			role->nheaders = fallback->nheaders;
+		}
+		if (!role->body_json) role->body_json = fallback->body_json;
+		if (role->temperature == LLM_UNSET) role->temperature = fallback->temperature;
+		if (role->top_p == LLM_UNSET) role->top_p = fallback->top_p;
 		if (role->max_tokens < 0) role->max_tokens = fallback->max_tokens;
+		if (!role->max_tokens_field) role->max_tokens_field = fallback->max_tokens_field;
 		if (role->concurrency < 0) role->concurrency = fallback->concurrency;
 		if (role->rpm < 0) role->rpm = fallback->rpm;
 		if (role->tpm < 0) role->tpm = fallback->tpm;
 		if (role->timeout < 0) role->timeout = fallback->timeout;
 		if (role->retries < 0) role->retries = fallback->retries;
+		if (role->max_retry_wait < 0) role->max_retry_wait = fallback->max_retry_wait;
 		if (role->max_connect_failures < 0) role->max_connect_failures = fallback->max_connect_failures;
+		if (!role->stream) role->stream = fallback->stream;
+		if (role->idle_timeout < 0) role->idle_timeout = fallback->idle_timeout;
+		if (role->price_in < 0) {
+			role->price_in = fallback->price_in;
+			role->price_out = fallback->price_out;
+		}
+		if (role->budget < 0) role->budget = fallback->budget;
 		if (!role->cache_dir) role->cache_dir = fallback->cache_dir;
 		if (!role->system_message) role->system_message = fallback->system_message;
 		if (!role->reasoning_tags) role->reasoning_tags = fallback->reasoning_tags;
@@ -110,6 +244,10 @@ void llm_config_resolve(struct llm_config *role, const struct llm_config *fallba
 		role->reasoning_tags = REASONING_TAGS_DEFAULT;
 	if (!role->api_key_env)
 		role->api_key_env = "OPENAI_API_KEY";
+	if (!role->auth)
+		role->auth = "bearer";
+	if (!role->max_tokens_field)
+		role->max_tokens_field = "max_tokens";
 	if (!role->base_url) {
 		const char *env = getenv("OPENAI_BASE_URL");
 		if (env && *env)
@@ -122,9 +260,10 @@ void llm_config_resolve(struct llm_config *role, const struct llm_config *fallba
 	if (!role->base_url)
 		role->base_url = DEFAULT_BASE_URL;
 	if (role->concurrency < 0) role->concurrency = DEFAULT_CONCURRENCY;
-	if (role->retries < 0) role->retries = DEFAULT_RETRIES;
+	/* Unset retries stay < 0 here: llm_client_new tells "not given" (timeouts are
+	 * then re-sent at most DEFAULT_TIMEOUT_RETRIES times) from a given --retries. */
 	if (role->max_connect_failures < 0) role->max_connect_failures = DEFAULT_MAX_CONNECT_FAILURES;
-	if (role->timeout < 0) role->timeout = DEFAULT_TIMEOUT;
+	if (role->max_retry_wait < 0) role->max_retry_wait = DEFAULT_MAX_RETRY_WAIT;
 	if (role->rpm < 0) role->rpm = 0;
 	if (role->tpm < 0) role->tpm = 0;
 }
@@ -144,11 +283,21 @@ struct llm_client {
 	char *model;
 	char *secret;               /* the API key, for the header and for scrubbing only */
 	struct curl_slist *headers;
-	double temperature;
+	char *cacert;
+	double temperature;         /* < 0: left out */
+	double top_p;               /* < 0: left out */
 	long max_tokens;
+	char *max_tokens_field;
+	jv body_extra;              /* --body-json's object, or jv_null() */
 	long concurrency;
-	double timeout;
+	double timeout;             /* whole request, 0: no limit (streaming) */
+	double idle_timeout;        /* streaming: no byte for this long */
+	int stream;
 	long retries;
+	long timeout_retries;       /* at most this many re-sends after timeouts */
+	double max_retry_wait;
+	double price_in, price_out; /* USD per million tokens, < 0: unknown */
+	double spent;               /* USD paid this run (cache hits are free) */
 	long max_connect_failures;
 	long unreachable_in_row;    /* attempts in a row that reached no server */
 	struct bucket requests, tokens;
@@ -165,6 +314,7 @@ struct call {
 	char *body;
 	size_t body_len;
 	size_t seed_at;             /* where the body's ,"seed":S} tail starts */
+	size_t stream_at, stream_len;   /* the body's "stream" fields, left out of the cache key */
 	char key[33];
 	uint64_t sample;
 	int reasks;                 /* answers not accepted and asked again */
@@ -180,6 +330,8 @@ struct call {
 	CURL *easy;
 	struct buf response;
 	double retry_after;         /* seconds from the last reply's headers, < 0 if none */
+	double last_byte;           /* when the attempt started or last received a byte */
+	int idle;                   /* the attempt was given up for --idle-timeout */
 	struct llm_result result;
 	char *content;
 	char *finish_reason;
@@ -205,6 +357,10 @@ struct llm_engine {
 	size_t pending;
 	struct llm_client **clients;
 	size_t nclients;
+	double budget;                           /* USD, < 0: none */
+	double spent;                            /* USD, estimated from --price */
+	int over_budget;                         /* the budget is spent: nothing new starts */
+	int stopped;                             /* ... and the program was told to stop */
 };
 
 static double now(void)
@@ -241,20 +397,24 @@ struct llm_engine *llm_engine_new(uint64_t seed, int send_seed)
 	curl_multi_setopt(e->multi, CURLMOPT_TIMERFUNCTION, on_timer);
 	curl_multi_setopt(e->multi, CURLMOPT_TIMERDATA, e);
 	e->timer_due = -1;
+	e->budget = -1;
 	e->jitter = rng_stream(seed, NULL, "llm:retry-jitter");
 	e->seed = seed;
 	e->send_seed = send_seed;
 	return e;
 }
 
+/* base + path, with the base's query (Azure's ?api-version=) kept after the path. */
 static char *join_url(const char *base, const char *path)
 {
-	size_t n = strlen(base);
+	size_t n = strcspn(base, "?");
+	const char *query = base + n;
 	while (n && base[n - 1] == '/')
 		n--;
 	struct buf b = BUF_INIT;
 	buf_add(&b, base, n);
 	buf_adds(&b, path);
+	buf_adds(&b, query);
 	return b.data;
 }
 
@@ -265,6 +425,91 @@ static void bucket_init(struct bucket *b, double per_minute, double burst)
 	b->capacity = fmax(1.0, b->rate * burst);
 	b->level = b->capacity;
 	b->last = now();
+}
+
+static void client_free(struct llm_client *c)
+{
+	if (c->secret) {
+		memset(c->secret, 0, strlen(c->secret));
+		free(c->secret);
+	}
+	curl_slist_free_all(c->headers);
+	cache_close(c->cache);
+	jv_free(c->body_extra);
+	free(c->cacert);
+	free(c->max_tokens_field);
+	free(c->think_open);
+	free(c->think_close);
+	free(c->role);
+	free(c->base_url);
+	free(c->chat_url);
+	free(c->embed_url);
+	free(c->model);
+	free(c);
+}
+
+/* The settings a client cannot use, said once; 0 when all is well. */
+static int check_config(const struct llm_config *cfg, const char *role, enum llm_provider provider)
+{
+	if (provider == PROVIDER_OPENAI && !cfg->model) {
+		errorf("%s: no model given: name one with --model (provider openai at %s)", role, cfg->base_url);
+		return -1;
+	}
+	if (chat_placement_parse(cfg->system_message ? cfg->system_message : "system") < 0) {
+		errorf("%s: unknown --system-message '%s' (expected system or first-user)", role, cfg->system_message);
+		return -1;
+	}
+	if (strcmp(cfg->auth, "bearer") != 0 && strcmp(cfg->auth, "api-key") != 0 && strcmp(cfg->auth, "none") != 0) {
+		errorf("%s: unknown --auth '%s' (expected bearer, api-key or none)", role, cfg->auth);
+		return -1;
+	}
+	if (strcmp(cfg->max_tokens_field, "max_tokens") != 0 && strcmp(cfg->max_tokens_field, "max_completion_tokens") != 0) {
+		errorf("%s: unknown --max-tokens-field '%s' (expected max_tokens or max_completion_tokens)", role,
+		       cfg->max_tokens_field);
+		return -1;
+	}
+	if (provider == PROVIDER_OPENAI && strncmp(cfg->base_url, "http://", 7) != 0 &&
+	    strncmp(cfg->base_url, "https://", 8) != 0) {
+		errorf("%s: base URL '%s' must start with http:// or https://", role, cfg->base_url);
+		return -1;
+	}
+	if (cfg->budget >= 0 && cfg->price_in < 0 && provider == PROVIDER_OPENAI) {
+		errorf("%s: --budget needs the model's --price IN,OUT to estimate the spend", role);
+		return -1;
+	}
+	FILE *f = cfg->cacert ? fopen(cfg->cacert, "r") : NULL;
+	if (cfg->cacert && !f) {
+		errorf("%s: cannot open --cacert '%s': %s", role, cfg->cacert, strerror(errno));
+		return -1;
+	}
+	if (f)
+		fclose(f);
+	return 0;
+}
+
+/* The request headers: ours, the user's, then the key in the form --auth names. */
+static void build_headers(struct llm_client *c, const struct llm_config *cfg)
+{
+	c->headers = curl_slist_append(NULL, "Content-Type: application/json");
+	c->headers = curl_slist_append(c->headers, "Expect:");
+	for (size_t i = 0; i < cfg->nheaders; i++)
+		c->headers = curl_slist_append(c->headers, cfg->headers[i]);
+	const char *key = getenv(cfg->api_key_env);
+	if (!key || !*key || c->provider != PROVIDER_OPENAI || strcmp(cfg->auth, "none") == 0)
+		return;
+	/* A process holding the key writes no core dump: the key sits in our memory
+	 * and in libcurl's request buffers, out of reach of any scrubbing. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	c->secret = xstrdup(key);
+	struct buf auth = BUF_INIT;
+	if (strcmp(cfg->auth, "api-key") == 0)
+		buf_addf(&auth, "api-key: %s", key);
+	else
+		buf_addf(&auth, "Authorization: Bearer %s", key);
+	c->headers = curl_slist_append(c->headers, auth.data);
+	/* Do not leave a second copy of the key lying around in freed memory. */
+	memset(auth.data, 0, auth.len);
+	buf_free(&auth);
 }
 
 struct llm_client *llm_client_new(struct llm_engine *e, const struct llm_config *cfg, const char *role)
@@ -278,15 +523,8 @@ struct llm_client *llm_client_new(struct llm_engine *e, const struct llm_config 
 		errorf("unknown provider '%s' (expected openai or offline)", cfg->provider);
 		return NULL;
 	}
-	if (provider == PROVIDER_OPENAI && !cfg->model) {
-		errorf("%s: no model given: name one with --model (provider openai at %s)", role, cfg->base_url);
+	if (check_config(cfg, role, provider) < 0)
 		return NULL;
-	}
-	int placement = chat_placement_parse(cfg->system_message ? cfg->system_message : "system");
-	if (placement < 0) {
-		errorf("%s: unknown --system-message '%s' (expected system or first-user)", role, cfg->system_message);
-		return NULL;
-	}
 	char *think_open = NULL, *think_close = NULL;
 	if (reasoning_tags_parse(cfg->reasoning_tags ? cfg->reasoning_tags : REASONING_TAGS_DEFAULT, &think_open,
 				 &think_close) < 0) {
@@ -294,15 +532,8 @@ struct llm_client *llm_client_new(struct llm_engine *e, const struct llm_config 
 		       cfg->reasoning_tags);
 		return NULL;
 	}
-	if (provider == PROVIDER_OPENAI && strncmp(cfg->base_url, "http://", 7) != 0 &&
-	    strncmp(cfg->base_url, "https://", 8) != 0) {
-		errorf("%s: base URL '%s' must start with http:// or https://", role, cfg->base_url);
-		free(think_open);
-		free(think_close);
-		return NULL;
-	}
 	struct llm_client *c = xcalloc(1, sizeof *c);
-	c->placement = (enum system_placement)placement;
+	c->placement = (enum system_placement)chat_placement_parse(cfg->system_message ? cfg->system_message : "system");
 	c->think_open = think_open;
 	c->think_close = think_close;
 	c->engine = e;
@@ -312,51 +543,44 @@ struct llm_client *llm_client_new(struct llm_engine *e, const struct llm_config 
 	c->chat_url = join_url(cfg->base_url, "/chat/completions");
 	c->embed_url = join_url(cfg->base_url, "/embeddings");
 	c->model = xstrdup(cfg->model ? cfg->model : "offline");
+	c->cacert = cfg->cacert ? xstrdup(cfg->cacert) : NULL;
 	c->temperature = cfg->temperature;
+	c->top_p = cfg->top_p;
 	c->max_tokens = cfg->max_tokens;
+	c->max_tokens_field = xstrdup(cfg->max_tokens_field);
+	/* Checked when the option was parsed: an object without model or messages. */
+	c->body_extra = cfg->body_json ? json_parse(cfg->body_json, strlen(cfg->body_json)) : jv_null();
 	c->concurrency = cfg->concurrency;
-	c->timeout = cfg->timeout;
-	c->retries = cfg->retries;
+	c->stream = cfg->stream;
+	c->idle_timeout = cfg->idle_timeout >= 0 ? cfg->idle_timeout : DEFAULT_IDLE_TIMEOUT;
+	/* A stream that keeps coming is not cut by a total limit unless one is asked for. */
+	c->timeout = cfg->timeout >= 0 ? cfg->timeout : cfg->stream ? 0 : DEFAULT_TIMEOUT;
+	c->retries = cfg->retries >= 0 ? cfg->retries : DEFAULT_RETRIES;
+	c->timeout_retries = cfg->retries >= 0 ? cfg->retries : DEFAULT_TIMEOUT_RETRIES;
+	c->max_retry_wait = cfg->max_retry_wait >= 0 ? cfg->max_retry_wait : DEFAULT_MAX_RETRY_WAIT;
 	c->max_connect_failures = cfg->max_connect_failures;
+	c->price_in = cfg->price_in;
+	c->price_out = cfg->price_out;
 	bucket_init(&c->requests, cfg->rpm, 0);
 	bucket_init(&c->tokens, cfg->tpm, 1);
 	if (cfg->cache_dir && provider == PROVIDER_OPENAI) {
 		c->cache = cache_open(cfg->cache_dir);
 		if (!c->cache) {
-			free(c->think_open);
-			free(c->think_close);
-			free(c->role);
-			free(c->base_url);
-			free(c->chat_url);
-			free(c->embed_url);
-			free(c->model);
-			free(c);
+			client_free(c);
 			return NULL;
 		}
 	}
-	c->headers = curl_slist_append(NULL, "Content-Type: application/json");
-	c->headers = curl_slist_append(c->headers, "Expect:");
-	const char *key = getenv(cfg->api_key_env);
-	if (key && *key && provider == PROVIDER_OPENAI) {
-		/* A process holding the key writes no core dump: the key sits in our memory
-		 * and in libcurl's request buffers, out of reach of any scrubbing. */
-		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-		c->secret = xstrdup(key);
-		struct buf auth = BUF_INIT;
-		buf_addf(&auth, "Authorization: Bearer %s", key);
-		c->headers = curl_slist_append(c->headers, auth.data);
-		/* Do not leave a second copy of the key lying around in freed memory. */
-		memset(auth.data, 0, auth.len);
-		buf_free(&auth);
-	}
+	build_headers(c, cfg);
 	e->clients = xrealloc(e->clients, (e->nclients + 1) * sizeof *e->clients);
 	e->clients[e->nclients++] = c;
+	if (cfg->budget >= 0 && (e->budget < 0 || cfg->budget < e->budget))
+		e->budget = cfg->budget;
 	if (provider == PROVIDER_OFFLINE)
 		notef("%s: provider offline: the built-in stand-in, not a language model; "
 			"no finding about model behaviour may be drawn from its output", role);
 	else
-		notef("%s: provider openai at %s, model %s%s", role, c->base_url,
-			c->model, c->secret ? "" : " (no API key set)");
+		notef("%s: provider openai at %s, model %s%s", role, c->base_url, c->model,
+		      c->secret || strcmp(cfg->auth, "none") == 0 ? "" : " (no API key set)");
 	return c;
 }
 
@@ -429,9 +653,10 @@ static void forget_reply(struct call *k)
 	k->unaccepted = 0;
 	k->retryable = 0;
 	jv_free(k->result.embeddings);
-	int attempts = k->result.attempts;
+	int attempts = k->result.attempts, timeouts = k->result.timeouts;
 	memset(&k->result, 0, sizeof k->result);
 	k->result.attempts = attempts;
+	k->result.timeouts = timeouts;
 }
 
 static void enqueue(struct call *k)
@@ -443,7 +668,13 @@ static void enqueue(struct call *k)
 		return;
 	}
 	if (c->cache) {
-		cache_key(c->base_url, k->body, k->body_len, k->sample, k->key);
+		/* Streaming changes how the answer comes, not the answer: a streamed run
+		 * replays a cache a non-streamed run filled, and back. */
+		struct buf keyed = BUF_INIT;
+		buf_add(&keyed, k->body, k->stream_at);
+		buf_add(&keyed, k->body + k->stream_at + k->stream_len, k->body_len - k->stream_at - k->stream_len);
+		cache_key(c->base_url, keyed.data, keyed.len, k->sample, k->key);
+		buf_free(&keyed);
 		struct buf hit = BUF_INIT;
 		if (cache_get(c->cache, k->key, &hit)) {
 			if (parse_success(k, hit.data, hit.len) == 0) {
@@ -472,8 +703,35 @@ static void set_body(struct call *k, jv body)
 	k->body_len = text.len;
 }
 
-/* {"model":M,"messages":...,"temperature":T,"max_tokens":N,"seed":S}: the parameters
- * after the messages, in this order, whichever way the messages come. */
+static int extra_has(const struct llm_client *c, const char *key)
+{
+	return jv_get_kind(c->body_extra) == JV_KIND_OBJECT && jvu_kind_borrow(c->body_extra, key) != JV_KIND_INVALID;
+}
+
+/* --body-json's members as ,"key":value in key order (the body, and so the cache key,
+ * does not depend on how the object was written). */
+static void add_extra_fields(struct buf *b, jv extra)
+{
+	if (jv_get_kind(extra) != JV_KIND_OBJECT)
+		return;
+	jv keys = jv_keys(jv_copy(extra));
+	int n = jv_array_length(jv_copy(keys));
+	for (int i = 0; i < n; i++) {
+		jv key = jv_array_get(jv_copy(keys), i);
+		buf_addc(b, ',');
+		json_add_string(b, jv_string_value(key));
+		buf_addc(b, ':');
+		jv value = jv_object_get(jv_copy(extra), key);
+		jvu_dump(value, b);
+		jv_free(value);
+	}
+	jv_free(keys);
+}
+
+/* {"model":M,"messages":...,"temperature":T,"top_p":P,"max_tokens":N,"stream":true,
+ * "stream_options":{...},--body-json's fields...,"seed":S}: the parameters after the
+ * messages, in this order, whichever way the messages come. A field --body-json sets
+ * is sent as --body-json says, in its place. */
 static void chat_body(struct call *k, const char *messages_json, size_t len)
 {
 	struct llm_client *c = k->client;
@@ -483,16 +741,25 @@ static void chat_body(struct call *k, const char *messages_json, size_t len)
 	json_add_string(&b, c->model);
 	buf_adds(&b, ",\"messages\":");
 	buf_add(&b, messages_json, len);
-	if (c->temperature >= 0) {
+	if (c->temperature >= 0 && !extra_has(c, "temperature")) {
 		buf_adds(&b, ",\"temperature\":");
 		json_add_double(&b, c->temperature);
 	}
-	if (c->max_tokens > 0) {
-		buf_adds(&b, ",\"max_tokens\":");
+	if (c->top_p >= 0 && !extra_has(c, "top_p")) {
+		buf_adds(&b, ",\"top_p\":");
+		json_add_double(&b, c->top_p);
+	}
+	if (c->max_tokens > 0 && !extra_has(c, c->max_tokens_field)) {
+		buf_addf(&b, ",\"%s\":", c->max_tokens_field);
 		json_add_double(&b, (double)c->max_tokens);
 	}
+	k->stream_at = b.len;
+	if (c->stream && !extra_has(c, "stream"))
+		buf_adds(&b, ",\"stream\":true,\"stream_options\":{\"include_usage\":true}");
+	k->stream_len = b.len - k->stream_at;
+	add_extra_fields(&b, c->body_extra);
 	k->seed_at = b.len;
-	if (c->engine->send_seed) {
+	if (c->engine->send_seed && !extra_has(c, "seed")) {
 		buf_adds(&b, ",\"seed\":");
 		json_add_double(&b, (double)c->engine->seed);
 	}
@@ -554,6 +821,8 @@ void llm_embed(struct llm_client *c, jv inputs, llm_done_fn done, void *ctx)
 	body = jv_object_set(body, jv_string("model"), jv_string(c->model));
 	body = jv_object_set(body, jv_string("input"), inputs);
 	body = jv_object_set(body, jv_string("encoding_format"), jv_string("float"));
+	if (jv_get_kind(c->body_extra) == JV_KIND_OBJECT)
+		body = jv_object_merge(body, jv_copy(c->body_extra));
 	set_body(k, body);
 	k->tokens_estimate = (double)k->body_len / 4.0;
 	enqueue(k);
@@ -811,6 +1080,135 @@ static int parse_success(struct call *k, const char *body, size_t len)
 	return rc;
 }
 
+/* ---------- streamed replies ---------- */
+
+struct stream_parts {
+	struct buf content, refusal;
+	char *finish_reason;
+	jv usage;                   /* the last usage object seen, or jv_null() */
+	jv error;                   /* an event carrying "error", or jv_null() */
+	int done;                   /* data: [DONE] was seen */
+};
+
+static void append_member(struct buf *out, jv obj, const char *key)
+{
+	jv v = jvu_get_borrow(obj, key);
+	if (jv_get_kind(v) == JV_KIND_STRING)
+		buf_add(out, jv_string_value(v), (size_t)jv_string_length_bytes(jv_copy(v)));
+	jv_free(v);
+}
+
+/* One event's data: a chunk adds its delta's text (reasoning members are never
+ * read), finish_reason and usage. */
+static void stream_event(struct stream_parts *sp, const char *data, size_t len)
+{
+	if (len == 6 && memcmp(data, "[DONE]", 6) == 0) {
+		sp->done = 1;
+		return;
+	}
+	jv doc = json_parse(data, len);
+	if (jv_get_kind(doc) != JV_KIND_OBJECT) {
+		jv_free(doc);
+		return;
+	}
+	jv_kind error = jvu_kind_borrow(doc, "error");
+	if (error != JV_KIND_INVALID && error != JV_KIND_NULL && jv_get_kind(sp->error) == JV_KIND_NULL) {
+		jv_free(sp->error);
+		sp->error = jv_copy(doc);
+	}
+	jv usage = jvu_get_borrow(doc, "usage");
+	if (jv_get_kind(usage) == JV_KIND_OBJECT) {
+		jv_free(sp->usage);
+		sp->usage = jv_copy(usage);
+	}
+	jv_free(usage);
+	jv choices = jvu_get_borrow(doc, "choices");
+	jv first = jv_get_kind(choices) == JV_KIND_ARRAY ? jv_array_get(jv_copy(choices), 0) : jv_invalid();
+	if (jv_get_kind(first) == JV_KIND_OBJECT) {
+		jv delta = jvu_get_borrow(first, "delta");
+		append_member(&sp->content, delta, "content");
+		append_member(&sp->refusal, delta, "refusal");
+		jv finish = jvu_get_borrow(first, "finish_reason");
+		if (jv_get_kind(finish) == JV_KIND_STRING) {
+			free(sp->finish_reason);
+			sp->finish_reason = xstrdup(jv_string_value(finish));
+		}
+		jv_free(finish);
+		jv_free(delta);
+	}
+	jv_free(first);
+	jv_free(choices);
+	jv_free(doc);
+}
+
+/* A streamed reply (Server-Sent Events) becomes the reply a non-streamed request
+ * gets: {"choices":[{"message":{"content","refusal"},"finish_reason"}],"usage"}, put
+ * in place of the response, so parsing, the cache and the records are the same. A
+ * stream that ended before data: [DONE] is cut: retried, never half-kept. A reply
+ * that is not a stream (a server ignoring "stream") is left as it is. 0 or -1. */
+static int assemble_stream(struct call *k)
+{
+	const char *p = k->response.data ? k->response.data : "";
+	const char *end = p + k->response.len;
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	if (p < end && *p == '{')
+		return 0;
+	struct stream_parts sp = { BUF_INIT, BUF_INIT, NULL, jv_null(), jv_null(), 0 };
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = eol ? eol : end;
+		size_t len = (size_t)(stop - p);
+		if (len && p[len - 1] == '\r')
+			len--;
+		if (len >= 5 && memcmp(p, "data:", 5) == 0) {
+			size_t skip = len > 5 && p[5] == ' ' ? 6 : 5;
+			stream_event(&sp, p + skip, len - skip);
+		}
+		p = eol ? eol + 1 : end;
+	}
+	int rc = 0;
+	struct buf out = BUF_INIT;
+	if (jv_get_kind(sp.error) == JV_KIND_OBJECT) {
+		jvu_dump(sp.error, &out);
+	} else if (!sp.done) {
+		set_error(k, "cut_reply", "the stream ended before data: [DONE]");
+		k->retryable = 1;
+		rc = -1;
+	} else {
+		buf_adds(&out, "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":");
+		json_add_string_n(&out, sp.content.data ? sp.content.data : "", sp.content.len);
+		if (sp.refusal.len) {
+			buf_adds(&out, ",\"refusal\":");
+			json_add_string_n(&out, sp.refusal.data, sp.refusal.len);
+		}
+		buf_adds(&out, "},\"finish_reason\":");
+		if (sp.finish_reason)
+			json_add_string(&out, sp.finish_reason);
+		else
+			buf_adds(&out, "null");
+		buf_addc(&out, '}');
+		buf_addc(&out, ']');
+		if (jv_get_kind(sp.usage) == JV_KIND_OBJECT) {
+			buf_adds(&out, ",\"usage\":");
+			jvu_dump(sp.usage, &out);
+		}
+		buf_addc(&out, '}');
+	}
+	if (rc == 0) {
+		buf_free(&k->response);
+		k->response = out;
+	} else {
+		buf_free(&out);
+	}
+	buf_free(&sp.content);
+	buf_free(&sp.refusal);
+	free(sp.finish_reason);
+	jv_free(sp.usage);
+	jv_free(sp.error);
+	return rc;
+}
+
 /* The provider's own message from an HTTP error reply; *quota is set when the code
  * says the quota is exhausted. */
 static void provider_error(struct call *k, long status, int *quota)
@@ -830,10 +1228,23 @@ static size_t on_body(char *data, size_t size, size_t n, void *userdata)
 {
 	struct call *k = userdata;
 	size_t bytes = size * n;
+	k->last_byte = now();
 	if (k->response.len + bytes > (size_t)MAX_RESPONSE_BYTES)
 		return 0;
 	buf_add(&k->response, data, bytes);
 	return bytes;
+}
+
+/* Retry-After as delay-seconds or as an HTTP date (RFC 9110 10.2.3); < 0 if neither. */
+static double retry_after_value(const char *value)
+{
+	value += strspn(value, " \t");
+	if (isdigit((unsigned char)*value))
+		return atof(value);
+	time_t when = curl_getdate(value, NULL);
+	if (when == -1)
+		return -1;
+	return fmax(0, difftime(when, time(NULL)));
 }
 
 static size_t on_header(char *data, size_t size, size_t n, void *userdata)
@@ -844,12 +1255,13 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
 	size_t len = bytes < sizeof line - 1 ? bytes : sizeof line - 1;
 	memcpy(line, data, len);
 	line[len] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
 	if (strncasecmp(line, "HTTP/", 5) == 0)
 		k->retry_after = -1;   /* a new response (after a 100 or redirect) */
 	else if (strncasecmp(line, "retry-after-ms:", 15) == 0)
 		k->retry_after = fmax(k->retry_after, atof(line + 15) / 1000.0);
-	else if (strncasecmp(line, "retry-after:", 12) == 0 && isdigit((unsigned char)line[12 + strspn(line + 12, " ")]))
-		k->retry_after = fmax(k->retry_after, atof(line + 12));
+	else if (strncasecmp(line, "retry-after:", 12) == 0)
+		k->retry_after = fmax(k->retry_after, retry_after_value(line + 12));
 	return bytes;
 }
 
@@ -871,8 +1283,15 @@ static void start_http(struct call *k)
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, k);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, k);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(c->timeout * 1000));
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(fmin(c->timeout, 30.0) * 1000));
+	if (c->timeout > 0)
+		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(c->timeout * 1000));
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+			 (long)(fmin(c->timeout > 0 ? c->timeout : DEFAULT_CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT) * 1000));
+	k->last_byte = now();
+	k->idle = 0;
+	if (c->cacert)
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->cacert);
+	/* Proxies: libcurl reads http_proxy, https_proxy, all_proxy and no_proxy itself. */
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
@@ -980,7 +1399,7 @@ static void ask_again(struct call *k)
 {
 	struct llm_client *c = k->client;
 	k->reasks++;
-	if (c->engine->send_seed) {
+	if (c->engine->send_seed && !extra_has(c, "seed")) {
 		struct buf b = BUF_INIT;
 		buf_add(&b, k->body, k->seed_at);
 		buf_adds(&b, ",\"seed\":");
@@ -1009,20 +1428,25 @@ static void settle(struct call *k, CURLcode code)
 	note_reachability(c, code);
 	if (code != CURLE_OK) {
 		const char *kind = "connection";
-		if (code == CURLE_OPERATION_TIMEDOUT)
+		if (code == CURLE_OPERATION_TIMEDOUT) {
 			kind = "timeout";
-		else if (code == CURLE_GOT_NOTHING)
+			k->result.timeouts++;
+		} else if (code == CURLE_GOT_NOTHING) {
 			kind = "empty_reply";
-		else if (code == CURLE_PARTIAL_FILE)
+		} else if (code == CURLE_PARTIAL_FILE) {
 			kind = "cut_reply";
+		}
 		retryable = code == CURLE_OPERATION_TIMEDOUT || code == CURLE_GOT_NOTHING || code == CURLE_PARTIAL_FILE ||
 			    code == CURLE_COULDNT_CONNECT || code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR ||
 			    code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_HTTP2 || code == CURLE_HTTP2_STREAM;
 		if (code == CURLE_WRITE_ERROR)
 			kind = "bad_response";
-		set_error(k, kind, curl_easy_strerror(code));
+		char idle[96];
+		snprintf(idle, sizeof idle, "no byte for %g s (--idle-timeout)", c->idle_timeout);
+		set_error(k, kind, k->idle ? idle : curl_easy_strerror(code));
 	} else if (status >= 200 && status < 300) {
-		if (parse_success(k, k->response.data, k->response.len) == 0) {
+		int assembled = c->stream && !k->embeddings ? assemble_stream(k) : 0;
+		if (assembled == 0 && parse_success(k, k->response.data, k->response.len) == 0) {
 			k->result.ok = 1;
 			if (c->cache)
 				cache_put(c->cache, k->key, k->response.data, k->response.len);
@@ -1047,8 +1471,27 @@ static void settle(struct call *k, CURLcode code)
 		retryable = !quota && (status == 408 || status == 409 || status == 429 || status >= 500);
 		k->result.rate_limited = status == 429 && !quota;
 	}
+	/* A timed-out request may have been generated (and paid) in full: re-sent fewer
+	 * times than other failures unless --retries was given. */
+	if (code == CURLE_OPERATION_TIMEDOUT && k->result.timeouts > c->timeout_retries)
+		retryable = 0;
 	if (retryable && k->result.attempts <= c->retries) {
+		if (k->retry_after > c->max_retry_wait) {
+			struct buf why = BUF_INIT;
+			buf_addf(&why, "%s (the server asks to wait %.0f s, more than --max-retry-wait %.0f s)",
+				 k->error_message ? k->error_message : "rate limited", k->retry_after, c->max_retry_wait);
+			char kind[sizeof k->error_kind];
+			snprintf(kind, sizeof kind, "%s", k->error_kind[0] ? k->error_kind : "rate_limited");
+			set_error(k, kind, why.data);
+			buf_free(&why);
+			k->result.rate_limited = 1;
+			finish(k);
+			return;
+		}
 		double delay = k->retry_after >= 0 ? k->retry_after : backoff(e, k->result.attempts);
+		if (delay > ANNOUNCED_WAIT)
+			notef("%s: waiting %.0f s before retrying (%s%s)", c->role, delay,
+			      k->error_kind[0] ? k->error_kind : "error", k->retry_after >= 0 ? ", as the server asks" : "");
 		k->due = now() + delay;
 		push(&e->waiting, &e->waiting_tail, k);
 		return;
@@ -1069,6 +1512,8 @@ static void start_due(struct llm_engine *e, double *wait)
 			push(&keep, &keep_tail, k);
 		} else if (k->client->provider == PROVIDER_OFFLINE) {
 			run_offline(k);
+		} else if (e->over_budget) {
+			push(&keep, &keep_tail, k);
 		} else if (can_start(k->client, k, t, wait)) {
 			start_http(k);
 		} else {
@@ -1083,6 +1528,38 @@ static void start_due(struct llm_engine *e, double *wait)
 	}
 	e->waiting = keep;
 	e->waiting_tail = keep_tail;
+}
+
+static double cost_of(const struct llm_client *c, uint64_t prompt_tokens, uint64_t completion_tokens)
+{
+	if (c->price_in < 0 || c->provider == PROVIDER_OFFLINE)
+		return 0;
+	return ((double)prompt_tokens * c->price_in + (double)completion_tokens * c->price_out) / 1e6;
+}
+
+/* --budget: once the estimated spend reaches it no call starts any more (start_due);
+ * the calls in flight finish and their records are written; then the program stops
+ * like an interrupt with exit 75, and a --resume run does the rest. */
+static void note_budget(struct llm_engine *e)
+{
+	if (e->budget < 0 || e->spent < e->budget || e->over_budget)
+		return;
+	e->over_budget = 1;
+	long in_flight = 0;
+	for (size_t i = 0; i < e->nclients; i++)
+		in_flight += e->clients[i]->in_flight;
+	errorf("budget of %.4f USD reached: %.4f USD spent (estimated); starting nothing new, "
+	       "finishing %ld request%s in flight", e->budget, e->spent, in_flight, in_flight == 1 ? "" : "s");
+}
+
+static void stop_when_spent(struct llm_engine *e)
+{
+	if (!e->over_budget || e->running || e->stopped || e->cancelling)
+		return;
+	e->stopped = 1;
+	errorf("stopping at the budget: %.4f USD spent (estimated); rerun with --resume to continue (exit 75)",
+	       e->spent);
+	interrupt_stop(EXIT_TEMPFAIL);
 }
 
 static void deliver(struct llm_engine *e)
@@ -1106,6 +1583,10 @@ static void deliver(struct llm_engine *e)
 		}
 		if (!k->result.embeddings.u.ptr && jv_get_kind(k->result.embeddings) == JV_KIND_INVALID)
 			k->result.embeddings = jv_null();
+		if (c->price_in >= 0) {
+			k->result.priced = 1;
+			k->result.cost_usd = cost_of(c, k->result.prompt_tokens, k->result.completion_tokens);
+		}
 		llm_usage_add(&c->usage, &k->result);
 		if (k->result.ok) {
 			/* The record counts the accepted answer (the same from the cache); the
@@ -1114,6 +1595,17 @@ static void deliver(struct llm_engine *e)
 			c->usage.completion_tokens += k->wasted_completion;
 			c->usage.reasoning_tokens += k->wasted_reasoning;
 		}
+		if (c->price_in >= 0 && !k->result.cached) {
+			uint64_t in = k->result.prompt_tokens, out = k->result.completion_tokens;
+			if (k->result.ok) {
+				in += k->wasted_prompt;
+				out += k->wasted_completion;
+			}
+			double paid = c->provider == PROVIDER_OFFLINE ? 0 : cost_of(c, in, out);
+			c->spent += paid;
+			e->spent += paid;
+		}
+		note_budget(e);
 		e->pending--;
 		k->done(k->ctx, &k->result);
 		jv_free(k->result.embeddings);
@@ -1195,12 +1687,35 @@ static void drive_sockets(struct llm_engine *e, double wait)
 	}
 }
 
+/* Streaming attempts silent for --idle-timeout seconds are given up as timeouts
+ * (libcurl's own low-speed check averages over seconds, so a trickle hides a stall). */
+static void stop_idle(struct llm_engine *e, double *wait)
+{
+	double t = now();
+	struct call *k = e->running;
+	while (k) {
+		struct call *next = k->run_next;
+		struct llm_client *c = k->client;
+		if (c->stream) {
+			double left = k->last_byte + c->idle_timeout - t;
+			if (left <= 0) {
+				k->idle = 1;
+				settle(k, CURLE_OPERATION_TIMEDOUT);
+			} else if (wait) {
+				*wait = fmin(*wait, left);
+			}
+		}
+		k = next;
+	}
+}
+
 size_t llm_engine_step(struct llm_engine *e, int max_wait_ms)
 {
 	double wait = max_wait_ms / 1000.0;
 	start_due(e, &wait);
 	if (e->finished)
 		wait = 0;
+	stop_idle(e, &wait);
 	drive_sockets(e, wait);
 	CURLMsg *m;
 	int left;
@@ -1211,7 +1726,9 @@ size_t llm_engine_step(struct llm_engine *e, int max_wait_ms)
 		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&k);
 		settle(k, m->data.result);
 	}
+	stop_idle(e, NULL);
 	deliver(e);
+	stop_when_spent(e);
 	return e->pending;
 }
 
@@ -1258,21 +1775,7 @@ void llm_engine_free(struct llm_engine *e)
 		return;
 	llm_engine_cancel(e);
 	for (size_t i = 0; i < e->nclients; i++) {
-		struct llm_client *c = e->clients[i];
-		if (c->secret) {
-			memset(c->secret, 0, strlen(c->secret));
-			free(c->secret);
-		}
-		curl_slist_free_all(c->headers);
-		cache_close(c->cache);
-		free(c->think_open);
-		free(c->think_close);
-		free(c->role);
-		free(c->base_url);
-		free(c->chat_url);
-		free(c->embed_url);
-		free(c->model);
-		free(c);
+		client_free(e->clients[i]);
 	}
 	free(e->clients);
 	curl_multi_cleanup(e->multi);
@@ -1288,6 +1791,9 @@ void llm_usage_add(struct llm_usage *u, const struct llm_result *r)
 	u->retries += r->attempts > 1 ? (uint64_t)(r->attempts - 1) : 0;
 	u->cache_hits += r->cached ? 1 : 0;
 	u->failures += r->ok ? 0 : 1;
+	u->timeouts += (uint64_t)r->timeouts;
+	u->cost_usd += r->cost_usd;
+	u->priced |= r->priced;
 	u->truncated += r->ok && r->truncated ? 1 : 0;
 	u->prompt_tokens += r->prompt_tokens;
 	u->completion_tokens += r->completion_tokens;
@@ -1301,6 +1807,8 @@ jv llm_usage_json(const struct llm_usage *u)
 	o = jv_object_set(o, jv_string("prompt_tokens"), jv_number((double)u->prompt_tokens));
 	o = jv_object_set(o, jv_string("completion_tokens"), jv_number((double)u->completion_tokens));
 	o = jv_object_set(o, jv_string("reasoning_tokens"), jv_number((double)u->reasoning_tokens));
+	if (u->priced)
+		o = jv_object_set(o, jv_string("cost_usd"), jv_number(round(u->cost_usd * 1e9) / 1e9));
 	return o;
 }
 
@@ -1338,6 +1846,10 @@ void llm_usage_report(const struct llm_client *c)
 		buf_adds(&extra, " (estimated)");
 	if (u->truncated)
 		buf_addf(&extra, ", %llu truncated answers kept", (unsigned long long)u->truncated);
+	if (u->timeouts)
+		buf_addf(&extra, ", %llu timed out", (unsigned long long)u->timeouts);
+	if (c->price_in >= 0)
+		buf_addf(&extra, "; %.4f USD spent (estimated)", c->spent);
 	notef("%s (%s): %llu requests, %llu retries, %llu cache hits, %llu failed, "
 	      "%llu prompt + %llu completion tokens%s", c->role, c->model,
 		(unsigned long long)u->requests, (unsigned long long)u->retries, (unsigned long long)u->cache_hits,

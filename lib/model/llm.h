@@ -1,4 +1,4 @@
-/* llm — the one module that talks to models (SPEC §6).
+/* llm — the one module that talks to models (chat completions and embeddings).
  *
  * One engine drives every model call of a program from one thread: OpenAI-compatible
  * chat completions and embeddings over libcurl's multi interface (many requests in
@@ -12,8 +12,17 @@
  * concurrency slot and its --rpm/--tpm budget allows; a retry waits by being queued
  * again with a due time, never by sleeping.
  *
+ * Requests go to BASE/chat/completions and BASE/embeddings, a query of the base URL
+ * kept after the path (Azure's ?api-version=); the key goes as --auth says
+ * (Authorization: Bearer, Azure's api-key:, or not at all), with the --header lines;
+ * --body-json's fields are added to every body. libcurl takes proxies from the
+ * environment (https_proxy, no_proxy, ...) and --cacert's CA bundle.
+ *
  * Retries (up to --retries, exponential backoff with full jitter, or exactly the
- * server's Retry-After / retry-after-ms): timeouts, connection failures, empty or
+ * server's Retry-After in seconds or as an HTTP date, or retry-after-ms; a wait over
+ * 5 s is said on stderr, and a demanded wait over --max-retry-wait fails the call as
+ * rate-limited): timeouts (at most 2 re-sends unless --retries is given, since a
+ * timed-out generation may have been paid), connection failures, empty or
  * cut replies, 408, 409, 429, 5xx, unparseable bodies, an error object inside a 200
  * (OpenRouter) unless its code is a permanent 4xx. Permanent errors fail at once
  * with the provider's own message: 400, 401, 403, 404, other 4xx, and a 429 whose
@@ -35,19 +44,38 @@
  * "refusal" (the provider's refusal text as the message) or "empty". A non-empty answer
  * cut by the token limit is accepted with truncated set.
  *
+ * Streaming (--stream): the Server-Sent Events of a reply are assembled into the reply
+ * a non-streamed request gets (answer, finish_reason, usage) before anything reads
+ * it, so records, cache entries and summaries are the same; a stream that ends
+ * before data: [DONE] is retried like a cut reply, and one silent for --idle-timeout
+ * seconds like a timeout. A streamed request has no total time limit unless
+ * --timeout is given.
+ *
+ * Price and budget: with --price IN,OUT (USD per million prompt / completion
+ * tokens) usage carries cost_usd and the summary the spend of the run (cache hits
+ * are free; the offline provider costs 0). With --budget, once the estimated spend
+ * of all clients reaches it no call starts any more; the calls in flight finish and
+ * their callbacks run, then the engine calls interrupt_stop(75).
+ *
  * Cache (--cache DIR): content-addressed by (base URL, request body — model, messages,
- * sampling parameters, seed — and sample index); only accepted answers are stored,
+ * sampling parameters, --body-json fields, seed — and sample index; not the headers
+ * nor the key); only accepted answers are stored,
  * under the key of the call as it was asked (also when a re-ask produced it), so a
  * warm cache replays a run with no request at all; entries are written to a temp file
  * and renamed, so processes can share a cache; an unreadable entry is refetched.
  *
  * Secrets: the API key is read from the environment once, sent only in the
- * Authorization header, and scrubbed from every message the provider sends back; it
+ * Authorization (or api-key) header, and scrubbed from every message the provider sends back; it
  * is never printed, logged, cached or written into a record.
  *
  * Ownership: llm_chat and llm_embed consume their jv arguments. The llm_result passed
  * to a callback and everything it points to are owned by the engine and valid only
  * during the callback (jv_copy what you keep).
+ * Ends the process: llm_engine_new and the first request when libcurl cannot be set up
+ * (status 1); llm_options past its four tables per program (an internal error,
+ * status 2); option callbacks on a bad --header/--body-json (through cli, status 2).
+ * An unreachable endpoint or a spent --budget stops the program through
+ * interrupt_stop (status 75), never by exiting here.
  */
 #ifndef PS_LLM_H
 #define PS_LLM_H
@@ -61,17 +89,36 @@
 
 enum llm_provider { PROVIDER_AUTO, PROVIDER_OPENAI, PROVIDER_OFFLINE };
 
-/* One role's settings as given on the command line; unset values are NULL or < 0. */
+/* A sampling parameter given as "default": the field is left out of the request, so
+ * the server's default applies (reasoning models accept no other temperature). */
+#define LLM_UNSET (-1.0)
+#define LLM_SERVER_DEFAULT (-2.0)
+#define LLM_MAX_HEADERS 16
+
+/* One role's settings as given on the command line; unset values are NULL or < 0.
+ * A role's value replaces the plain one (--client-header replaces every --header). */
 struct llm_config {
 	const char *provider;       /* "openai", "offline" or NULL (auto) */
-	const char *base_url;
+	const char *base_url;       /* may carry a query: the API path goes before it */
 	const char *model;
 	const char *api_key_env;
-	double temperature;         /* < 0: not sent */
+	const char *auth;           /* "bearer" (default), "api-key" (Azure) or "none" */
+	const char *cacert;         /* CA bundle for private CAs, or NULL */
+	const char *headers[LLM_MAX_HEADERS];   /* "Name: value" lines sent as given */
+	size_t nheaders;
+	const char *body_json;      /* an object merged into every request body (checked) */
+	double temperature;         /* LLM_UNSET, LLM_SERVER_DEFAULT (left out), or sent */
+	double top_p;               /* the same */
 	long max_tokens;            /* < 0: not sent */
+	const char *max_tokens_field;   /* "max_tokens" (default) or "max_completion_tokens" */
+	double max_retry_wait;      /* a longer Retry-After fails the call as rate-limited */
 	long concurrency;
 	double rpm, tpm;            /* 0: unlimited */
 	double timeout;             /* seconds per request */
+	int stream;                 /* --stream: Server-Sent Events */
+	double idle_timeout;        /* streaming: no byte for this long is a timeout */
+	double price_in, price_out; /* USD per million prompt / completion tokens */
+	double budget;              /* USD: no new call starts once the spend reaches it */
 	long retries;
 	long max_connect_failures;  /* attempts in a row reaching no server before stopping */
 	const char *cache_dir;
@@ -80,12 +127,17 @@ struct llm_config {
 };
 
 /* Options for one role: prefix "" gives --model, --base-url, ...; prefix "client-"
- * gives --client-model, ... The table is allocated once per call and lives until exit. */
+ * gives --client-model, ... (but no --client-budget: a budget is the run's). Values
+ * are checked as they are parsed where they can be (--body-json, --header, --price,
+ * --temperature); the rest by llm_client_new. The table is allocated once per call
+ * and lives until exit. */
 const struct cli_option *llm_options(struct llm_config *cfg, const char *prefix);
 /* Mark every value unset. */
 void llm_config_init(struct llm_config *cfg);
 /* Fill the values role left unset from fallback (may be NULL), then from the
- * environment (OPENAI_BASE_URL) and the built-in defaults. */
+ * environment (OPENAI_BASE_URL) and the built-in defaults. Timeout, retries and the
+ * idle timeout stay unset here: llm_client_new applies their defaults (timeouts are
+ * re-sent twice unless --retries was given; a stream has no total limit). */
 void llm_config_resolve(struct llm_config *role, const struct llm_config *fallback);
 
 struct llm_usage {
@@ -93,10 +145,13 @@ struct llm_usage {
 	uint64_t retries;           /* extra HTTP attempts (re-asks of empty answers too) */
 	uint64_t cache_hits;
 	uint64_t failures;          /* calls that failed for good */
+	uint64_t timeouts;          /* attempts that timed out (each paid, perhaps, and re-sent) */
 	uint64_t truncated;         /* answers accepted although cut by the token limit */
 	uint64_t prompt_tokens;
 	uint64_t completion_tokens; /* as the provider counts them, reasoning included */
 	uint64_t reasoning_tokens;  /* usage.completion_tokens_details.reasoning_tokens */
+	double cost_usd;            /* with --price: the answers' tokens priced */
+	int priced;                 /* a --price was given: cost_usd is meaningful */
 };
 
 struct llm_result {
@@ -111,9 +166,12 @@ struct llm_result {
 	const char *error_message;  /* the provider's message, key scrubbed */
 	int rate_limited;           /* the final failure was a rate limit (worth a later rerun) */
 	int attempts;               /* HTTP attempts made (0 for cache hits and offline) */
+	int timeouts;               /* of which timed out */
 	int cached;
 	int cancelled;              /* llm_engine_cancel gave the call up (error_kind "cancelled") */
 	uint64_t prompt_tokens, completion_tokens, reasoning_tokens;   /* of the accepted answer */
+	double cost_usd;            /* those tokens at the client's --price */
+	int priced;
 };
 
 typedef void (*llm_done_fn)(void *ctx, const struct llm_result *result);
@@ -173,7 +231,8 @@ struct llm_tally {
 	int attempts;
 };
 void llm_tally_add(struct llm_tally *t, const struct llm_result *r);
-/* {"requests","prompt_tokens","completion_tokens","reasoning_tokens"}: what records
+/* {"requests","prompt_tokens","completion_tokens","reasoning_tokens"} and, with a
+ * --price, "cost_usd" (the answers' tokens priced, cached ones too): what records
  * carry. Retries and cache hits are facts of one run, not of the answers, so they stay
  * in the summary on stderr and a rerun from a warm cache writes the same bytes. */
 jv llm_usage_json(const struct llm_usage *u);

@@ -248,7 +248,7 @@ int dialog_run(struct tool *t, struct run_options *o)
 			       t->common.output);
 	}
 	/* Dialogue needs some randomness to be worth sampling K times. */
-	if (o->both.temperature < 0)
+	if (o->both.temperature == LLM_UNSET)
 		o->both.temperature = 0.7;
 	llm_config_resolve(&o->client_cfg, &o->both);
 	llm_config_resolve(&o->responder_cfg, &o->both);

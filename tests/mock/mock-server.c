@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
@@ -89,6 +90,7 @@ enum fault {
     FAULT_PARTS,        /* content as an array of parts, a thinking part first */
     FAULT_REFUSAL,      /* content null, refusal text */
     FAULT_NOCHOICES,    /* "choices": [] */
+    FAULT_429DATE,      /* 429 with Retry-After as an HTTP date */
     FAULT_COUNT
 };
 
@@ -110,6 +112,7 @@ static const char *const fault_names[FAULT_COUNT] = {
     [FAULT_BLANK] = "blank",     [FAULT_ERROR200] = "error200",
     [FAULT_ERROR200_400] = "error200-400", [FAULT_PARTS] = "parts",
     [FAULT_REFUSAL] = "refusal", [FAULT_NOCHOICES] = "nochoices",
+    [FAULT_429DATE] = "429date",
 };
 
 /* Every bit of reasoning the mock sends contains this, so tests can look for it. */
@@ -142,9 +145,14 @@ struct config {
     const char *reply_text;   /* NULL: generated text */
     long embedding_dim;
     char *expected_auth;      /* "Bearer <key>", or NULL: no check */
+    char *expected_api_key;   /* the api-key header's value (Azure), or NULL */
+    const char *expected_query;   /* the query string every API request must carry */
+    bool reject_max_tokens;   /* as OpenAI's reasoning models: max_completion_tokens only */
+    bool reject_temperature;  /* as OpenAI's reasoning models: temperature 1 or none */
     long max_requests;        /* 0: unlimited */
     long port;                /* --port: a fixed port (a restarted server keeps its
                                  address); 0: any free one */
+    long stream_delay_ms;     /* --stream-delay-ms: between two streamed events */
     long long first_request;  /* --first-request: number requests from here, so the
                                  replies of a restarted server stay unique */
 };
@@ -325,6 +333,7 @@ static void buffer_consume(struct buffer *b, size_t len)
 enum phase {
     PHASE_READ,   /* waiting for (the rest of) a request */
     PHASE_DELAY,  /* reply built, waiting for the latency deadline */
+    PHASE_STREAM, /* Server-Sent Events: the next one is due at deadline_ms */
     PHASE_WRITE,  /* reply in the output buffer, being sent */
     PHASE_STALL,  /* "stall" fault: never answer, wait for the client */
     PHASE_LINGER, /* closing reply sent, draining input before close */
@@ -341,6 +350,9 @@ struct request {
     bool keep_alive;
     bool has_auth;
     char *auth;
+    char *api_key;       /* the api-key header (Azure), or NULL */
+    jv headers;          /* {"name": "value"} of every header, names lowercased;
+                            zeroed = invalid until the first header */
     bool expect_continue;
     bool continue_sent;
 };
@@ -363,6 +375,9 @@ static void request_reset(struct request *req)
 {
     free(req->target);
     free(req->auth);
+    free(req->api_key);
+    if (jv_is_valid(req->headers))
+        jv_free(req->headers);
     memset(req, 0, sizeof *req);
 }
 
@@ -649,11 +664,29 @@ static int parse_header_line(struct request *req, struct line line)
     if (equals_ignoring_case(name, name_len, "expect"))
         req->expect_continue =
             equals_ignoring_case(value, value_len, "100-continue");
+    bool secret = false;
     if (equals_ignoring_case(name, name_len, "authorization")) {
         free(req->auth);
         req->auth = xstrndup(value, value_len);
         req->has_auth = true;
+        secret = true;
     }
+    if (equals_ignoring_case(name, name_len, "api-key")) {
+        free(req->api_key);
+        req->api_key = xstrndup(value, value_len);
+        secret = true;
+    }
+    /* Logged for tests that pin the wire; key values never are. */
+    if (!jv_is_valid(req->headers))
+        req->headers = jv_object();
+    char lower[128];
+    size_t n = name_len < sizeof lower - 1 ? name_len : sizeof lower - 1;
+    for (size_t i = 0; i < n; i++)
+        lower[i] = (char)tolower((unsigned char)name[i]);
+    lower[n] = '\0';
+    req->headers = jv_object_set(req->headers, jv_string(lower),
+                                 secret ? jv_string("[secret]")
+                                        : jv_string_sized(value, (int)value_len));
     return 0;
 }
 
@@ -691,6 +724,7 @@ struct reply {
     char extra_headers[96]; /* complete header lines, or "" */
     jv body;                /* JSON text as a jv string; jv_null() if none */
     enum delivery delivery;
+    bool stream;            /* body is Server-Sent Events, sent event by event */
 };
 
 static struct reply text_reply(int status, jv text)
@@ -1461,9 +1495,44 @@ static enum fault choose_fault(long long n)
 
 static bool request_is_authorized(const struct request *req)
 {
+    if (config.expected_api_key &&
+        !(req->api_key && strcmp(req->api_key, config.expected_api_key) == 0))
+        return false;
     if (!config.expected_auth)
         return true;
     return req->has_auth && strcmp(req->auth, config.expected_auth) == 0;
+}
+
+/* What a provider refuses before anything else (a wrong query, parameters a
+ * reasoning model does not take): the reply, or status 0.  Borrows both. */
+static struct reply provider_refusal(const struct request *req, jv request)
+{
+    struct reply none = { .status = 0, .body = jv_null() };
+    if (config.expected_query) {
+        const char *query = strchr(req->target, '?');
+        if (!query || strcmp(query + 1, config.expected_query) != 0)
+            return error_reply(404, jv_string("Resource not found"),
+                               "invalid_request_error", jv_string("404"));
+    }
+    if (jv_get_kind(request) != JV_KIND_OBJECT)
+        return none;
+    if (config.reject_max_tokens &&
+        jv_object_has(jv_copy(request), jv_string("max_tokens")))
+        return error_reply(400, jv_string("Unsupported parameter: 'max_tokens' is not "
+                                          "supported with this model. Use "
+                                          "'max_completion_tokens' instead."),
+                           "invalid_request_error", jv_string("unsupported_parameter"));
+    jv t = jv_object_get(jv_copy(request), jv_string("temperature"));
+    bool bad_temperature = config.reject_temperature &&
+                           jv_get_kind(t) == JV_KIND_NUMBER && jv_number_value(t) != 1;
+    double value = jv_get_kind(t) == JV_KIND_NUMBER ? jv_number_value(t) : 0;
+    jv_free(t);
+    if (bad_temperature)
+        return error_reply(400, jv_string_fmt("Unsupported value: 'temperature' does not "
+                                              "support %g with this model. Only the "
+                                              "default (1) value is supported.", value),
+                           "invalid_request_error", jv_string("unsupported_value"));
+    return none;
 }
 
 /* One JSON line per API request.  Header values (the API key!) are never
@@ -1480,6 +1549,9 @@ static void log_request(long long n, const struct request *req,
     line = jv_object_set(line, jv_string("path"), jv_string(req->target));
     line = jv_object_set(line, jv_string("fault"), jv_string(fault_name));
     line = jv_object_set(line, jv_string("auth"), jv_bool(req->has_auth));
+    line = jv_object_set(line, jv_string("headers"),
+                         jv_is_valid(req->headers) ? jv_copy(req->headers)
+                                                   : jv_object());
     jv logged_body = jv_is_valid(parsed) ? jv_copy(parsed)
                                          : jv_string_sized(body, (int)body_len);
     line = jv_object_set(line, jv_string("body"), logged_body);
@@ -1496,14 +1568,128 @@ static void log_request(long long n, const struct request *req,
     jv_free(text);
 }
 
+static bool request_flag(jv request, const char *key)
+{
+    if (jv_get_kind(request) != JV_KIND_OBJECT)
+        return false;
+    jv v = jv_object_get(jv_copy(request), jv_string(key));
+    bool on = jv_get_kind(v) == JV_KIND_TRUE;
+    jv_free(v);
+    return on;
+}
+
+/* "data: JSON\n\n" appended to text; consumes value. */
+static jv sse_event(jv text, jv value)
+{
+    text = jv_string_append_str(text, "data: ");
+    text = jv_string_concat(text, jv_dump_string(value, 0));
+    return jv_string_append_str(text, "\n\n");
+}
+
+/* A chunk object of the stream: {id, object, created, model, choices:[{index:0,
+ * delta, finish_reason}]}.  Borrows completion; consumes delta and finish. */
+static jv stream_chunk(jv completion, jv delta, jv finish)
+{
+    jv chunk = jv_object();
+    const char *keys[] = { "id", "created", "model" };
+    for (int i = 0; i < 3; i++)
+        chunk = jv_object_set(chunk, jv_string(keys[i]),
+                              jv_object_get(jv_copy(completion), jv_string(keys[i])));
+    chunk = jv_object_set(chunk, jv_string("object"), jv_string("chat.completion.chunk"));
+    jv choice = jv_object_set(jv_object(), jv_string("index"), jv_number(0));
+    choice = jv_object_set(choice, jv_string("delta"), delta);
+    choice = jv_object_set(choice, jv_string("finish_reason"), finish);
+    return jv_object_set(chunk, jv_string("choices"), jv_array_append(jv_array(), choice));
+}
+
+/* The text of a message member: a string, or the joined "text" parts of an array. */
+static jv member_text(jv message, const char *key)
+{
+    jv v = jv_object_get(jv_copy(message), jv_string(key));
+    if (jv_get_kind(v) == JV_KIND_STRING)
+        return v;
+    jv text = jv_string("");
+    if (jv_get_kind(v) == JV_KIND_ARRAY) {
+        int n = jv_array_length(jv_copy(v));
+        for (int i = 0; i < n; i++) {
+            jv part = jv_array_get(jv_copy(v), i);
+            jv type = jv_object_get(jv_copy(part), jv_string("type"));
+            jv t = jv_object_get(part, jv_string("text"));
+            bool is_text = jv_get_kind(type) != JV_KIND_STRING ||
+                           strcmp(jv_string_value(type), "text") == 0;
+            if (is_text && jv_get_kind(t) == JV_KIND_STRING)
+                text = jv_string_concat(text, t);
+            else
+                jv_free(t);
+            jv_free(type);
+        }
+    }
+    jv_free(v);
+    return text;
+}
+
+/* The completion as OpenAI streams it: a role chunk, the reasoning and the text
+ * in pieces of a word each, the finish chunk, the usage chunk when
+ * stream_options.include_usage asks for it, then [DONE].  Consumes completion. */
+static jv stream_events(jv completion, bool include_usage)
+{
+    jv text = jv_string("");
+    jv choices = jv_object_get(jv_copy(completion), jv_string("choices"));
+    jv choice = jv_array_get(choices, 0);
+    if (jv_is_valid(choice)) {
+        jv message = jv_object_get(jv_copy(choice), jv_string("message"));
+        jv delta = jv_object_set(jv_object(), jv_string("role"), jv_string("assistant"));
+        delta = jv_object_set(delta, jv_string("content"), jv_string(""));
+        text = sse_event(text, stream_chunk(completion, delta, jv_null()));
+        const char *members[] = { "reasoning_content", "content", "refusal" };
+        for (int m = 0; m < 3; m++) {
+            jv whole = member_text(message, members[m]);
+            const char *p = jv_string_value(whole);
+            while (*p) {
+                size_t len = strcspn(p, " ");
+                len += strspn(p + len, " ");
+                jv piece = jv_object_set(jv_object(), jv_string(members[m]),
+                                         jv_string_sized(p, (int)len));
+                text = sse_event(text, stream_chunk(completion, piece, jv_null()));
+                p += len;
+            }
+            jv_free(whole);
+        }
+        jv finish = jv_object_get(choice, jv_string("finish_reason"));
+        text = sse_event(text, stream_chunk(completion, jv_object(), finish));
+        jv_free(message);
+    } else {
+        jv_free(choice);
+    }
+    jv usage = jv_object_get(jv_copy(completion), jv_string("usage"));
+    if (include_usage && jv_get_kind(usage) == JV_KIND_OBJECT) {
+        jv chunk = jv_object_set(stream_chunk(completion, jv_object(), jv_null()),
+                                 jv_string("choices"), jv_array());
+        text = sse_event(text, jv_object_set(chunk, jv_string("usage"), usage));
+    } else {
+        jv_free(usage);
+    }
+    jv_free(completion);
+    return jv_string_append_str(text, "data: [DONE]\n\n");
+}
+
 /* ok, cut, null, nousage, extra: the normal reply (or a 400 when the
- * request body is unusable).  Borrows request. */
+ * request body is unusable); streamed when a chat request says "stream": true.
+ * Borrows request. */
 static struct reply success_reply(enum endpoint endpoint, long long n,
                                   jv request, enum fault variant)
 {
     jv result = endpoint == ENDPOINT_CHAT
                     ? build_chat_completion(n, request, variant)
                     : build_embeddings(request, variant);
+    if (jv_is_valid(result) && endpoint == ENDPOINT_CHAT && request_flag(request, "stream")) {
+        jv options = jv_object_get(jv_copy(request), jv_string("stream_options"));
+        bool usage = request_flag(options, "include_usage");
+        jv_free(options);
+        struct reply reply = text_reply(200, stream_events(result, usage));
+        reply.stream = true;
+        return reply;
+    }
     if (jv_is_valid(result))
         return json_reply(200, result);
     return error_reply(400, jv_invalid_get_msg(result), "invalid_request_error",
@@ -1539,6 +1725,15 @@ static struct reply fault_reply(enum endpoint endpoint, long long n,
         reply = rate_limit_reply();
         add_retry_after(&reply);
         return reply;
+    case FAULT_429DATE: {
+        reply = rate_limit_reply();
+        time_t due = time(NULL) + config.retry_after_sec;
+        struct tm tm;
+        gmtime_r(&due, &tm);
+        strftime(reply.extra_headers, sizeof reply.extra_headers,
+                 "Retry-After: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm);
+        return reply;
+    }
     case FAULT_429MS:
         reply = rate_limit_reply();
         snprintf(reply.extra_headers, sizeof reply.extra_headers,
@@ -1615,17 +1810,24 @@ static struct reply receive_api_request(struct connection *c,
         jv_get_kind(request) == JV_KIND_OBJECT)
         prompt = render_chat_template(request);
     bool refused = !jv_is_valid(prompt) && jv_invalid_has_msg(jv_copy(prompt));
-    const char *logged_fault = !authorized ? "auth" : refused ? "template" : fault_names[fault];
+    struct reply refusal = provider_refusal(&c->req, request);
+    const char *logged_fault = !authorized ? "auth" : refusal.status ? "provider"
+                             : refused ? "template" : fault_names[fault];
     log_request(n, &c->req, logged_fault, request, body, body_len, prompt);
     struct reply reply;
-    if (!authorized || fault == FAULT_401)
+    if (!authorized || fault == FAULT_401) {
         reply = invalid_key_reply(&c->req);
-    else if (refused)
+    } else if (refusal.status) {
+        reply = refusal;
+        refusal.body = jv_null();
+    } else if (refused) {
         reply = error_reply(400, jv_invalid_get_msg(prompt), "invalid_request_error", jv_null());
-    else
+    } else {
         reply = fault_reply(endpoint, n, request, fault);
+    }
     if (!refused)
         jv_free(prompt);
+    jv_free(refusal.body);
     jv_free(request);
     return reply;
 }
@@ -1654,13 +1856,50 @@ static const char *reason_phrase(int status)
     }
 }
 
+/* An event stream: the headers now, the events one by one (PHASE_STREAM), the
+ * first after --latency-ms, each next after --stream-delay-ms; the body ends when
+ * the connection closes.  A cut stream stops halfway.  Consumes reply->body. */
+static bool queue_stream(struct connection *c, struct reply *reply, long long now)
+{
+    size_t body_len = jv_bytes(reply->body);
+    size_t sent_len = reply->delivery == DELIVER_CUT ? body_len / 2 : body_len;
+    static const char head[] = "HTTP/1.1 200 OK\r\n"
+                               "Content-Type: text/event-stream\r\n"
+                               "Cache-Control: no-cache\r\n"
+                               "Connection: close\r\n\r\n";
+    bool ok = buffer_append(&c->out, head, sizeof head - 1) &&
+              buffer_append(&c->delayed, jv_string_value(reply->body), sent_len);
+    jv_free(reply->body);
+    c->phase = PHASE_STREAM;
+    c->deadline_ms = now + config.latency_ms;
+    return ok;
+}
+
+/* The next event of a stream is due: into the output buffer. */
+static bool release_stream_event(struct connection *c, long long now)
+{
+    const char *end = memmem(c->delayed.data, c->delayed.len, "\n\n", 2);
+    size_t len = end ? (size_t)(end - c->delayed.data) + 2 : c->delayed.len;
+    bool ok = buffer_append(&c->out, c->delayed.data, len);
+    buffer_consume(&c->delayed, len);
+    if (c->delayed.len == 0) {
+        buffer_release(&c->delayed);
+        c->phase = PHASE_WRITE;
+    }
+    c->deadline_ms = now + config.stream_delay_ms;
+    return ok;
+}
+
 /* Formats the reply into the output buffer, or into the delayed buffer if
  * latency applies.  Consumes reply->body.  False on allocation failure. */
 static bool queue_reply(struct connection *c, struct reply *reply,
                         bool delayed, long long now)
 {
-    if (reply->delivery == DELIVER_CUT || !c->req.keep_alive || c->peer_eof)
+    if (reply->delivery == DELIVER_CUT || !c->req.keep_alive || c->peer_eof ||
+        reply->stream)
         c->close_after_reply = true;
+    if (reply->stream)
+        return queue_stream(c, reply, now);
     size_t body_len = jv_bytes(reply->body);
     size_t sent_len = reply->delivery == DELIVER_CUT ? body_len / 2 : body_len;
     if (strcmp(c->req.method, "HEAD") == 0)
@@ -1834,6 +2073,9 @@ static bool advance_connection(struct connection *c, long long now)
         if (c->phase == PHASE_DELAY && now >= c->deadline_ms &&
             !release_delayed_reply(c))
             return false;
+        if (c->phase == PHASE_STREAM && now >= c->deadline_ms &&
+            !release_stream_event(c, now))
+            return false;
         if (!flush_output(c))
             return false;
         if (c->out.len > 0)
@@ -1848,6 +2090,7 @@ static bool advance_connection(struct connection *c, long long now)
             buffer_consume(&c->in, c->in.len);
             return !c->peer_eof;
         case PHASE_DELAY:
+        case PHASE_STREAM:
             return true;
         case PHASE_READ:
             break;
@@ -1874,7 +2117,8 @@ static bool service_connection(struct connection *c, short revents,
 
 static bool deadline_passed(const struct connection *c, long long now)
 {
-    bool timed = c->phase == PHASE_DELAY || c->phase == PHASE_LINGER;
+    bool timed = c->phase == PHASE_DELAY || c->phase == PHASE_LINGER ||
+                 c->phase == PHASE_STREAM;
     return timed && now >= c->deadline_ms;
 }
 
@@ -1953,7 +2197,8 @@ static int poll_timeout_ms(long long now)
     long long earliest = -1;
     for (size_t i = 0; i < server.conn_count; i++) {
         const struct connection *c = server.conns[i];
-        bool timed = c->phase == PHASE_DELAY || c->phase == PHASE_LINGER;
+        bool timed = c->phase == PHASE_DELAY || c->phase == PHASE_LINGER ||
+                     c->phase == PHASE_STREAM;
         if (timed && (earliest < 0 || c->deadline_ms < earliest))
             earliest = c->deadline_ms;
     }
@@ -2133,11 +2378,15 @@ static void usage(FILE *out)
           "         [--retry-after SEC] [--reply TEXT] [--embedding-dim N]\n"
           "         [--expect-key-env NAME] [--max-requests N] [--first-request N]\n"
           "         [--chat-template strict|llama2|mistral|gemma]\n"
+          "         [--expect-api-key-env NAME] [--expect-query QUERY]\n"
+          "         [--reject-max-tokens] [--reject-temperature]"
+          " [--stream-delay-ms N]\n"
           "fault kinds: ok 429 429ms quota 500 503 400 401 403 404 408 409\n"
           "             flat flat500 stall cut malformed null nousage extra"
           " empty\n"
           "             think thinkopen reasoning lengthempty lengththink lengthcut\n"
-          "             blank error200 error200-400 parts refusal nochoices\n", out);
+          "             blank error200 error200-400 parts refusal nochoices"
+          " 429date\n", out);
 }
 
 static long parse_long_option(const char *name, const char *text, long min,
@@ -2247,6 +2496,8 @@ static void parse_arguments(int argc, char **argv)
             config.first_request = parse_long_option("--first-request", v, 1, LONG_MAX);
         } else if (take_option(argc, argv, &i, "--latency-ms", &v)) {
             config.latency_ms = parse_long_option("--latency-ms", v, 0, 3600000);
+        } else if (take_option(argc, argv, &i, "--stream-delay-ms", &v)) {
+            config.stream_delay_ms = parse_long_option("--stream-delay-ms", v, 0, 3600000);
         } else if (take_option(argc, argv, &i, "--log", &v)) {
             config.log_path = v;
         } else if (take_option(argc, argv, &i, "--faults", &v)) {
@@ -2270,6 +2521,18 @@ static void parse_arguments(int argc, char **argv)
         } else if (take_option(argc, argv, &i, "--expect-key-env", &v)) {
             free(config.expected_auth);
             set_expected_key(v);
+        } else if (take_option(argc, argv, &i, "--expect-api-key-env", &v)) {
+            const char *key = getenv(v);
+            if (!key)
+                die("--expect-api-key-env: environment variable %s is not set", v);
+            free(config.expected_api_key);
+            config.expected_api_key = strdup(key);
+        } else if (take_option(argc, argv, &i, "--expect-query", &v)) {
+            config.expected_query = v;
+        } else if (strcmp(argv[i], "--reject-max-tokens") == 0) {
+            config.reject_max_tokens = true;
+        } else if (strcmp(argv[i], "--reject-temperature") == 0) {
+            config.reject_temperature = true;
         } else if (take_option(argc, argv, &i, "--chat-template", &v)) {
             if (strcmp(v, "strict") == 0)
                 config.chat_template = TEMPLATE_STRICT;
