@@ -330,6 +330,11 @@ static int probe_alternation(struct run *run)
 	return 0;
 }
 
+static int has_tags(const char *text, const char *open, const char *close)
+{
+	return strstr(text, open) || strstr(text, close);
+}
+
 /* 4. A question answered with nothing stripped: is there reasoning text, and does
  * stripping it with the tags in force (--reasoning-tags) leave a clean answer? */
 static int probe_reasoning(struct run *run)
@@ -351,10 +356,12 @@ static int probe_reasoning(struct run *run)
 		outcome_free(&out);
 		return 0;
 	}
-	int seen = strstr(out.content, open) || strstr(out.content, close);
+	/* The usual tags count too: other tags given by mistake would leave them in. */
+	int seen = has_tags(out.content, open, close) || has_tags(out.content, "<think>", "</think>");
 	struct buf stripped = BUF_INIT;
 	reasoning_strip(out.content, strlen(out.content), open, close, &stripped);
-	int clean = !stripped.data || (!strstr(stripped.data, open) && !strstr(stripped.data, close));
+	const char *left = stripped.data ? stripped.data : "";
+	int clean = !has_tags(left, open, close) && !has_tags(left, "<think>", "</think>");
 	if (!seen && out.reasoning_tokens == 0) {
 		add_check(run, "reasoning", "reasoning", "none", NULL);
 	} else if (!seen) {
@@ -368,7 +375,7 @@ static int probe_reasoning(struct run *run)
 			advise(run, "--reasoning-tags", tags);
 	} else {
 		add_check(run, "reasoning", "reasoning", "not stripped",
-			  "%s blocks in answers that --reasoning-tags %s leaves behind", open, tags);
+			  "reasoning blocks in answers that --reasoning-tags %s leaves behind", tags);
 		cannot(run, "reasoning text would become turns: --reasoning-tags %s does not strip it", tags);
 	}
 	buf_free(&stripped);
