@@ -769,14 +769,14 @@ static void chat_body(struct call *k, const char *messages_json, size_t len)
 	k->tokens_estimate = (double)k->body_len / 4.0 + (c->max_tokens > 0 ? (double)c->max_tokens : 256.0);
 }
 
-void llm_chat_text(struct llm_client *c, const char *messages_json, size_t len, const struct llm_hint *hint,
-		   uint64_t sample, llm_done_fn done, void *ctx)
+static void chat_submit(struct llm_client *c, const char *messages_json, size_t len, const struct llm_hint *hint,
+			uint64_t sample, llm_done_fn done, void *ctx, int check_shape)
 {
 	struct call *k = new_call(c, done, ctx);
 	k->sample = sample;
 	k->task = hint ? hint->task : OFFLINE_GENERIC;
 	chat_body(k, messages_json, len);
-	if (chat_check_enabled()) {
+	if (check_shape && chat_check_enabled()) {
 		struct buf why = BUF_INIT;
 		if (chat_check(messages_json, len, c->placement == SYSTEM_MESSAGE, &why) < 0) {
 			errorf("%s: internal error: a request breaks the chat-template shape: %s", c->role, why.data);
@@ -793,6 +793,17 @@ void llm_chat_text(struct llm_client *c, const char *messages_json, size_t len, 
 		k->persona = hint ? jv_copy(hint->persona) : jv_null();
 	}
 	enqueue(k);
+}
+
+void llm_chat_text(struct llm_client *c, const char *messages_json, size_t len, const struct llm_hint *hint,
+		   uint64_t sample, llm_done_fn done, void *ctx)
+{
+	chat_submit(c, messages_json, len, hint, sample, done, ctx, 1);
+}
+
+void llm_chat_as_given(struct llm_client *c, const char *messages_json, size_t len, llm_done_fn done, void *ctx)
+{
+	chat_submit(c, messages_json, len, NULL, 0, done, ctx, 0);
 }
 
 jv llm_user_prompt(const char *text)

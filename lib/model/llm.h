@@ -205,6 +205,10 @@ jv llm_user_prompt(const char *text);
  * request body is byte-identical to llm_chat's for the same messages. */
 void llm_chat_text(struct llm_client *c, const char *messages_json, size_t len, const struct llm_hint *hint,
 		   uint64_t sample, llm_done_fn done, void *ctx);
+/* The messages exactly as given, never checked against the shape even with
+ * PERSONA_CHECK_REQUESTS: only for model-check's probe of whether a server requires
+ * alternation, the one request meant to break the shape. */
+void llm_chat_as_given(struct llm_client *c, const char *messages_json, size_t len, llm_done_fn done, void *ctx);
 void llm_embed(struct llm_client *c, jv inputs, llm_done_fn done, void *ctx);
 
 /* Start what may start, wait up to max_wait_ms for progress, run the callbacks of
