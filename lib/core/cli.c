@@ -318,9 +318,14 @@ int cli_parse(int argc, char **argv, const struct cli_program *prog, struct cli_
 		for (const struct cli_option *o = tables[t]; o->name; o++)
 			nopts++;
 
-	struct option *longopts = xcalloc(nopts + 3, sizeof *longopts);
-	const struct cli_option **index = xcalloc(nopts + 1, sizeof *index);
-	struct buf shortopts = BUF_INIT;
+	/* Static while parsing: a usage error exits from inside the loop, and what it
+	 * leaves allocated must still be reachable then (no leak to report). */
+	static struct option *longopts;
+	static const struct cli_option **index;
+	static struct buf shortopts;
+	longopts = xcalloc(nopts + 3, sizeof *longopts);
+	index = xcalloc(nopts + 1, sizeof *index);
+	shortopts = (struct buf)BUF_INIT;
 	buf_adds(&shortopts, ":h");
 	size_t k = 0;
 	for (size_t t = 0; t < ntables; t++) {
@@ -370,6 +375,8 @@ int cli_parse(int argc, char **argv, const struct cli_program *prog, struct cli_
 	free(longopts);
 	free(index);
 	buf_free(&shortopts);
+	longopts = NULL;
+	index = NULL;
 	if (prog->no_operands && optind < argc) {
 		char text[600];
 		snprintf(text, sizeof text, "unexpected argument '%.200s': %s", argv[optind], prog->no_operands);
