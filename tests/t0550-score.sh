@@ -126,4 +126,13 @@ test_expect_success 'bad lines and records without turns are rejected by line, e
 	test_line_count = 2 rej
 '
 
+test_expect_success 'cost_usd: the sum of what records report per role, absent without prices' '
+	score --summary plain.json <"$HAND" >/dev/null &&
+	jq -e "has(\"cost_usd\") | not" plain.json &&
+	jq -c ".usage = {client: {requests: 1, cost_usd: 0.001}, responder: {requests: 1, cost_usd: 0.0025}}" "$HAND" >priced.jsonl &&
+	jq -c ".id = \"unpriced\"" "$HAND" >>priced.jsonl &&
+	score --summary priced.json <priced.jsonl >/dev/null &&
+	jq -e ".cost_usd == 0.0035" priced.json
+'
+
 test_done

@@ -57,7 +57,28 @@ struct score_run {
 	struct group *groups;
 	size_t ngroups;
 	float *vec, *desc;
+	double cost_usd;           /* what the records' usage says they cost (--price) */
+	int priced;                /* some record carried a cost_usd */
 };
+
+/* The spend a record's usage reports, per role, when the run that made it had --price. */
+static void add_cost(struct score_run *run, jv record)
+{
+	jv usage = jvu_get_borrow(record, "usage");
+	if (jv_get_kind(usage) == JV_KIND_OBJECT) {
+		jv_object_foreach(usage, role, role_usage) {
+			jv cost = jvu_get_borrow(role_usage, "cost_usd");
+			if (jv_get_kind(cost) == JV_KIND_NUMBER) {
+				run->cost_usd += jv_number_value(cost);
+				run->priced = 1;
+			}
+			jv_free(cost);
+			jv_free(role);
+			jv_free(role_usage);
+		}
+	}
+	jv_free(usage);
+}
 
 static void embed(struct score_run *run, const char *text, float *out)
 {
@@ -102,6 +123,7 @@ static struct corpus *group_for(struct score_run *run, jv record)
 
 static jv score_record(struct score_run *run, jv record)
 {
+	add_cost(run, record);
 	struct convmetrics m;
 	convmetrics_compute(run->rules, record, &m);
 	struct buf client = BUF_INIT;
@@ -251,6 +273,8 @@ static jv build_summary(struct score_run *run, jv reference)
 		}
 		summary = jv_object_set(summary, jv_string("groups"), groups);
 	}
+	if (run->priced)
+		summary = jv_object_set(summary, jv_string("cost_usd"), jv_number(round(run->cost_usd * 1e6) / 1e6));
 	return summary;
 }
 
