@@ -30,10 +30,10 @@ REPLAYS  = $(FUZZ_SRC:tests/fuzz/fuzz-%.c=$(BUILD)/fuzz/replay-%)
 # nodejs (with npm, Debian's or the one bundled with another nodejs build) runs the real
 # chat templates in tests/t0210 (@huggingface/jinja, installed by the test into build/npm/).
 # shellcheck keeps pipelines/*.sh and tests/bench/*.sh clean (tests/t0020).
-DEB_PACKAGES = gcc make libc6-dev libjq-dev libcurl4-openssl-dev zlib1g-dev parallel jq curl man-db strace nodejs shellcheck
+DEB_PACKAGES = gcc make libc6-dev libjq-dev libcurl4-openssl-dev zlib1g-dev parallel jq curl man-db strace nodejs shellcheck clang-format
 ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all deps demo check test bench install clean asan fuzz valgrind mutate
+.PHONY: all deps demo check test bench install clean asan fuzz valgrind mutate format
 .SECONDARY:
 
 MOCK     = $(BUILD)/tests/mock-server
@@ -120,6 +120,10 @@ valgrind: all
 	    >build-valgrind/$$w && chmod +x build-valgrind/$$w; \
 	done
 	@tests/run.sh build-valgrind
+
+# Lay the C code out as .clang-format says (tests/t0016-format.sh checks it).
+format:
+	git ls-files 'lib/*.[ch]' 'tools/*.c' 'tests/*.[ch]' | xargs clang-format -i
 
 demo: all
 	@pipelines/demo.sh

@@ -136,7 +136,7 @@ mutate_expected-off-by-one() {
 		'e += (fs->by_dist.items[d].count + 1) * dist->choice.weights[k]'
 }
 mutate_drift-abs-cosine() {
-	edit tools/score.c 'sum += 1 - cosine(run->a, run->b, (int)dim);' 'sum += 1 - fabs(cosine(run->a, run->b, (int)dim));'
+	edit lib/measure/drift.c '*sum += 1 - drift_cosine(a, b, dim);' '*sum += 1 - fabs(drift_cosine(a, b, dim));'
 }
 mutate_dialog-run-silent() {
 	edit lib/program/dialog_run.c 'int dialog_run(struct tool *t, struct run_options *o)
@@ -158,8 +158,8 @@ mutate_fields-named-twice() {
 	return 0;'
 }
 mutate_key-holder-segv() {
-	edit lib/model/llm.c '		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);' '		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-		signal(SIGSEGV, SIG_IGN);' &&
+	edit lib/model/llm.c '	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);' '	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	signal(SIGSEGV, SIG_IGN);' &&
 	edit lib/model/llm.c '#include <math.h>' '#include <math.h>
 #include <signal.h>'
 }

@@ -148,7 +148,9 @@ interrupt_idle() {   # interrupt_idle SIGNAL STATUS TOOL...: the tool waits on a
 	rm -f fifo && mkfifo fifo &&
 	{ sleep 30 >fifo & } && writer=$! &&
 	{ "$@" <fifo >out 2>err & } && pid=$! &&
-	sleep 0.5 && kill -"$signal" "$pid" 2>/dev/null; status=0; wait "$pid" || status=$?
+	# Signal once the tool is blocked reading the idle pipe (valgrind starts slowly).
+	for _ in $(seq 1 600); do grep -q pipe "/proc/$pid/wchan" 2>/dev/null && break; sleep 0.05; done
+	sleep 0.2 && kill -"$signal" "$pid" 2>/dev/null; status=0; wait "$pid" || status=$?
 	kill "$writer" 2>/dev/null
 	test "$status" = "$want" || { echo "$name: status $status, want $want"; cat err; return 1; }
 	grep -qx "$name: interrupted" err || { echo "$name: no interrupt message"; cat err; return 1; }

@@ -6,7 +6,8 @@
 static struct import_options o;
 
 static const struct cli_option options[] = {
-	{ "from", 'f', CLI_STRING, &o.from, "FORMAT", "input format: personachat, spc, spasm or chat (required)", 0, 0, NULL },
+	{ "from", 'f', CLI_STRING, &o.from, "FORMAT", "input format: personachat, spc, spasm or chat (required)", 0, 0,
+	  NULL },
 	{ "limit", 'n', CLI_LONG, &o.limit, "N", "stop after N conversations", 0, 1e15, NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL },
 };
@@ -16,7 +17,8 @@ int main(int argc, char **argv)
 	import_options_init(&o);
 	const struct cli_option *const tables[] = { options, NULL };
 	const struct cli_program program = {
-		"dialog-import", "--from FORMAT [OPTION]... [FILE]...",
+		"dialog-import",
+		"--from FORMAT [OPTION]... [FILE]...",
 		"Read a dialogue corpus (PersonaChat/ConvAI2 text, Synthetic-Persona-Chat CSV, SPASM\n"
 		"JSON Lines or OpenAI chat JSON Lines; gzip read transparently) and write one\n"
 		"conversation record per dialogue, speakers named \"client\" (the persona's owner)\n"

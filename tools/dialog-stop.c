@@ -8,12 +8,17 @@ static struct stop_options o;
 
 static const struct cli_option options[] = {
 	{ "rules", 0, CLI_STRING, &o.rules_path, "FILE", "stop rules (default share/stop/rules.json)", 0, 0, NULL },
-	{ "min-turns", 0, CLI_LONG, &o.min_turns, "N", "never end a conversation before N turns (default 2)", 0, 1000000, NULL },
+	{ "min-turns", 0, CLI_LONG, &o.min_turns, "N", "never end a conversation before N turns (default 2)", 0,
+	  1000000, NULL },
 	{ "explain", 0, CLI_FLAG, &o.explain, NULL, "say in \"stop\" why each conversation was cut", 0, 0, NULL },
-	{ "judge", 0, CLI_FLAG, &o.use_judge, NULL, "ask a model after each exchange instead of using rules", 0, 0, NULL },
-	{ "judge-prompt", 0, CLI_STRING, &o.judge_prompt_name, "FILE", "judge prompt template (default share/prompts/judge-stop.txt)", 0, 0, NULL },
-	{ "judge-tries", 0, CLI_LONG, &o.judge_tries, "N", "answers to ask for when a verdict is unparseable (default 3)", 1, 100, NULL },
-	{ "stop-window", 0, CLI_LONG, &o.stop_window, "M", "turns the judge sees before each point (default 6)", 1, 1000000, NULL },
+	{ "judge", 0, CLI_FLAG, &o.use_judge, NULL, "ask a model after each exchange instead of using rules", 0, 0,
+	  NULL },
+	{ "judge-prompt", 0, CLI_STRING, &o.judge_prompt_name, "FILE",
+	  "judge prompt template (default share/prompts/judge-stop.txt)", 0, 0, NULL },
+	{ "judge-tries", 0, CLI_LONG, &o.judge_tries, "N",
+	  "answers to ask for when a verdict is unparseable (default 3)", 1, 100, NULL },
+	{ "stop-window", 0, CLI_LONG, &o.stop_window, "M", "turns the judge sees before each point (default 6)", 1,
+	  1000000, NULL },
 	{ "keep-order", 0, CLI_FLAG, &o.keep_order, NULL, "write records in input order", 0, 0, NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL },
 };
@@ -23,7 +28,8 @@ int main(int argc, char **argv)
 	stop_options_init(&o);
 	const struct cli_option *const tables[] = { options, llm_options(&o.judge_config, ""), NULL };
 	const struct cli_program program = {
-		"dialog-stop", "[OPTION]... [FILE]...",
+		"dialog-stop",
+		"[OPTION]... [FILE]...",
 		"Find where each conversation has ended (a closure, a farewell exchange, a repetition\n"
 		"loop; or, with --judge, where a model says so), cut \"turns\" there and set\n"
 		"\"stop\":{\"reason\",\"by\",\"after\"}. Conversations that have not ended pass unchanged.",

@@ -7,9 +7,12 @@
 static struct craft_options o;
 
 static const struct cli_option options[] = {
-	{ "template", 0, CLI_FLAG, &o.template_mode, NULL, "deterministic description from the fields, no model", 0, 0, NULL },
-	{ "prompt", 0, CLI_STRING, &o.prompt_name, "FILE", "prompt template (default share/prompts/craft.txt)", 0, 0, NULL },
-	{ "tries", 0, CLI_LONG, &o.answer_tries, "N", "ask again up to N times when an answer is empty, a refusal or has placeholders (default 3)", 1, 100, NULL },
+	{ "template", 0, CLI_FLAG, &o.template_mode, NULL, "deterministic description from the fields, no model", 0, 0,
+	  NULL },
+	{ "prompt", 0, CLI_STRING, &o.prompt_name, "FILE", "prompt template (default share/prompts/craft.txt)", 0, 0,
+	  NULL },
+	{ "tries", 0, CLI_LONG, &o.answer_tries, "N",
+	  "ask again up to N times when an answer is empty, a refusal or has placeholders (default 3)", 1, 100, NULL },
 	{ "keep-order", 0, CLI_FLAG, &o.keep_order, NULL, "write records in input order", 0, 0, NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL },
 };
@@ -19,7 +22,8 @@ int main(int argc, char **argv)
 	craft_options_init(&o);
 	const struct cli_option *const tables[] = { options, llm_options(&o.model_config, ""), NULL };
 	const struct cli_program program = {
-		"persona-craft", "[OPTION]... [FILE]...",
+		"persona-craft",
+		"[OPTION]... [FILE]...",
 		"Add a second-person description (\"You are ...\") and a \"craft\" object to each persona:\n"
 		"with --template from the fields alone, otherwise written by a model from a prompt template.",
 		"Provider offline (the default without a base URL or key) is a built-in stand-in, not a\n"

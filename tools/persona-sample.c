@@ -7,9 +7,12 @@ static struct sample_options o;
 
 static const struct cli_option options[] = {
 	{ "schema", 's', CLI_STRING, &o.schema_path, "FILE", "population schema (JSON); required", 0, 0, NULL },
-	{ "count", 'n', CLI_LONG, &o.count, "N", "write N personas (default: until the reader closes the pipe)", 0, 1e15, NULL },
-	{ "offset", 0, CLI_LONG, &o.offset, "K", "start at record K of the full run (for partitioned runs)", 0, 1e15, NULL },
-	{ "stats", 0, CLI_STRING, &o.stats_path, "FILE", "write observed vs target distributions as JSON (- for stderr)", 0, 0, NULL },
+	{ "count", 'n', CLI_LONG, &o.count, "N", "write N personas (default: until the reader closes the pipe)", 0,
+	  1e15, NULL },
+	{ "offset", 0, CLI_LONG, &o.offset, "K", "start at record K of the full run (for partitioned runs)", 0, 1e15,
+	  NULL },
+	{ "stats", 0, CLI_STRING, &o.stats_path, "FILE",
+	  "write observed vs target distributions as JSON (- for stderr)", 0, 0, NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL },
 };
 

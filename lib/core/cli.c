@@ -37,13 +37,20 @@ static const struct cli_option *common_table(struct cli_common *c)
 {
 	static struct cli_option table[9];
 	struct cli_option t[] = {
-		{ "output", 'o', CLI_STRING, &c->output, "FILE", "write records to FILE (.gz: gzip); default stdout", 0, 0, NULL },
-		{ "rejects", 0, CLI_STRING, &c->rejects, "FILE", "copy bad input lines and rejected records to FILE", 0, 0, NULL },
-		{ "seed", 0, CLI_LONG, &c->seed, "N", "seed of every random choice (0 .. 2^53-1, default 0)", 0, MAX_JSON_SAFE_INTEGER, NULL },
-		{ "progress", 0, CLI_FLAG, &c->progress, NULL, "show a progress line on stderr (default: on a terminal, last stage of a pipe)", 0, 0, NULL },
-		{ "no-progress", 0, CLI_CALLBACK, &c->progress, NULL, "never show a progress line", 0, 0, set_no_progress },
-		{ "quiet", 'q', CLI_CALLBACK, &c->quiet, NULL, "say nothing on stderr but warnings and errors", 0, 0, set_quiet },
-		{ "max-line-bytes", 0, CLI_LONG, &c->max_line_bytes, "N", "reject input lines longer than N bytes (default 16 MiB)", 2, 1L << 40, NULL },
+		{ "output", 'o', CLI_STRING, &c->output, "FILE", "write records to FILE (.gz: gzip); default stdout", 0,
+		  0, NULL },
+		{ "rejects", 0, CLI_STRING, &c->rejects, "FILE", "copy bad input lines and rejected records to FILE", 0,
+		  0, NULL },
+		{ "seed", 0, CLI_LONG, &c->seed, "N", "seed of every random choice (0 .. 2^53-1, default 0)", 0,
+		  MAX_JSON_SAFE_INTEGER, NULL },
+		{ "progress", 0, CLI_FLAG, &c->progress, NULL,
+		  "show a progress line on stderr (default: on a terminal, last stage of a pipe)", 0, 0, NULL },
+		{ "no-progress", 0, CLI_CALLBACK, &c->progress, NULL, "never show a progress line", 0, 0,
+		  set_no_progress },
+		{ "quiet", 'q', CLI_CALLBACK, &c->quiet, NULL, "say nothing on stderr but warnings and errors", 0, 0,
+		  set_quiet },
+		{ "max-line-bytes", 0, CLI_LONG, &c->max_line_bytes, "N",
+		  "reject input lines longer than N bytes (default 16 MiB)", 2, 1L << 40, NULL },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL },
 	};
 	memcpy(table, t, sizeof t);
@@ -179,10 +186,12 @@ static void store(const struct cli_program *prog, const struct cli_option *o, co
 		if (cli_parse_long(arg, min, max, &v) < 0) {
 			char what[256];
 			if (o->min == o->max)
-				snprintf(what, sizeof what, "invalid value '%s' for --%s: expected an integer", arg, o->name);
+				snprintf(what, sizeof what, "invalid value '%s' for --%s: expected an integer", arg,
+					 o->name);
 			else
-				snprintf(what, sizeof what, "invalid value '%s' for --%s: expected an integer from %.0f to %.0f",
-					 arg, o->name, o->min, o->max);
+				snprintf(what, sizeof what,
+					 "invalid value '%s' for --%s: expected an integer from %.0f to %.0f", arg,
+					 o->name, o->min, o->max);
 			usage_error(prog->name, "%s", what);
 		}
 		*(long *)o->target = v;
@@ -197,10 +206,12 @@ static void store(const struct cli_program *prog, const struct cli_option *o, co
 		if (cli_parse_double(arg, min, max, &v) < 0) {
 			char what[256];
 			if (o->min == o->max)
-				snprintf(what, sizeof what, "invalid value '%s' for --%s: expected a number", arg, o->name);
+				snprintf(what, sizeof what, "invalid value '%s' for --%s: expected a number", arg,
+					 o->name);
 			else
-				snprintf(what, sizeof what, "invalid value '%s' for --%s: expected a number from %g to %g",
-					 arg, o->name, o->min, o->max);
+				snprintf(what, sizeof what,
+					 "invalid value '%s' for --%s: expected a number from %g to %g", arg, o->name,
+					 o->min, o->max);
 			usage_error(prog->name, "%s", what);
 		}
 		*(double *)o->target = v;

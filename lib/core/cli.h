@@ -22,43 +22,43 @@
 #define PS_VERSION "0.1.0"
 
 enum cli_type {
-	CLI_FLAG,      /* int target set to 1 */
-	CLI_STRING,    /* const char * target */
-	CLI_LONG,      /* long target, range checked */
-	CLI_DOUBLE,    /* double target, range checked */
-	CLI_CALLBACK,  /* callback(arg, target) returns 0, or -1 after printing its own error */
-	CLI_CHOICE     /* int target set to the index of arg in arg_name's "a|b|c" list */
+	CLI_FLAG, /* int target set to 1 */
+	CLI_STRING, /* const char * target */
+	CLI_LONG, /* long target, range checked */
+	CLI_DOUBLE, /* double target, range checked */
+	CLI_CALLBACK, /* callback(arg, target) returns 0, or -1 after printing its own error */
+	CLI_CHOICE /* int target set to the index of arg in arg_name's "a|b|c" list */
 };
 
 struct cli_option {
-	const char *name;        /* long name without dashes; NULL ends a table */
-	int short_name;          /* 0 if none */
+	const char *name; /* long name without dashes; NULL ends a table */
+	int short_name; /* 0 if none */
 	enum cli_type type;
 	void *target;
-	const char *arg_name;    /* shown in --help, NULL for flags */
+	const char *arg_name; /* shown in --help, NULL for flags */
 	const char *help;
-	double min, max;         /* accepted range for CLI_LONG and CLI_DOUBLE (min == max: any) */
+	double min, max; /* accepted range for CLI_LONG and CLI_DOUBLE (min == max: any) */
 	int (*callback)(const char *arg, void *target);
 };
 
 struct cli_common {
-	const char *output;        /* -o FILE; NULL or "-" is stdout */
-	const char *rejects;       /* --rejects FILE; NULL is none */
-	long seed;                 /* --seed N, 0 .. 2^53-1 so it survives as a JSON number */
+	const char *output; /* -o FILE; NULL or "-" is stdout */
+	const char *rejects; /* --rejects FILE; NULL is none */
+	long seed; /* --seed N, 0 .. 2^53-1 so it survives as a JSON number */
 	int seed_given;
-	int progress;              /* --progress / --no-progress; default: stderr is a terminal
+	int progress; /* --progress / --no-progress; default: stderr is a terminal
 				    * and this is the last stage (stdout not a pipe, or -o FILE) */
-	int quiet;                 /* -q, --quiet: no notes on stderr (msg_set_quiet) */
-	long max_line_bytes;       /* --max-line-bytes N, default 16 MiB */
+	int quiet; /* -q, --quiet: no notes on stderr (msg_set_quiet) */
+	long max_line_bytes; /* --max-line-bytes N, default 16 MiB */
 };
 
 struct cli_program {
 	const char *name;
-	const char *synopsis;      /* e.g. "[OPTION]... [FILE]..." */
-	const char *summary;       /* one paragraph shown under the synopsis */
-	const char *footer;        /* shown at the end of --help, may be NULL */
-	const struct cli_option *const *tables;  /* NULL-terminated list of tables */
-	const char *no_operands;   /* NULL: operands are input files, checked to be readable;
+	const char *synopsis; /* e.g. "[OPTION]... [FILE]..." */
+	const char *summary; /* one paragraph shown under the synopsis */
+	const char *footer; /* shown at the end of --help, may be NULL */
+	const struct cli_option *const *tables; /* NULL-terminated list of tables */
+	const char *no_operands; /* NULL: operands are input files, checked to be readable;
 				    * else operands are refused with this explanation */
 };
 

@@ -66,7 +66,7 @@ static int csv_feed(struct csv_row *row, enum csv_state *state, char c)
 			*state = CSV_FIELD_START;
 			return c == '\n';
 		}
-		csv_add(row, c);   /* a stray quote in an unquoted field is read as itself */
+		csv_add(row, c); /* a stray quote in an unquoted field is read as itself */
 		return 0;
 	case CSV_QUOTED:
 		if (c == '"')

@@ -23,14 +23,14 @@
 #include "lines.h"
 
 struct csv_row {
-	long line;               /* where the row starts */
-	struct buf raw;          /* the row as read, while it fits */
-	struct buf text;         /* field bytes, each field NUL-terminated, while they fit */
-	size_t *starts;          /* offsets of the kept fields in text */
+	long line; /* where the row starts */
+	struct buf raw; /* the row as read, while it fits */
+	struct buf text; /* field bytes, each field NUL-terminated, while they fit */
+	size_t *starts; /* offsets of the kept fields in text */
 	size_t nkept, cap;
-	size_t nfields;          /* fields seen, kept or not */
+	size_t nfields; /* fields seen, kept or not */
 	int overflow;
-	const char *error;       /* the first problem found in its syntax */
+	const char *error; /* the first problem found in its syntax */
 };
 
 /* A row starts zeroed ({0}). 1 and the next row of in's current operand; 0 at its end. */

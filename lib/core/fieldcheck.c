@@ -37,7 +37,8 @@ static void known_names(jv record, enum field_place place, struct buf *out)
 	}
 	if (jv_get_kind(object) == JV_KIND_OBJECT) {
 		int n = 0;
-		jv_object_foreach(object, key, value) {
+		jv_object_foreach(object, key, value)
+		{
 			if (n < 12)
 				buf_addf(out, "%s%s", n ? ", " : "", jv_string_value(key));
 			else if (n == 12)
@@ -65,8 +66,8 @@ int fieldcheck(const char *option, const char *name, enum field_place place, jv 
 	if (present == 0) {
 		struct buf names = BUF_INIT;
 		known_names(jv_array_get(jv_copy(block), 0), place, &names);
-		errorf("%s: no record has the field '%s' (none of the first %d; %s: %s); nothing was processed",
-		       option, name, n, place == FIELD_AT_TOP ? "they have" : "their fields are",
+		errorf("%s: no record has the field '%s' (none of the first %d; %s: %s); nothing was processed", option,
+		       name, n, place == FIELD_AT_TOP ? "they have" : "their fields are",
 		       names.data ? names.data : "none");
 		buf_free(&names);
 		return -1;
@@ -89,7 +90,8 @@ int fieldcheck_expr(const char *option, const char *text, struct jqexpr *e, jv b
 	}
 	if (n > 0 && present == 0) {
 		errorf("%s '%s' gives null (or an error) for every one of the first %d records: nothing to group "
-		       "by; nothing was processed", option, text, n);
+		       "by; nothing was processed",
+		       option, text, n);
 		return -1;
 	}
 	if (present * 2 < n)

@@ -15,9 +15,9 @@
 #include <jv.h>
 
 enum field_place {
-	FIELD_IN_FIELDS,        /* record.fields.NAME (persona fields) */
-	FIELD_AT_TOP,           /* record.NAME */
-	FIELD_IN_FIELDS_OR_TOP  /* record.fields.NAME, else record.NAME */
+	FIELD_IN_FIELDS, /* record.fields.NAME (persona fields) */
+	FIELD_AT_TOP, /* record.NAME */
+	FIELD_IN_FIELDS_OR_TOP /* record.fields.NAME, else record.NAME */
 };
 
 /* 0 when the field is usable, -1 after reporting that no record has it. */

@@ -6,8 +6,8 @@
 #include "rng.h"
 
 struct intern {
-	char **slots;     /* open addressing, linear probing; NULL is empty */
-	size_t cap;       /* power of two */
+	char **slots; /* open addressing, linear probing; NULL is empty */
+	size_t cap; /* power of two */
 	size_t count;
 };
 

@@ -6,7 +6,7 @@
 
 struct jqexpr {
 	jq_state *jq;
-	struct buf *messages;   /* where the error callback writes; set around each call */
+	struct buf *messages; /* where the error callback writes; set around each call */
 };
 
 static void collect_message(void *data, jv msg)

@@ -24,19 +24,21 @@ jv json_read_file(const char *path, size_t max_bytes)
 	fclose(f);
 	if (read_error || b.len > max_bytes) {
 		buf_free(&b);
-		return jv_invalid_with_msg(jv_string_fmt("cannot read '%s': %s", path,
-							 read_error ? "read error" : "file too large"));
+		return jv_invalid_with_msg(
+			jv_string_fmt("cannot read '%s': %s", path, read_error ? "read error" : "file too large"));
 	}
 	if (!b.data || !utf8_valid(b.data, b.len) || memchr(b.data, '\0', b.len)) {
 		buf_free(&b);
-		return jv_invalid_with_msg(jv_string_fmt("%s: not a JSON text (empty, NUL bytes or invalid UTF-8)", path));
+		return jv_invalid_with_msg(
+			jv_string_fmt("%s: not a JSON text (empty, NUL bytes or invalid UTF-8)", path));
 	}
 	jv v = json_parse(b.data, b.len);
 	buf_free(&b);
 	if (!jv_is_valid(v)) {
 		jv msg = jv_invalid_get_msg(v);
-		jv out = jv_invalid_with_msg(jv_string_fmt("%s: not valid JSON: %s", path,
-						 jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "parse error"));
+		jv out = jv_invalid_with_msg(
+			jv_string_fmt("%s: not valid JSON: %s", path,
+				      jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "parse error"));
 		jv_free(msg);
 		return out;
 	}

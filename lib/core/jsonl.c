@@ -20,11 +20,11 @@
 /* ---------- writer ---------- */
 
 struct jsonl_writer {
-	const char *path;     /* for messages */
-	FILE *file;           /* plain output */
-	gzFile gz;            /* gzip output */
+	const char *path; /* for messages */
+	FILE *file; /* plain output */
+	gzFile gz; /* gzip output */
 	int line_flush;
-	int reader_gone;      /* EPIPE: whatever is written from now on is dropped */
+	int reader_gone; /* EPIPE: whatever is written from now on is dropped */
 	struct buf line;
 };
 
@@ -85,7 +85,7 @@ static void write_failed(struct jsonl_writer *w, int err)
 static void put(struct jsonl_writer *w, const char *p, size_t n)
 {
 	if (n == 0 || w->reader_gone)
-		return;   /* p may be NULL (an empty buffer), and fwrite(NULL, ...) is undefined */
+		return; /* p may be NULL (an empty buffer), and fwrite(NULL, ...) is undefined */
 	if (w->gz) {
 		if (gzwrite(w->gz, p, (unsigned)n) != (int)n) {
 			int zerr;
@@ -161,8 +161,8 @@ struct jsonl_reader {
 	long max_line_bytes;
 	struct jsonl_writer *rejects;
 
-	struct buf line;        /* the current line, NUL-terminated, without its newline */
-	const char *path;       /* where the current line is, for messages */
+	struct buf line; /* the current line, NUL-terminated, without its newline */
+	const char *path; /* where the current line is, for messages */
 	long line_no;
 	char where[512];
 
@@ -277,7 +277,7 @@ jv jsonl_lookahead(struct jsonl_reader *r, size_t max_records, size_t max_bytes)
 {
 	jv records = jv_array();
 	if (r->queue_len)
-		return records;     /* only once, before the first jsonl_read */
+		return records; /* only once, before the first jsonl_read */
 	size_t n = 0, bytes = 0, cap = 0;
 	while (n < max_records && bytes < max_bytes) {
 		int got = read_live_line(r);

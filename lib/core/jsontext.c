@@ -59,7 +59,8 @@ static const unsigned char *scan_string(const unsigned char *p, const unsigned c
 			/* libjq refuses a high surrogate without its low half; so do we. */
 			unsigned low;
 			if (code >= 0xD800 && code <= 0xDBFF &&
-			    !(p + 6 < end && p[5] == '\\' && p[6] == 'u' && hex4(p + 7, end, &low) && low >= 0xDC00 && low <= 0xDFFF)) {
+			    !(p + 6 < end && p[5] == '\\' && p[6] == 'u' && hex4(p + 7, end, &low) && low >= 0xDC00 &&
+			      low <= 0xDFFF)) {
 				*problem = "unpaired surrogate in a \\u escape";
 				*at = p;
 				return NULL;
@@ -127,7 +128,7 @@ int json_check(const char *text, size_t len, char *err, size_t errlen)
 	const unsigned char *start = (const unsigned char *)text, *end = start + len, *p = start;
 	const unsigned char *at = NULL;
 	const char *problem = NULL;
-	char open[JSON_MAX_DEPTH];   /* '[' or '{' for each open container */
+	char open[JSON_MAX_DEPTH]; /* '[' or '{' for each open container */
 	int depth = 0;
 
 want_value:

@@ -21,14 +21,21 @@ jv_kind jvu_kind_borrow(jv obj, const char *key)
 const char *jvu_kind_name(jv_kind k)
 {
 	switch (k) {
-	case JV_KIND_NULL: return "null";
+	case JV_KIND_NULL:
+		return "null";
 	case JV_KIND_FALSE:
-	case JV_KIND_TRUE: return "a boolean";
-	case JV_KIND_NUMBER: return "a number";
-	case JV_KIND_STRING: return "a string";
-	case JV_KIND_ARRAY: return "an array";
-	case JV_KIND_OBJECT: return "an object";
-	default: return "nothing";
+	case JV_KIND_TRUE:
+		return "a boolean";
+	case JV_KIND_NUMBER:
+		return "a number";
+	case JV_KIND_STRING:
+		return "a string";
+	case JV_KIND_ARRAY:
+		return "an array";
+	case JV_KIND_OBJECT:
+		return "an object";
+	default:
+		return "nothing";
 	}
 }
 
@@ -86,7 +93,8 @@ void jvu_dump(jv v, struct buf *out)
 	case JV_KIND_OBJECT: {
 		int first = 1;
 		buf_addc(out, '{');
-		jv_object_foreach(v, key, value) {
+		jv_object_foreach(v, key, value)
+		{
 			if (!first)
 				buf_addc(out, ',');
 			first = 0;

@@ -12,18 +12,18 @@
 struct lines {
 	char *const *paths;
 	int npaths;
-	int next_path;          /* index of the next operand to open */
-	const char *path;       /* the current operand, for messages */
+	int next_path; /* index of the next operand to open */
+	const char *path; /* the current operand, for messages */
 	gzFile in;
 	enum lines_damage damage;
 
-	char *chunk;            /* decompressed bytes not yet consumed */
+	char *chunk; /* decompressed bytes not yet consumed */
 	size_t read_size, chunk_len, chunk_pos;
 	int at_eof;
 
-	long number;            /* the last line handed out */
-	long newlines;          /* newlines consumed in this operand */
-	int cut;                /* the rest of a cut line is still unread */
+	long number; /* the last line handed out */
+	long newlines; /* newlines consumed in this operand */
+	int cut; /* the rest of a cut line is still unread */
 	size_t errors;
 };
 

@@ -15,10 +15,10 @@
 #include <stddef.h>
 
 enum exit_status {
-	EXIT_OK = 0,           /* everything processed */
-	EXIT_SOME_FAILED = 1,  /* some records failed; they were reported and routed */
-	EXIT_USAGE = 2,        /* usage or configuration error: nothing was processed */
-	EXIT_TEMPFAIL = 75     /* temporary failure (rate limits exhausted): rerun the shard */
+	EXIT_OK = 0, /* everything processed */
+	EXIT_SOME_FAILED = 1, /* some records failed; they were reported and routed */
+	EXIT_USAGE = 2, /* usage or configuration error: nothing was processed */
+	EXIT_TEMPFAIL = 75 /* temporary failure (rate limits exhausted): rerun the shard */
 };
 
 void msg_set_program(const char *name);

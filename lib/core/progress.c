@@ -42,8 +42,8 @@ static void draw(struct progress *p, uint64_t done, const char *extra, double no
 	char eta[64] = "";
 	if (p->total && rate > 0 && done <= p->total)
 		snprintf(eta, sizeof eta, ", ETA %.0fs", (double)(p->total - done) / rate);
-	fprintf(stderr, "\r%s: %llu records, %.0f/s%s%s%s\033[K", msg_program(), (unsigned long long)done, rate,
-		eta, extra ? ", " : "", extra ? extra : "");
+	fprintf(stderr, "\r%s: %llu records, %.0f/s%s%s%s\033[K", msg_program(), (unsigned long long)done, rate, eta,
+		extra ? ", " : "", extra ? extra : "");
 	fflush(stderr);
 	p->last_drawn = now;
 	p->drawn = 1;

@@ -17,10 +17,10 @@ typedef void (*progress_extra_fn)(void *ctx, char *buf, size_t n);
 
 struct progress {
 	int enabled;
-	uint64_t last_done;      /* the count of the last tick, for progress_poll */
+	uint64_t last_done; /* the count of the last tick, for progress_poll */
 	progress_extra_fn extra_fn;
 	void *extra_ctx;
-	uint64_t total;          /* 0 when unknown */
+	uint64_t total; /* 0 when unknown */
 	double started, last_drawn;
 	int drawn;
 };

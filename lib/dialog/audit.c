@@ -45,7 +45,8 @@ int audit_parse(const char *answer, jv *result)
 	jv category = jvu_get_borrow(obj, "category"), turn = jvu_get_borrow(obj, "turn");
 	jv r = jv_object();
 	r = jv_object_set(r, jv_string("role_failure"), failure ? jv_true() : jv_false());
-	r = jv_object_set(r, jv_string("category"), jv_get_kind(category) == JV_KIND_STRING ? jv_copy(category) : jv_null());
+	r = jv_object_set(r, jv_string("category"),
+			  jv_get_kind(category) == JV_KIND_STRING ? jv_copy(category) : jv_null());
 	r = jv_object_set(r, jv_string("turn"), jv_get_kind(turn) == JV_KIND_NUMBER ? jv_copy(turn) : jv_null());
 	r = jv_object_set(r, jv_string("reason"), jv_string(reason.data ? reason.data : ""));
 	jv_free(category);

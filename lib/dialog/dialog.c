@@ -14,24 +14,24 @@
 
 struct conversation {
 	const struct dialog_config *cfg;
-	jv persona;                 /* the persona record */
+	jv persona; /* the persona record */
 	jv fields;
 	uint64_t index;
 	char *id;
 	jv client_system;
-	struct ecp_view view[2];    /* the history as each agent sees it, kept as JSON text */
+	struct ecp_view view[2]; /* the history as each agent sees it, kept as JSON text */
 	jv turns;
 	size_t nturns;
-	long turns_of[2];           /* per agent: 0 client, 1 responder */
-	int speaking_done;          /* the dialogue has stopped */
+	long turns_of[2]; /* per agent: 0 client, 1 responder */
+	int speaking_done; /* the dialogue has stopped */
 	jv stop;
 	struct probe_answer *probes; /* answers so far, in the order they came */
 	size_t nprobes, probes_cap;
-	int pending;                /* model calls not yet answered */
+	int pending; /* model calls not yet answered */
 	long judge_tries;
 	int failed, rate_limited;
 	jv error;
-	struct llm_usage usage[3];  /* client, responder, aux (judge and probes) */
+	struct llm_usage usage[3]; /* client, responder, aux (judge and probes) */
 	dialog_done_fn done;
 	void *ctx;
 };
@@ -39,7 +39,7 @@ struct conversation {
 struct probe_call {
 	struct conversation *c;
 	size_t after;
-	int position;               /* in the probe set */
+	int position; /* in the probe set */
 	char *name;
 };
 
@@ -106,7 +106,8 @@ static void finish_if_done(struct conversation *c)
 	r = jv_object_set(r, jv_string("description"), jvu_get_borrow(c->persona, "description"));
 	r = jv_object_set(r, jv_string("context"), jv_string(cfg->context == CONTEXT_ECP ? "ecp" : "concat"));
 	r = jv_object_set(r, jv_string("opener"), jv_string(cfg->responder_opens ? "responder" : "client"));
-	r = jv_object_set(r, jv_string("client"), role_info(llm_client_model(cfg->client), cfg->client_temperature, NULL));
+	r = jv_object_set(r, jv_string("client"),
+			  role_info(llm_client_model(cfg->client), cfg->client_temperature, NULL));
 	r = jv_object_set(r, jv_string("responder"),
 			  role_info(llm_client_model(cfg->responder), cfg->responder_temperature, cfg->responder_role));
 	r = jv_object_set(r, jv_string("turns"), c->turns);
@@ -176,7 +177,8 @@ static void on_probe(void *ctx, const struct llm_result *r)
 			answer = jv_object_set(answer, jv_string("truncated"), jv_true());
 		buf_free(&text);
 	} else {
-		answer = jv_object_set(answer, jv_string("error"), jv_string_fmt("%s: %s", r->error_kind, r->error_message));
+		answer = jv_object_set(answer, jv_string("error"),
+				       jv_string_fmt("%s: %s", r->error_kind, r->error_message));
 	}
 	if (c->nprobes == c->probes_cap) {
 		c->probes_cap = c->probes_cap ? 2 * c->probes_cap : 8;
@@ -246,7 +248,7 @@ static void on_judge(void *ctx, const struct llm_result *r)
 	}
 	buf_free(&reason);
 	if (ended != 1)
-		next_step(c);   /* not ended, or no usable verdict: the dialogue goes on */
+		next_step(c); /* not ended, or no usable verdict: the dialogue goes on */
 	finish_if_done(c);
 }
 
@@ -278,7 +280,8 @@ static void ask_turn(struct conversation *c)
 	c->pending++;
 	/* The conversation index is the sample index: the K conversations of one persona
 	 * are K samples, never one cached answer repeated. */
-	llm_chat_text(who == 0 ? cfg->client : cfg->responder, messages.data, messages.len, &hint, c->index, on_turn, c);
+	llm_chat_text(who == 0 ? cfg->client : cfg->responder, messages.data, messages.len, &hint, c->index, on_turn,
+		      c);
 	buf_free(&messages);
 }
 

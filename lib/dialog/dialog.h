@@ -34,19 +34,19 @@ struct dialog_config {
 	struct llm_client *client, *responder, *judge;
 	double client_temperature, responder_temperature;
 	enum context_mode context;
-	const char *client_prompt;      /* template with {{description}} and {{style}} */
-	const char *responder_prompt;   /* the responder's system prompt */
-	const char *responder_role;     /* written into the record */
+	const char *client_prompt; /* template with {{description}} and {{style}} */
+	const char *responder_prompt; /* the responder's system prompt */
+	const char *responder_role; /* written into the record */
 	int responder_opens;
-	long max_turns;                 /* per agent */
+	long max_turns; /* per agent */
 	enum stop_mode stop;
 	const struct stop_rules *rules;
 	long min_turns;
 	long stop_window;
 	const char *judge_prompt;
 	long judge_tries;
-	jv probes;                      /* [{"name","question"}], or jv_null() */
-	long probe_every;               /* exchanges between probe rounds; 0: baseline only */
+	jv probes; /* [{"name","question"}], or jv_null() */
+	long probe_every; /* exchanges between probe rounds; 0: baseline only */
 	uint64_t seed;
 };
 

@@ -62,11 +62,11 @@
 enum phrase_kind { PHRASE_CLOSURE, PHRASE_FAREWELL, PHRASE_CONCERN };
 
 struct phrase {
-	char *text;             /* as written in the rules: the evidence */
+	char *text; /* as written in the rules: the evidence */
 	enum phrase_kind kind;
-	size_t first, nwords;   /* the word hashes: rules->words[first .. first+nwords) */
-	uint32_t joined;        /* bit k: word k follows word k-1 with only spaces between */
-	int next;               /* next phrase with the same first word, or -1 */
+	size_t first, nwords; /* the word hashes: rules->words[first .. first+nwords) */
+	uint32_t joined; /* bit k: word k follows word k-1 with only spaces between */
+	int next; /* next phrase with the same first word, or -1 */
 };
 
 struct stop_rules {
@@ -77,7 +77,7 @@ struct stop_rules {
 	/* open addressing on the first word: slot_hash[i] / slot_head[i] (-1: empty) */
 	uint64_t *slot_hash;
 	int *slot_head;
-	size_t nslots;          /* a power of two */
+	size_t nslots; /* a power of two */
 	char **question_marks;
 	size_t nquestion_marks;
 	size_t closure_max_words;
@@ -161,7 +161,7 @@ static uint64_t word_hash_end(const struct word_hash *w)
 
 struct words {
 	uint64_t *h;
-	unsigned char *joined;  /* 1: only spaces since the word before */
+	unsigned char *joined; /* 1: only spaces since the word before */
 	size_t n, cap;
 };
 
@@ -198,7 +198,7 @@ static size_t split_words(const char *text, size_t len, struct words *out)
 			continue;
 		}
 		struct word_hash h = { 0, 0, 0, 0 };
-		size_t pending = 0;     /* apostrophes seen since the last word character */
+		size_t pending = 0; /* apostrophes seen since the last word character */
 		while (i < len) {
 			unsigned char c = s[i];
 			width = 1;
@@ -218,7 +218,7 @@ static size_t split_words(const char *text, size_t len, struct words *out)
 			i += width;
 		}
 		words_push(out, word_hash_end(&h), joined && out->n > before);
-		joined = pending == 0;   /* a closing quote mark is no space */
+		joined = pending == 0; /* a closing quote mark is no space */
 	}
 	return out->n - before;
 }
@@ -236,7 +236,7 @@ static int spaced_as(const struct phrase *ph, const unsigned char *joined)
 }
 
 struct match {
-	const struct phrase *closure;   /* first closure phrase in the text, longest there */
+	const struct phrase *closure; /* first closure phrase in the text, longest there */
 	int farewell, concern;
 	size_t nwords;
 };
@@ -257,8 +257,7 @@ static void match_phrases(const struct stop_rules *r, const struct words *words,
 		const struct phrase *here = NULL;
 		for (int p = r->slot_head[slot]; p >= 0; p = r->phrases[p].next) {
 			const struct phrase *ph = &r->phrases[p];
-			if (ph->nwords > n - at ||
-			    memcmp(&r->words[ph->first], &w[at], ph->nwords * sizeof *w) != 0 ||
+			if (ph->nwords > n - at || memcmp(&r->words[ph->first], &w[at], ph->nwords * sizeof *w) != 0 ||
 			    !spaced_as(ph, words->joined + from + at))
 				continue;
 			if (ph->kind == PHRASE_FAREWELL)
@@ -282,8 +281,7 @@ static int asks(const struct stop_rules *r, const char *text, size_t len)
 }
 
 /* Says goodbye, in closure (or farewell) words, without opening anything new. */
-static int closes(const struct stop_rules *r, const struct match *m, int farewell_counts, const char *text,
-		  size_t len)
+static int closes(const struct stop_rules *r, const struct match *m, int farewell_counts, const char *text, size_t len)
 {
 	if (!m->closure && !(farewell_counts && m->farewell))
 		return 0;
@@ -306,11 +304,11 @@ static void rules_fail(const char *path, const char *fmt, ...)
 	errorf("%s: %s", path, text);
 }
 
-
 static int check_keys(const char *path, jv obj, const char *what, const char *const *allowed)
 {
 	int rc = 0;
-	jv_object_foreach(obj, key, value) {
+	jv_object_foreach(obj, key, value)
+	{
 		int known = 0;
 		for (const char *const *a = allowed; *a; a++)
 			if (strcmp(jv_string_value(key), *a) == 0)
@@ -326,8 +324,8 @@ static int check_keys(const char *path, jv obj, const char *what, const char *co
 }
 
 /* obj[key] as a number within [lo, hi] (an integer if asked); absent: *out unchanged. */
-static int get_number(const char *path, jv obj, const char *key, const char *what, double lo, double hi,
-		      int integer, double *out)
+static int get_number(const char *path, jv obj, const char *key, const char *what, double lo, double hi, int integer,
+		      double *out)
 {
 	jv v = jvu_get_borrow(obj, key);
 	jv_kind k = jv_get_kind(v);
@@ -342,8 +340,8 @@ static int get_number(const char *path, jv obj, const char *key, const char *wha
 		return -1;
 	}
 	if (!(x >= lo && x <= hi) || (integer && !jvu_is_integer(x))) {
-		rules_fail(path, "'%s' must be %s from %g to %g, not %g", what, integer ? "an integer" : "a number",
-			   lo, hi, x);
+		rules_fail(path, "'%s' must be %s from %g to %g, not %g", what, integer ? "an integer" : "a number", lo,
+			   hi, x);
 		return -1;
 	}
 	*out = x;
@@ -388,14 +386,16 @@ static int load_list(const char *path, jv doc, const char *key, int is_phrases, 
 				   jv_get_kind(item) == JV_KIND_STRING ? "\"\"" : jvu_kind_name(jv_get_kind(item)));
 			rc = -1;
 		} else if (!is_phrases) {
-			r->question_marks = xrealloc(r->question_marks, (r->nquestion_marks + 1) * sizeof *r->question_marks);
+			r->question_marks =
+				xrealloc(r->question_marks, (r->nquestion_marks + 1) * sizeof *r->question_marks);
 			r->question_marks[r->nquestion_marks++] = xstrdup(jv_string_value(item));
 		} else {
 			const char *text = jv_string_value(item);
 			w.n = 0;
 			size_t nw = split_words(text, strlen(text), &w);
 			if (nw == 0 || nw > MAX_PHRASE_WORDS) {
-				rules_fail(path, "'%s'[%d] \"%s\" must have 1 to %d words", key, i, text, MAX_PHRASE_WORDS);
+				rules_fail(path, "'%s'[%d] \"%s\" must have 1 to %d words", key, i, text,
+					   MAX_PHRASE_WORDS);
 				rc = -1;
 			} else {
 				add_phrase(r, text, kind, &w);
@@ -469,7 +469,8 @@ static int load_rules(const char *path, jv doc, struct stop_rules *r)
 		rules_fail(path, "'loop' must be an object, not %s", jvu_kind_name(lk));
 		rc = -1;
 	} else if (lk == JV_KIND_OBJECT) {
-		if (check_keys(path, loop, "'loop'", (const char *const[]){ "window", "similarity", "min_turns", NULL }) < 0 ||
+		if (check_keys(path, loop, "'loop'",
+			       (const char *const[]){ "window", "similarity", "min_turns", NULL }) < 0 ||
 		    get_number(path, loop, "window", "loop.window", 0, 1000, 1, &window) < 0 ||
 		    get_number(path, loop, "similarity", "loop.similarity", 0.01, 1, 0, &similarity) < 0 ||
 		    get_number(path, loop, "min_turns", "loop.min_turns", 0, 1e6, 1, &loop_min) < 0)
@@ -532,11 +533,11 @@ void stoprules_free(struct stop_rules *r)
 
 /* What the loop test keeps of each turn read so far. */
 struct seen {
-	uint64_t speaker;       /* hash of the speaker's name */
-	size_t first, nset;     /* sorted distinct word hashes: set pool [first .. first+nset) */
-	uint64_t sketch[2];     /* one bit per word hash: a cheap filter before the exact test */
-	long prev_same;         /* the same speaker's previous turn, or -1 */
-	size_t run;             /* own turns in a row that are repeats, ending here */
+	uint64_t speaker; /* hash of the speaker's name */
+	size_t first, nset; /* sorted distinct word hashes: set pool [first .. first+nset) */
+	uint64_t sketch[2]; /* one bit per word hash: a cheap filter before the exact test */
+	long prev_same; /* the same speaker's previous turn, or -1 */
+	size_t run; /* own turns in a row that are repeats, ending here */
 	size_t run_start;
 };
 
@@ -608,7 +609,8 @@ static int similar(const struct stop_rules *r, const struct words *pool, const s
 		return 0;
 	/* Words in one set and not the other set sketch bits the other lacks:
 	 * popcount(xor) <= |A △ B|, and J >= s means |A △ B| <= (|A| + |B|)(1 - s)/(1 + s). */
-	int differ = __builtin_popcountll(a->sketch[0] ^ b->sketch[0]) + __builtin_popcountll(a->sketch[1] ^ b->sketch[1]);
+	int differ =
+		__builtin_popcountll(a->sketch[0] ^ b->sketch[0]) + __builtin_popcountll(a->sketch[1] ^ b->sketch[1]);
 	if (differ > (na + nb) * (1 - s) / (1 + s) + 1e-9)
 		return 0;
 	const uint64_t *x = pool->h + a->first, *y = pool->h + b->first;
@@ -704,7 +706,7 @@ int stoprules_find(const struct stop_rules *r, jv turns, size_t min_turns, struc
 		split_words(text, len, &pool);
 		struct match m = { NULL, 0, 0, 0 };
 		if (i >= closure_from)
-			match_phrases(r, &pool, t->first, &m);   /* before make_set reorders the words */
+			match_phrases(r, &pool, t->first, &m); /* before make_set reorders the words */
 		t->nset = make_set(&pool, t->first);
 		t->sketch[0] = t->sketch[1] = 0;
 		for (size_t k = 0; k < t->nset; k++) {

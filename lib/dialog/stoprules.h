@@ -27,12 +27,12 @@
 struct stop_rules;
 
 struct stop_decision {
-	int ended;              /* 1 when an end point was found */
-	size_t keep;            /* turns to keep: turns[0 .. keep-1] */
-	const char *reason;     /* "closure" or "loop" */
-	const char *rule;       /* the rule that fired, e.g. "closure-phrase", "farewell-exchange", "repetition" */
-	size_t turn;            /* index of the turn that decided it */
-	char evidence[256];     /* the phrase or repeated text that matched, for --explain */
+	int ended; /* 1 when an end point was found */
+	size_t keep; /* turns to keep: turns[0 .. keep-1] */
+	const char *reason; /* "closure" or "loop" */
+	const char *rule; /* the rule that fired, e.g. "closure-phrase", "farewell-exchange", "repetition" */
+	size_t turn; /* index of the turn that decided it */
+	char evidence[256]; /* the phrase or repeated text that matched, for --explain */
 };
 
 /* path NULL: the shipped share/stop/rules.json. NULL after an error message. */

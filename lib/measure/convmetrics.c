@@ -21,7 +21,6 @@ struct score_rules {
 	double echo_threshold;
 };
 
-
 struct score_rules *score_rules_load(const char *path)
 {
 	char *found = path ? xstrdup(path) : share_path("score/rules.json");
@@ -41,8 +40,10 @@ struct score_rules *score_rules_load(const char *path)
 	struct score_rules *r = NULL;
 	if (jv_get_kind(phrases) != JV_KIND_ARRAY || jv_get_kind(list_min) != JV_KIND_NUMBER ||
 	    jv_get_kind(echo_min) != JV_KIND_NUMBER || jv_get_kind(echo_threshold) != JV_KIND_NUMBER) {
-		errorf("%s: score rules need \"helper_phrases\" (strings), \"list_min_items\", \"echo_min_bigrams\" and "
-		       "\"echo_threshold\" (numbers)", found);
+		errorf("%s: score rules need \"helper_phrases\" (strings), \"list_min_items\", \"echo_min_bigrams\" "
+		       "and "
+		       "\"echo_threshold\" (numbers)",
+		       found);
 	} else {
 		r = xcalloc(1, sizeof *r);
 		int n = jv_array_length(jv_copy(phrases));
@@ -196,7 +197,8 @@ void convmetrics_compute(const struct score_rules *r, jv record, struct convmetr
 			if (phrase || items >= r->list_min_items) {
 				jv slip = jv_object();
 				slip = jv_object_set(slip, jv_string("turn"), jv_number((double)i));
-				slip = jv_object_set(slip, jv_string("phrase"), phrase ? jv_string(phrase) : jv_string("(list)"));
+				slip = jv_object_set(slip, jv_string("phrase"),
+						     phrase ? jv_string(phrase) : jv_string("(list)"));
 				m->role_list = jv_array_append(m->role_list, slip);
 				m->role_turns++;
 			}

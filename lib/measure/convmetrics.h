@@ -32,12 +32,12 @@ void score_rules_free(struct score_rules *r);
 struct convmetrics {
 	size_t turns, client_turns, responder_turns;
 	double client_tokens_mean, client_tokens_sd, responder_tokens_mean, responder_tokens_sd;
-	double question_rate;           /* NaN without client turns */
+	double question_rate; /* NaN without client turns */
 	double own_rep_2, partner_rep_2, overlap;
 	size_t echo_turns, role_turns;
 	double echo_rate, role_confusion_rate;
-	jv echo_list;                   /* [turn index, ...] */
-	jv role_list;                   /* [{"turn": i, "phrase": "..."}, ...] */
+	jv echo_list; /* [turn index, ...] */
+	jv role_list; /* [{"turn": i, "phrase": "..."}, ...] */
 };
 
 void convmetrics_compute(const struct score_rules *rules, jv record, struct convmetrics *m);

@@ -15,8 +15,8 @@
 #define STOP_TURN_BINS 51
 
 struct sampled {
-	uint64_t key;           /* hash of the id: the smallest keys form the sample */
-	int persona;            /* index into personas, -1 when unknown */
+	uint64_t key; /* hash of the id: the smallest keys form the sample */
+	int persona; /* index into personas, -1 when unknown */
 	float *vec;
 	char *text;
 };
@@ -136,7 +136,8 @@ void corpus_add(struct corpus *c, const struct convmetrics *m, const struct conv
 	c->conversations++;
 	c->turns += m->turns;
 	c->client_turns += m->client_turns;
-	c->client_tokens += (uint64_t)llround(isfinite(m->client_tokens_mean) ? m->client_tokens_mean * (double)m->client_turns : 0);
+	c->client_tokens += (uint64_t)llround(
+		isfinite(m->client_tokens_mean) ? m->client_tokens_mean * (double)m->client_turns : 0);
 	c->questions += (uint64_t)llround(isfinite(m->question_rate) ? m->question_rate * (double)m->client_turns : 0);
 	c->echo_turns += m->echo_turns;
 	c->role_turns += m->role_turns;
@@ -222,8 +223,7 @@ static jv round_figures(jv v)
 		return v;
 	case JV_KIND_OBJECT: {
 		jv out = jv_object();
-		jv_object_foreach(v, key, value)
-			out = jv_object_set(out, key, round_figures(value));
+		jv_object_foreach(v, key, value) out = jv_object_set(out, key, round_figures(value));
 		jv_free(v);
 		return out;
 	}
@@ -648,7 +648,7 @@ static jv projection(const struct corpus *c, const struct sampled *s, size_t n)
 				for (int k = 0; k < d; k++)
 					next[k] += p * (s[i].vec[k] - mean[k]);
 			}
-			if (comp == 1) {   /* deflate: stay orthogonal to the first component */
+			if (comp == 1) { /* deflate: stay orthogonal to the first component */
 				double p = 0;
 				for (int k = 0; k < d; k++)
 					p += next[k] * pc[0][k];
@@ -712,7 +712,8 @@ jv corpus_summary(struct corpus *c, jv reference)
 	jv o = jv_object();
 	o = jv_object_set(o, jv_string("conversations"), jv_number((double)c->conversations));
 	o = jv_object_set(o, jv_string("turns_mean"), num(ratio((double)c->turns, (double)c->conversations)));
-	o = jv_object_set(o, jv_string("tokens_per_utterance"), num(ratio((double)c->client_tokens, (double)c->client_turns)));
+	o = jv_object_set(o, jv_string("tokens_per_utterance"),
+			  num(ratio((double)c->client_tokens, (double)c->client_turns)));
 	o = jv_object_set(o, jv_string("question_rate"), num(ratio((double)c->questions, (double)c->client_turns)));
 	o = jv_object_set(o, jv_string("distinct_1"), num(distinct[0]));
 	o = jv_object_set(o, jv_string("distinct_2"), num(distinct[1]));
@@ -722,14 +723,16 @@ jv corpus_summary(struct corpus *c, jv reference)
 	o = jv_object_set(o, jv_string("own_rep_2"), num(ratio(c->own_rep_sum, (double)c->own_rep_n)));
 	o = jv_object_set(o, jv_string("partner_rep_2"), num(ratio(c->partner_rep_sum, (double)c->partner_rep_n)));
 	o = jv_object_set(o, jv_string("echo_rate"), num(ratio((double)c->echo_turns, (double)c->client_turns)));
-	o = jv_object_set(o, jv_string("role_confusion_rate"), num(ratio((double)c->role_turns, (double)c->client_turns)));
+	o = jv_object_set(o, jv_string("role_confusion_rate"),
+			  num(ratio((double)c->role_turns, (double)c->client_turns)));
 	o = jv_object_set(o, jv_string("drift_probe_auc"), num(ratio(c->drift_probe_sum, (double)c->drift_probe_n)));
 	o = jv_object_set(o, jv_string("drift_dialog"), num(ratio(c->drift_dialog_sum, (double)c->drift_dialog_n)));
 	const char *adh_keys[] = { "acc1", "acc3", "acc5", "acc10", "acc1_shuffled", "mrr" };
 	for (int k = 0; k < 6; k++) {
 		char name[64];
 		snprintf(name, sizeof name, "adherence_%s", adh_keys[k]);
-		jv v = jv_get_kind(adh) == JV_KIND_OBJECT ? jv_object_get(jv_copy(adh), jv_string(adh_keys[k])) : jv_null();
+		jv v = jv_get_kind(adh) == JV_KIND_OBJECT ? jv_object_get(jv_copy(adh), jv_string(adh_keys[k]))
+							  : jv_null();
 		o = jv_object_set(o, jv_string(name), v);
 	}
 	jv_free(adh);
@@ -782,14 +785,18 @@ static jv similarity(jv summary, jv reference)
 	jv sim = jv_object();
 	if (jv_get_kind(summary) != JV_KIND_OBJECT)
 		return sim;
-	jv_object_foreach(summary, key, value) {
-		jv ref = jv_get_kind(reference) == JV_KIND_OBJECT ? jv_object_get(jv_copy(reference), jv_copy(key)) : jv_invalid();
-		if (jv_get_kind(value) == JV_KIND_NUMBER && jv_get_kind(ref) == JV_KIND_NUMBER && jv_number_value(ref) != 0 &&
-		    strcmp(jv_string_value(key), "conversations") != 0 && strcmp(jv_string_value(key), "sample") != 0) {
+	jv_object_foreach(summary, key, value)
+	{
+		jv ref = jv_get_kind(reference) == JV_KIND_OBJECT ? jv_object_get(jv_copy(reference), jv_copy(key))
+								  : jv_invalid();
+		if (jv_get_kind(value) == JV_KIND_NUMBER && jv_get_kind(ref) == JV_KIND_NUMBER &&
+		    jv_number_value(ref) != 0 && strcmp(jv_string_value(key), "conversations") != 0 &&
+		    strcmp(jv_string_value(key), "sample") != 0) {
 			double x = jv_number_value(value), r = jv_number_value(ref);
 			sim = jv_object_set(sim, key, num(1 - fabs(x - r) / fabs(r)));
 		} else if (jv_get_kind(value) == JV_KIND_NUMBER || jv_get_kind(value) == JV_KIND_NULL) {
-			if (strcmp(jv_string_value(key), "conversations") != 0 && strcmp(jv_string_value(key), "sample") != 0)
+			if (strcmp(jv_string_value(key), "conversations") != 0 &&
+			    strcmp(jv_string_value(key), "sample") != 0)
 				sim = jv_object_set(sim, key, jv_null());
 			else
 				jv_free(key);

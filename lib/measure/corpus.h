@@ -30,13 +30,13 @@ struct corpus;
 
 struct conversation_facts {
 	const char *id;
-	const char *persona_id;          /* "" when unknown */
+	const char *persona_id; /* "" when unknown */
 	const char *client_text;
-	const float *client_vec;         /* dim floats */
-	const float *persona_vec;        /* the description's vector, or NULL */
-	const char *stop_reason;         /* or NULL */
-	double drift_probe_auc, drift_dialog;  /* NaN when not measurable */
-	jv drift_curve;                  /* borrowed: [{"after","drift"}] or null */
+	const float *client_vec; /* dim floats */
+	const float *persona_vec; /* the description's vector, or NULL */
+	const char *stop_reason; /* or NULL */
+	double drift_probe_auc, drift_dialog; /* NaN when not measurable */
+	jv drift_curve; /* borrowed: [{"after","drift"}] or null */
 };
 
 struct corpus *corpus_new(int dim, size_t sample_size);

@@ -15,7 +15,7 @@ double drift_cosine(const float *a, const float *b, int n)
 	double s = 0;
 	for (int i = 0; i < n; i++)
 		s += (double)a[i] * b[i];
-	return s;   /* hash embeddings are unit length (or zero) */
+	return s; /* hash embeddings are unit length (or zero) */
 }
 
 static void embed_text(const char *text, int dim, float *out)
@@ -48,8 +48,8 @@ static long next_point(jv probes, int n, long from)
 
 /* Adds 1 - cosine(baseline, answer) to *sum for every baseline ("after": 0) of the
  * probe called name, counting them in *cnt. */
-static void against_baselines(jv probes, int n, const char *name, const char *answer, int dim,
-			      float *a, float *b, double *sum, int *cnt)
+static void against_baselines(jv probes, int n, const char *name, const char *answer, int dim, float *a, float *b,
+			      double *sum, int *cnt)
 {
 	for (int j = 0; j < n; j++) {
 		jv q = jv_array_get(jv_copy(probes), j);
@@ -84,7 +84,8 @@ double drift_probe(jv record, int dim, jv *curve)
 		int cnt = 0;
 		for (int i = 0; i < n; i++) {
 			jv p = jv_array_get(jv_copy(probes), i);
-			jv after = jvu_get_borrow(p, "after"), name = jvu_get_borrow(p, "name"), answer = jvu_get_borrow(p, "answer");
+			jv after = jvu_get_borrow(p, "after"), name = jvu_get_borrow(p, "name"),
+			   answer = jvu_get_borrow(p, "answer");
 			if (probe_is(after, name, answer) && (long)jv_number_value(after) == next)
 				against_baselines(probes, n, jv_string_value(name), jv_string_value(answer), dim, a, b,
 						  &sum, &cnt);

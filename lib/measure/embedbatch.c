@@ -58,7 +58,8 @@ int embed_batch_check(jv vectors, int count, int *dim, struct buf *problem)
 		jv v = jv_array_get(jv_copy(vectors), i);
 		int n = jv_get_kind(v) == JV_KIND_ARRAY ? jv_array_length(jv_copy(v)) : -1;
 		if (n < 1) {
-			buf_addf(problem, "vector %d of the reply is %s", i, n == 0 ? "empty" : jvu_kind_name(jv_get_kind(v)));
+			buf_addf(problem, "vector %d of the reply is %s", i,
+				 n == 0 ? "empty" : jvu_kind_name(jv_get_kind(v)));
 		} else if (d && n != d) {
 			buf_addf(problem, "the model returned a vector of %d dimensions after ones of %d", n, d);
 		} else {
@@ -66,7 +67,8 @@ int embed_batch_check(jv vectors, int count, int *dim, struct buf *problem)
 			for (int k = 0; k < n && problem->len == before; k++) {
 				jv x = jv_array_get(jv_copy(v), k);
 				if (jv_get_kind(x) != JV_KIND_NUMBER)
-					buf_addf(problem, "vector %d of the reply has %s at %d", i, jvu_kind_name(jv_get_kind(x)), k);
+					buf_addf(problem, "vector %d of the reply has %s at %d", i,
+						 jvu_kind_name(jv_get_kind(x)), k);
 				jv_free(x);
 			}
 		}

@@ -27,10 +27,10 @@ struct embed_batch_entry {
 };
 
 struct embed_batch {
-	void *ctx;                        /* the caller's, e.g. for the reply's callback */
+	void *ctx; /* the caller's, e.g. for the reply's callback */
 	int size, count;
 	struct embed_batch_entry *entries;
-	jv inputs;                        /* the texts as a JSON array of strings */
+	jv inputs; /* the texts as a JSON array of strings */
 };
 
 /* An empty batch of room for size (>= 1) texts. */

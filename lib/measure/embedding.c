@@ -12,7 +12,7 @@
 /* ---------- the hash model ---------- */
 
 /* Changing any of these changes every stored vector: they are part of the model. */
-#define HASH_SEED 0x656d6265642d6e31ULL     /* "embed-n1" */
+#define HASH_SEED 0x656d6265642d6e31ULL /* "embed-n1" */
 #define SEED_WORD (HASH_SEED + 1)
 #define SEED_BIGRAM (HASH_SEED + 2)
 #define SEED_CHARS (HASH_SEED + 3)
@@ -42,12 +42,12 @@ int embed_hash_dim(const char *model)
 /* Scratch space of one thread, grown when a longer text comes and reused for every
  * text after it: embedding 500,000 turns must not cost 500,000 rounds of allocation. */
 struct scratch {
-	char *text;                 /* lower-cased, whitespace collapsed */
-	size_t *starts;             /* byte offsets of its code points, plus the end */
+	char *text; /* lower-cased, whitespace collapsed */
+	size_t *starts; /* byte offsets of its code points, plus the end */
 	size_t text_cap;
-	uint64_t *keys;             /* open-addressing feature table; 0 is an empty slot */
+	uint64_t *keys; /* open-addressing feature table; 0 is an empty slot */
 	uint32_t *counts;
-	uint32_t *used;             /* occupied slots in order of first occurrence */
+	uint32_t *used; /* occupied slots in order of first occurrence */
 	size_t slots, nused;
 	double *sums;
 	int sums_dim;
@@ -312,10 +312,10 @@ static double round6(float f)
 {
 	double x = f;
 	if (x == 0)
-		return 0;   /* never "-0" */
+		return 0; /* never "-0" */
 	if (!isfinite(x))
 		return x;
-	static const double powers[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	static const double powers[] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
 					 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
 	double a = fabs(x);
 	/* a in [1e-17, 1): m = x * 10^k rounded, for an exact power 10^k, and m / 10^k is
@@ -395,8 +395,7 @@ static int is_vector_of(jv v, int dim)
 static int is_b64_of(jv v, int dim)
 {
 	size_t nbytes = (size_t)dim * 4;
-	return jv_get_kind(v) == JV_KIND_STRING &&
-	       (size_t)jv_string_length_bytes(jv_copy(v)) == 4 * ((nbytes + 2) / 3);
+	return jv_get_kind(v) == JV_KIND_STRING && (size_t)jv_string_length_bytes(jv_copy(v)) == 4 * ((nbytes + 2) / 3);
 }
 
 /* Numbers only, each one a finite float. v is borrowed and has dim items. */
@@ -447,7 +446,7 @@ int embedding_read(jv embedding, float **vec)
 			rc = read_b64(b64, dim, out) < 0 ? -1 : dim;
 		}
 	} else if (jv_get_kind(b64) == JV_KIND_ARRAY || jvu_kind_borrow(embedding, "vectors") == JV_KIND_ARRAY) {
-		rc = 0;   /* per-turn vectors: there is no single one */
+		rc = 0; /* per-turn vectors: there is no single one */
 	}
 	jv_free(vector);
 	jv_free(b64);
@@ -476,10 +475,11 @@ int embedding_read_many(jv embedding, float **vecs, int *dim)
 		jv_free(list);
 		list = jvu_get_borrow(embedding, "b64");
 		b64 = 1;
-		if (jv_get_kind(list) == JV_KIND_STRING || (!jv_is_valid(list) && jvu_kind_borrow(embedding, "vector") == JV_KIND_ARRAY)) {
+		if (jv_get_kind(list) == JV_KIND_STRING ||
+		    (!jv_is_valid(list) && jvu_kind_borrow(embedding, "vector") == JV_KIND_ARRAY)) {
 			jv_free(list);
 			*dim = d;
-			return 0;   /* a single vector: there are no per-turn ones */
+			return 0; /* a single vector: there are no per-turn ones */
 		}
 	}
 	if (jv_get_kind(list) != JV_KIND_ARRAY) {

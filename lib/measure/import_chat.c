@@ -99,7 +99,8 @@ jv import_chat_record(jv rec, uint64_t number, char *reason, size_t size)
 	static const char *const known[] = { "id", "persona_id", "messages", NULL };
 	char *id = import_json_id(rec, "chat", number);
 	char *persona_id = import_json_persona_id(rec, description.data, jv_invalid());
-	result = import_conversation_record(id, persona_id, IMPORT_CHAT, jv_invalid(), description.data, turns, import_json_meta(rec, known));
+	result = import_conversation_record(id, persona_id, IMPORT_CHAT, jv_invalid(), description.data, turns,
+					    import_json_meta(rec, known));
 	turns = jv_invalid();
 	free(id);
 	free(persona_id);

@@ -29,8 +29,8 @@ struct importer {
 	enum import_format format;
 	long max_line_bytes;
 	struct jsonl_writer *rejects;
-	struct jsonl_reader *jsonl;      /* spasm, chat */
-	struct lines *text;              /* personachat, spc */
+	struct jsonl_reader *jsonl; /* spasm, chat */
+	struct lines *text; /* personachat, spc */
 	uint64_t conversations, rejected, units;
 	/* personachat */
 	struct buf line;

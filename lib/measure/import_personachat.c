@@ -73,7 +73,7 @@ static jv pc_finish(struct importer *im)
 	else
 		jv_free(d->partner);
 	jv record = import_conversation_record(id, persona_id, IMPORT_PERSONACHAT, persona, description.data, d->turns,
-				 jv_invalid());
+					       jv_invalid());
 	d->sentences = jv_array();
 	d->partner = jv_array();
 	d->turns = jv_array();
@@ -210,7 +210,7 @@ int import_personachat_next(struct importer *im, jv *record)
 			continue;
 		}
 		if (too_long)
-			lines_rest(im->text, NULL, NULL);   /* only its first max_line_bytes are kept */
+			lines_rest(im->text, NULL, NULL); /* only its first max_line_bytes are kept */
 		jv done = pc_line(im, too_long);
 		if (jv_is_valid(done)) {
 			*record = done;
@@ -218,4 +218,3 @@ int import_personachat_next(struct importer *im, jv *record)
 		}
 	}
 }
-

@@ -19,12 +19,12 @@
  * frees them). */
 struct pc_dialogue {
 	int open;
-	int rejected;            /* reported already; collecting its lines for --rejects */
-	int overflow;            /* its text passed the limit: not kept */
+	int rejected; /* reported already; collecting its lines for --rejects */
+	int overflow; /* its text passed the limit: not kept */
 	long start_line;
 	long last_number;
-	uint64_t number;         /* position in the input, for the id */
-	struct buf raw;          /* its lines as read */
+	uint64_t number; /* position in the input, for the id */
+	struct buf raw; /* its lines as read */
 	jv sentences, partner, turns;
 };
 

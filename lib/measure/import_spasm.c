@@ -22,7 +22,8 @@ jv import_spasm_record(jv rec, uint64_t number, char *reason, size_t size)
 		goto done;
 	}
 	if (jv_is_valid(fields) && jv_get_kind(fields) != JV_KIND_OBJECT) {
-		snprintf(reason, size, "\"persona_fields\" must be an object, not %s", jvu_kind_name(jv_get_kind(fields)));
+		snprintf(reason, size, "\"persona_fields\" must be an object, not %s",
+			 jvu_kind_name(jv_get_kind(fields)));
 		goto done;
 	}
 	if (jv_is_valid(description) && jv_get_kind(description) != JV_KIND_STRING) {
@@ -58,7 +59,7 @@ jv import_spasm_record(jv rec, uint64_t number, char *reason, size_t size)
 			snprintf(reason, size, "turns[%d] has no \"text\" or \"content\" string", i);
 		else
 			turns = jv_array_append(turns, import_turn(who, jv_string_value(text),
-							    (size_t)jv_string_length_bytes(jv_copy(text))));
+								   (size_t)jv_string_length_bytes(jv_copy(text))));
 		jv_free(t);
 		jv_free(speaker);
 		jv_free(text);
@@ -69,12 +70,15 @@ jv import_spasm_record(jv rec, uint64_t number, char *reason, size_t size)
 		snprintf(reason, size, "record has no turns");
 		goto done;
 	}
-	static const char *const known[] = { "id", "persona_id", "turns", "persona_fields", "persona_description", NULL };
+	static const char *const known[] = {
+		"id", "persona_id", "turns", "persona_fields", "persona_description", NULL
+	};
 	const char *desc = jv_get_kind(description) == JV_KIND_STRING ? jv_string_value(description) : "";
 	char *id = import_json_id(rec, "spasm", number);
 	char *persona_id = import_json_persona_id(rec, desc, fields);
 	jv persona = jv_get_kind(fields) == JV_KIND_OBJECT ? jv_copy(fields) : jv_invalid();
-	result = import_conversation_record(id, persona_id, IMPORT_SPASM, persona, desc, turns, import_json_meta(rec, known));
+	result = import_conversation_record(id, persona_id, IMPORT_SPASM, persona, desc, turns,
+					    import_json_meta(rec, known));
 	turns = jv_invalid();
 	free(id);
 	free(persona_id);
@@ -85,4 +89,3 @@ done:
 	jv_free(turns);
 	return result;
 }
-

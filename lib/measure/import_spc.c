@@ -53,7 +53,7 @@ static int spc_header(struct importer *im)
 	char reason[160];
 	do {
 		if (!csv_read_row(im->text, row, cap))
-			return 0;   /* an empty input */
+			return 0; /* an empty input */
 	} while (spc_blank_row(row));
 	char why[64];
 	const char *problem = spc_row_problem(row, im->max_line_bytes, why, sizeof why);
@@ -227,7 +227,8 @@ int import_spc_next(struct importer *im, jv *record)
 		char reason[160];
 		const char *problem = spc_row_problem(row, im->max_line_bytes, reason, sizeof reason);
 		if (!problem && row->nfields != im->cols.n) {
-			snprintf(reason, sizeof reason, "row has %zu fields, the header has %zu", row->nfields, im->cols.n);
+			snprintf(reason, sizeof reason, "row has %zu fields, the header has %zu", row->nfields,
+				 im->cols.n);
 			problem = reason;
 		}
 		jv r = problem ? jv_invalid() : spc_record(im, number);
@@ -241,4 +242,3 @@ int import_spc_next(struct importer *im, jv *record)
 		return 1;
 	}
 }
-

@@ -15,7 +15,7 @@
 
 /* The columns of the current operand's header; names is owned. */
 struct spc_columns {
-	jv names;                /* the header's fields */
+	jv names; /* the header's fields */
 	size_t n;
 	long user1, user2, conversation;
 };

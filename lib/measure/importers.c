@@ -170,7 +170,7 @@ char *import_sentences_persona_id(jv sentences)
 
 /* Consumes persona (jv_invalid: none), turns and meta (jv_invalid: none). */
 jv import_conversation_record(const char *id, const char *persona_id, enum import_format format, jv persona,
-		       const char *description, jv turns, jv meta)
+			      const char *description, jv turns, jv meta)
 {
 	jv c = jv_object();
 	c = jv_object_set(c, jv_string("id"), jv_string(id));
@@ -247,7 +247,8 @@ jv import_json_meta(jv rec, const char *const *known)
 {
 	jv meta = jv_object();
 	int any = 0;
-	jv_object_foreach(rec, key, value) {
+	jv_object_foreach(rec, key, value)
+	{
 		int is_known = 0;
 		for (size_t i = 0; known[i]; i++)
 			if (strcmp(jv_string_value(key), known[i]) == 0)
@@ -289,8 +290,8 @@ static int json_next(struct importer *im, jv *record)
 
 /* ---------- the importer ---------- */
 
-struct importer *importer_open(enum import_format format, char *const *paths, int npaths,
-			       long max_line_bytes, struct jsonl_writer *rejects)
+struct importer *importer_open(enum import_format format, char *const *paths, int npaths, long max_line_bytes,
+			       struct jsonl_writer *rejects)
 {
 	struct importer *im = xcalloc(1, sizeof *im);
 	im->format = format;
@@ -357,4 +358,3 @@ void importer_close(struct importer *im)
 	jv_free(im->cols.names);
 	free(im);
 }
-

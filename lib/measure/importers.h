@@ -50,12 +50,7 @@
 
 #include "jsonl.h"
 
-enum import_format {
-	IMPORT_PERSONACHAT,
-	IMPORT_SPC,
-	IMPORT_SPASM,
-	IMPORT_CHAT
-};
+enum import_format { IMPORT_PERSONACHAT, IMPORT_SPC, IMPORT_SPASM, IMPORT_CHAT };
 
 /* "personachat", "spc", "spasm", "chat": 0 and *format set; -1 for any other name. */
 int import_format_parse(const char *name, enum import_format *format);
@@ -67,8 +62,8 @@ struct importer;
 
 /* paths: the operands (may be empty: stdin). rejects may be NULL. Never fails:
  * unreadable files are reported when reached. */
-struct importer *importer_open(enum import_format format, char *const *paths, int npaths,
-			       long max_line_bytes, struct jsonl_writer *rejects);
+struct importer *importer_open(enum import_format format, char *const *paths, int npaths, long max_line_bytes,
+			       struct jsonl_writer *rejects);
 /* 1 and *conversation set for the next conversation; 0 at the end of all input. */
 int importer_next(struct importer *im, jv *conversation);
 /* Conversations handed out so far. */

@@ -92,9 +92,9 @@ static size_t match_url(const char *s, size_t len, size_t i)
 		prefix = 4;
 	if (!prefix || i + prefix >= len || !is_alnum((unsigned char)s[i + prefix]))
 		return 0;
-	size_t keep = i + prefix + 1;   /* the alnum after the prefix always stays */
+	size_t keep = i + prefix + 1; /* the alnum after the prefix always stays */
 	size_t end = keep;
-	long parens = 0, brackets = 0;  /* opening minus closing */
+	long parens = 0, brackets = 0; /* opening minus closing */
 	for (; end < len && url_byte((unsigned char)s[end]); end++) {
 		char c = s[end];
 		parens += c == '(' ? 1 : c == ')' ? -1 : 0;
@@ -202,7 +202,7 @@ static int digits_end_ok(const char *s, size_t len, size_t pos)
 
 struct group {
 	size_t end;
-	size_t digits;   /* PHONE_MAX_DIGITS + 1 means "more than a phone has" */
+	size_t digits; /* PHONE_MAX_DIGITS + 1 means "more than a phone has" */
 	int paren;
 };
 
@@ -270,11 +270,10 @@ static size_t match_phone(const char *s, size_t len, size_t i)
 		return 0;
 	if (g.paren || (g.digits < 3 && !plus && !(groups >= 4 && narrowest >= 2)))
 		return 0;
-	if (!plus && seps > 0 && dots == seps && !any_paren && 
-	    (narrowest == 1 || (groups == 4 && widest <= 3)))
-		return 0;   /* a version or an IP address */
+	if (!plus && seps > 0 && dots == seps && !any_paren && (narrowest == 1 || (groups == 4 && widest <= 3)))
+		return 0; /* a version or an IP address */
 	if (groups == 3 && !plus && !any_paren && sizes[0] <= 2 && sizes[1] <= 2 && sizes[2] == 4)
-		return 0;   /* a date */
+		return 0; /* a date */
 	return g.end;
 }
 

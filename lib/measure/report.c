@@ -15,13 +15,13 @@
 #define CHART_H 320
 #define PLOT_LEFT 64
 #define PLOT_TOP 44
-#define CHAR_W 6.5             /* a generous average width of an 11px character */
+#define CHAR_W 6.5 /* a generous average width of an 11px character */
 
-#define MAX_GROUPS 24          /* categories of the by-group charts */
-#define MAX_LINES 12           /* groups drawn in the drift chart */
-#define MAX_CURVE 64           /* probe points */
-#define MAX_BINS 200           /* stop-turn histogram bins */
-#define MAX_POINTS 500         /* projection points */
+#define MAX_GROUPS 24 /* categories of the by-group charts */
+#define MAX_LINES 12 /* groups drawn in the drift chart */
+#define MAX_CURVE 64 /* probe points */
+#define MAX_BINS 200 /* stop-turn histogram bins */
+#define MAX_POINTS 500 /* projection points */
 #define LEGEND_PERSONAS 10
 
 static const char *const palette[12] = {
@@ -37,11 +37,21 @@ static void esc(struct buf *b, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '&': buf_adds(b, "&amp;"); break;
-		case '<': buf_adds(b, "&lt;"); break;
-		case '>': buf_adds(b, "&gt;"); break;
-		case '"': buf_adds(b, "&quot;"); break;
-		case '\'': buf_adds(b, "&#39;"); break;
+		case '&':
+			buf_adds(b, "&amp;");
+			break;
+		case '<':
+			buf_adds(b, "&lt;");
+			break;
+		case '>':
+			buf_adds(b, "&gt;");
+			break;
+		case '"':
+			buf_adds(b, "&quot;");
+			break;
+		case '\'':
+			buf_adds(b, "&#39;");
+			break;
 		default:
 			if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n')
 				buf_addc(b, ' ');
@@ -163,7 +173,7 @@ static void groups_load(jv summary, struct groups *g)
 		return;
 	}
 	g->grouped = 1;
-	jv keys = jv_keys(jv_copy(all));   /* sorted */
+	jv keys = jv_keys(jv_copy(all)); /* sorted */
 	size_t total = (size_t)jv_array_length(jv_copy(keys));
 	double *size = xcalloc(total, sizeof *size);
 	char *chosen = xcalloc(total, 1);
@@ -236,7 +246,7 @@ static int scale_fit(struct scale *s, double lo, double hi, int ticks, int integ
 
 struct plot {
 	struct buf *b;
-	double x, y, w, h;        /* the plotting area, in pixels of the chart */
+	double x, y, w, h; /* the plotting area, in pixels of the chart */
 	struct scale xs, ys;
 };
 
@@ -263,7 +273,9 @@ static void plot_area(struct plot *p, struct buf *b, double right, double bottom
 static void chart_begin(struct buf *b, const char *heading, const char *title)
 {
 	buf_addf(b, "<section>\n<h2>%s</h2>\n", heading);
-	buf_addf(b, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"%s\">\n",
+	buf_addf(b,
+		 "<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
+		 "aria-label=\"%s\">\n",
 		 CHART_W, CHART_H, CHART_W, CHART_H, title);
 	buf_addf(b, "<text class=\"title\" x=\"12\" y=\"24\">%s</text>\n", title);
 }
@@ -278,10 +290,10 @@ static void chart_end(struct buf *b, const char *caption)
 
 static void plot_note(const struct plot *p, const char *text)
 {
-	buf_addf(p->b, "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>\n",
-		 p->x, p->y, p->w, p->h);
-	buf_addf(p->b, "<text class=\"note\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n",
-		 p->x + p->w / 2, p->y + p->h / 2, text);
+	buf_addf(p->b, "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>\n", p->x, p->y,
+		 p->w, p->h);
+	buf_addf(p->b, "<text class=\"note\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n", p->x + p->w / 2,
+		 p->y + p->h / 2, text);
 }
 
 static void add_tick_label(struct buf *b, double v, double step)
@@ -298,20 +310,23 @@ static void plot_y_axis(const struct plot *p, const char *label)
 	long first = lround(p->ys.min / p->ys.step), last = lround(p->ys.max / p->ys.step);
 	for (long i = first; i <= last && i - first <= 40; i++) {
 		double v = (double)i * p->ys.step, y = plot_y(p, v);
-		buf_addf(b, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>\n", p->x, p->x + p->w, y, y);
+		buf_addf(b, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>\n", p->x,
+			 p->x + p->w, y, y);
 		buf_addf(b, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", p->x - 6, y + 4);
 		add_tick_label(b, v, p->ys.step);
 		buf_adds(b, "</text>\n");
 	}
-	buf_addf(b, "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>\n", p->x, p->y, p->w, p->h);
-	buf_addf(b, "<text class=\"axis\" text-anchor=\"middle\" transform=\"translate(16 %.1f) rotate(-90)\">%s</text>\n",
+	buf_addf(b, "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>\n", p->x, p->y, p->w,
+		 p->h);
+	buf_addf(b,
+		 "<text class=\"axis\" text-anchor=\"middle\" transform=\"translate(16 %.1f) rotate(-90)\">%s</text>\n",
 		 p->y + p->h / 2, label);
 }
 
 static void plot_x_title(const struct plot *p, const char *label)
 {
-	buf_addf(p->b, "<text class=\"axis\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
-		 p->x + p->w / 2, CHART_H - 10, label);
+	buf_addf(p->b, "<text class=\"axis\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", p->x + p->w / 2,
+		 CHART_H - 10, label);
 }
 
 /* Vertical grid lines with their values below, for a numeric x axis. */
@@ -321,7 +336,8 @@ static void plot_x_axis(const struct plot *p)
 	long first = lround(p->xs.min / p->xs.step), last = lround(p->xs.max / p->xs.step);
 	for (long i = first; i <= last && i - first <= 40; i++) {
 		double v = (double)i * p->xs.step, x = plot_x(p, v);
-		buf_addf(b, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>\n", x, x, p->y, p->y + p->h);
+		buf_addf(b, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>\n", x, x, p->y,
+			 p->y + p->h);
 		buf_addf(b, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", x, p->y + p->h + 16);
 		add_tick_label(b, v, p->xs.step);
 		buf_adds(b, "</text>\n");
@@ -335,8 +351,11 @@ static void bar_value(const struct plot *p, double cx, double y, double base, do
 	int up = y <= base;
 	double outside = up ? y - 3 : y + 11;
 	int fits = up ? outside - 10 >= p->y : outside <= p->y + p->h;
-	buf_addf(p->b, "<text class=\"value%s\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">",
-		 fits ? "" : " inside", cx, fits ? outside : up ? y + 11 : y - 3);
+	buf_addf(p->b, "<text class=\"value%s\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", fits ? "" : " inside",
+		 cx,
+		 fits ? outside
+		 : up ? y + 11
+		      : y - 3);
 	buf_addf(p->b, integer && fabs(v) < 1e9 ? "%.0f" : "%.3g", v);
 	buf_adds(p->b, "</text>\n");
 }
@@ -344,7 +363,8 @@ static void bar_value(const struct plot *p, double cx, double y, double base, do
 /* A legend entry: a colour swatch and an (escaped, shortened) name; returns its width. */
 static double legend_item(struct buf *b, double x, double y, const char *colour, const char *name, size_t max_chars)
 {
-	buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" rx=\"2\" fill=\"%s\"/>\n", x, y - 10, colour);
+	buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" rx=\"2\" fill=\"%s\"/>\n", x, y - 10,
+		 colour);
 	buf_addf(b, "<text class=\"legend\" x=\"%.1f\" y=\"%.1f\"><title>", x + 17, y);
 	esc(b, name);
 	buf_adds(b, "</title>");
@@ -391,12 +411,8 @@ static const struct key_gloss main_keys[] = {
 };
 
 static const struct key_gloss group_columns[] = {
-	{ "conversations", "conversations" },
-	{ "turns_mean", "turns" },
-	{ "echo_rate", "echo" },
-	{ "role_confusion_rate", "role conf." },
-	{ "distinct_2", "distinct-2" },
-	{ "drift_probe_auc", "drift" },
+	{ "conversations", "conversations" },    { "turns_mean", "turns" },      { "echo_rate", "echo" },
+	{ "role_confusion_rate", "role conf." }, { "distinct_2", "distinct-2" }, { "drift_probe_auc", "drift" },
 	{ "adherence_acc1", "Acc@1" },
 };
 
@@ -412,7 +428,8 @@ static void header_keys(struct buf *b, jv summary)
 		/* Keys a run does not produce at all (the judge's) get no row; null ones do. */
 		if (jvu_kind_borrow(summary, main_keys[i].key) == JV_KIND_INVALID)
 			continue;
-		buf_addf(b, "<tr><td><code>%s</code></td><td>%s</td><td class=\"num\">", main_keys[i].key, main_keys[i].gloss);
+		buf_addf(b, "<tr><td><code>%s</code></td><td>%s</td><td class=\"num\">", main_keys[i].key,
+			 main_keys[i].gloss);
 		add_value(b, num_at(summary, main_keys[i].key));
 		buf_adds(b, "</td>");
 		if (has_sim) {
@@ -424,7 +441,8 @@ static void header_keys(struct buf *b, jv summary)
 	}
 	buf_adds(b, "</tbody>\n</table>\n");
 	if (has_sim)
-		buf_adds(b, "<p class=\"caption\">sim: similarity to the reference summary, 1 − |x − ref| / |ref|.</p>\n");
+		buf_adds(b,
+			 "<p class=\"caption\">sim: similarity to the reference summary, 1 − |x − ref| / |ref|.</p>\n");
 	jv_free(sim);
 }
 
@@ -460,8 +478,8 @@ static void header_groups(struct buf *b, const struct groups *g)
 		return;
 	buf_adds(b, "<h2>Groups</h2>\n");
 	buf_adds(b, "<p class=\"caption\">Columns: <code>conversations</code>, <code>turns_mean</code>, "
-		 "<code>echo_rate</code>, <code>role_confusion_rate</code>, <code>distinct_2</code>, "
-		 "<code>drift_probe_auc</code>, <code>adherence_acc1</code>");
+		    "<code>echo_rate</code>, <code>role_confusion_rate</code>, <code>distinct_2</code>, "
+		    "<code>drift_probe_auc</code>, <code>adherence_acc1</code>");
 	if (g->total > g->n)
 		buf_addf(b, "; the %zu largest of %zu groups", g->n, g->total);
 	buf_adds(b, ".</p>\n");
@@ -533,7 +551,8 @@ static void chart_drift(struct buf *b, jv summary, const struct groups *g)
 				pen_down = 0;
 				continue;
 			}
-			buf_addf(b, "%c%.1f %.1f ", pen_down ? 'L' : 'M', p.x + p.w * (i + 0.5) / points, plot_y(&p, val[s][i]));
+			buf_addf(b, "%c%.1f %.1f ", pen_down ? 'L' : 'M', p.x + p.w * (i + 0.5) / points,
+				 plot_y(&p, val[s][i]));
 			pen_down = 1;
 		}
 		buf_adds(b, "\"/>\n");
@@ -554,18 +573,17 @@ static void chart_drift(struct buf *b, jv summary, const struct groups *g)
 		for (size_t s = 1; s < nseries; s++)
 			legend_item(b, x, y + 17 * (double)s, palette[(s - 1) % 12], g->name[s - 1], 18);
 		if (g->total > nseries - 1)
-			buf_addf(b, "<text class=\"legend\" x=\"%.1f\" y=\"%.1f\">+%zu groups not drawn</text>\n",
-				 x, y + 17 * (double)nseries, g->total - (nseries - 1));
+			buf_addf(b, "<text class=\"legend\" x=\"%.1f\" y=\"%.1f\">+%zu groups not drawn</text>\n", x,
+				 y + 17 * (double)nseries, g->total - (nseries - 1));
 	}
 	chart_end(b, "Each probe is asked with the conversation so far and once with none (the baseline); "
-		  "drift is 1 − cosine between the two answers, averaged over probes and conversations.");
+		     "drift is 1 − cosine between the two answers, averaged over probes and conversations.");
 }
 
 /* ---------- (2) and (4) grouped bars ---------- */
 
-static void chart_bars(struct buf *b, const char *heading, const char *title, const char *ylabel,
-		       const char *caption, const struct groups *g,
-		       const char *const keys[], const char *const labels[], int nkeys)
+static void chart_bars(struct buf *b, const char *heading, const char *title, const char *ylabel, const char *caption,
+		       const struct groups *g, const char *const keys[], const char *const labels[], int nkeys)
 {
 	double val[MAX_GROUPS][4];
 	double lo = 0, hi = 0;
@@ -603,7 +621,8 @@ static void chart_bars(struct buf *b, const char *heading, const char *title, co
 		for (int k = 0; k < nkeys; k++) {
 			double x = left + bar_w * k;
 			if (isnan(val[i][k])) {
-				buf_addf(b, "<text class=\"null\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">–</text>\n",
+				buf_addf(b,
+					 "<text class=\"null\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">–</text>\n",
 					 x + bar_w / 2, base - 4);
 				continue;
 			}
@@ -619,17 +638,21 @@ static void chart_bars(struct buf *b, const char *heading, const char *title, co
 		}
 		double cx = p.x + slot * ((double)i + 0.5), ty = p.y + p.h + 16;
 		if (rotate)
-			buf_addf(b, "<text class=\"tick\" text-anchor=\"end\" transform=\"translate(%.1f %.1f) rotate(-35)\"><title>",
+			buf_addf(b,
+				 "<text class=\"tick\" text-anchor=\"end\" transform=\"translate(%.1f %.1f) "
+				 "rotate(-35)\"><title>",
 				 cx + 3, ty - 4);
 		else
-			buf_addf(b, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\"><title>", cx, ty);
+			buf_addf(b, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\"><title>", cx,
+				 ty);
 		esc(b, g->name[i]);
 		buf_adds(b, "</title>");
 		esc_short(b, g->name[i], rotate ? 12 : (size_t)((slot - 4) / CHAR_W));
 		buf_adds(b, "</text>\n");
 	}
 	if (lo < 0)
-		buf_addf(b, "<line class=\"zero\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>\n", p.x, p.x + p.w, base, base);
+		buf_addf(b, "<line class=\"zero\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>\n", p.x, p.x + p.w,
+			 base, base);
 	if (g->grouped)
 		plot_x_title(&p, g->total > g->n ? "group (the largest)" : "group");
 	chart_end(b, caption);
@@ -662,16 +685,17 @@ static void chart_stop_turns(struct buf *b, jv summary)
 		return;
 	}
 	int bins = last + 1 > 11 ? last + 1 : (len < 11 ? len : 11);
-	int overflow = bins == all_bins && bins > 1;   /* the last bin counts that many turns or more */
+	int overflow = bins == all_bins && bins > 1; /* the last bin counts that many turns or more */
 	plot_y_axis(&p, "conversations");
 	double slot = p.w / bins;
 	for (int i = 0; i < bins; i++) {
 		if (isnan(count[i]) || count[i] <= 0)
 			continue;
 		double y = plot_y(&p, count[i]);
-		buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%d%s turns: ",
-			 p.x + slot * i + 0.5, y, fmax(slot - 1, 1), p.y + p.h - y, palette[0],
-			 i, overflow && i == bins - 1 ? " or more" : "");
+		buf_addf(b,
+			 "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%d%s turns: ",
+			 p.x + slot * i + 0.5, y, fmax(slot - 1, 1), p.y + p.h - y, palette[0], i,
+			 overflow && i == bins - 1 ? " or more" : "");
 		add_value(b, count[i]);
 		buf_adds(b, "</title></rect>\n");
 		if (slot >= 20)
@@ -693,14 +717,15 @@ static void chart_stop_turns(struct buf *b, jv summary)
 			 p.x + slot * (i + 0.5), p.y + p.h + 16, i, is_last ? "+" : "");
 	}
 	plot_x_title(&p, "turns when the conversation stopped");
-	chart_end(b, "How many turns each conversation had when it ended (after dialog-stop or dialog-run's own stop).");
+	chart_end(b,
+		  "How many turns each conversation had when it ended (after dialog-stop or dialog-run's own stop).");
 }
 
 /* ---------- (5) projection ---------- */
 
 struct point {
 	double x, y;
-	jv persona;          /* a string; owned */
+	jv persona; /* a string; owned */
 };
 
 static const char *persona_name(jv persona)
@@ -734,18 +759,21 @@ static void projection_legend(struct buf *b, const struct point *pt, int n)
 			if (count[d] > 0 && (best < 0 || count[d] > count[best]))
 				best = d;
 		const char *name = persona_name(pt[first[best]].persona);
-		buf_addf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\" fill=\"%s\"/>\n", x + 5, y - 4, persona_colour(name));
+		buf_addf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\" fill=\"%s\"/>\n", x + 5, y - 4,
+			 persona_colour(name));
 		buf_addf(b, "<text class=\"legend\" x=\"%.1f\" y=\"%.1f\"><title>", x + 15, y);
 		esc(b, *name ? name : "(no persona id)");
 		buf_adds(b, "</title>");
 		esc_short(b, *name ? name : "(no persona id)", 17);
 		buf_addf(b, " (%d)</text>\n", count[best]);
-		count[best] = -count[best];   /* taken */
+		count[best] = -count[best]; /* taken */
 		y += 17;
 	}
 	if (distinct > shown) {
-		buf_addf(b, "<text class=\"legend\" x=\"%.1f\" y=\"%.1f\">+%d more personas</text>\n", x, y + 4, distinct - shown);
-		buf_addf(b, "<text class=\"legend dim\" x=\"%.1f\" y=\"%.1f\">(12 colours, repeated)</text>\n", x, y + 21);
+		buf_addf(b, "<text class=\"legend\" x=\"%.1f\" y=\"%.1f\">+%d more personas</text>\n", x, y + 4,
+			 distinct - shown);
+		buf_addf(b, "<text class=\"legend dim\" x=\"%.1f\" y=\"%.1f\">(12 colours, repeated)</text>\n", x,
+			 y + 21);
 	}
 	free(first);
 	free(count);
@@ -795,7 +823,7 @@ static void chart_projection(struct buf *b, jv summary)
 		}
 		projection_legend(b, pt, n);
 		chart_end(b, "Principal components of the client texts' embeddings (up to 500 sampled conversations); "
-			  "conversations of one persona should lie close together.");
+			     "conversations of one persona should lie close together.");
 	}
 	for (int i = 0; i < n; i++)
 		jv_free(pt[i].persona);
@@ -838,8 +866,8 @@ static void page(struct buf *b, jv summary)
 	struct groups g;
 	groups_load(summary, &g);
 	buf_adds(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-		 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-		 "<title>Conversation report</title>\n<style>\n");
+		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		    "<title>Conversation report</title>\n<style>\n");
 	buf_adds(b, style);
 	buf_adds(b, "</style>\n</head>\n<body>\n<h1>Conversation report</h1>\n<p class=\"lead\">");
 	double conversations = num_at(summary, "conversations");
@@ -864,10 +892,11 @@ static void page(struct buf *b, jv summary)
 	static const char *const distinct_labels[] = { "distinct-1", "distinct-2", "distinct-3" };
 	chart_bars(b, "Lexical diversity", "Distinct-n by group", "distinct n-grams / n-grams",
 		   "Distinct n-grams over all n-grams of the client texts, at a fixed budget of tokens "
-		   "(higher: more varied).", &g, distinct_keys, distinct_labels, 3);
+		   "(higher: more varied).",
+		   &g, distinct_keys, distinct_labels, 3);
 	chart_projection(b, summary);
 	buf_adds(b, "<p class=\"caption\">Written by score(1); the summary keys are defined in its manual page.</p>\n"
-		 "</body>\n</html>\n");
+		    "</body>\n</html>\n");
 	groups_free(&g);
 }
 

@@ -48,8 +48,8 @@ static void on_answer(void *ctx, const struct llm_result *r)
 	finish(a, ASK_UNUSABLE, r);
 }
 
-void ask_start(struct llm_client *c, jv messages, const struct llm_hint *hint, long max_tries,
-	       ask_accept_fn accept, ask_done_fn done, void *ctx)
+void ask_start(struct llm_client *c, jv messages, const struct llm_hint *hint, long max_tries, ask_accept_fn accept,
+	       ask_done_fn done, void *ctx)
 {
 	struct ask *a = xcalloc(1, sizeof *a);
 	a->client = c;

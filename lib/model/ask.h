@@ -29,7 +29,7 @@ typedef int (*ask_accept_fn)(void *ctx, const char *answer);
 typedef void (*ask_done_fn)(void *ctx, enum ask_outcome outcome, const struct llm_result *last,
 			    const struct llm_tally *tally, long answers);
 
-void ask_start(struct llm_client *c, jv messages, const struct llm_hint *hint, long max_tries,
-	       ask_accept_fn accept, ask_done_fn done, void *ctx);
+void ask_start(struct llm_client *c, jv messages, const struct llm_hint *hint, long max_tries, ask_accept_fn accept,
+	       ask_done_fn done, void *ctx);
 
 #endif

@@ -25,13 +25,13 @@
 #define DEFAULT_CONCURRENCY 16
 #define DEFAULT_RETRIES 6
 #define DEFAULT_MAX_CONNECT_FAILURES 3
-#define DEFAULT_TIMEOUT 600.0        /* as the OpenAI SDKs: a long generation is not cut */
+#define DEFAULT_TIMEOUT 600.0 /* as the OpenAI SDKs: a long generation is not cut */
 #define DEFAULT_CONNECT_TIMEOUT 10.0
-#define DEFAULT_TIMEOUT_RETRIES 2     /* as the SDKs: a timed-out request may have been paid */
+#define DEFAULT_TIMEOUT_RETRIES 2 /* as the SDKs: a timed-out request may have been paid */
 #define DEFAULT_MAX_RETRY_WAIT 120.0
 #define DEFAULT_IDLE_TIMEOUT 60.0
-#define ANNOUNCED_WAIT 5.0            /* longer waits are said on stderr */
-#define BACKOFF_BASE 0.5          /* seconds before the first retry, before jitter */
+#define ANNOUNCED_WAIT 5.0 /* longer waits are said on stderr */
+#define BACKOFF_BASE 0.5 /* seconds before the first retry, before jitter */
 #define BACKOFF_CAP 30.0
 #define MAX_RESPONSE_BYTES (64L * 1024 * 1024)
 #define MAX_ERROR_TEXT 300
@@ -156,33 +156,57 @@ const struct cli_option *llm_options(struct llm_config *cfg, const char *prefix)
 	static char helps[MAX_ROLE_TABLES][MODEL_OPTIONS][220];
 	static int used;
 	struct cli_option t[MODEL_OPTIONS] = {
-		{ "provider", 0, CLI_STRING, &cfg->provider, "NAME", "openai or offline (default: openai when a base URL or key is set)", 0, 0, NULL },
-		{ "base-url", 0, CLI_STRING, &cfg->base_url, "URL", "OpenAI-compatible API base, a query kept (env OPENAI_BASE_URL; default " DEFAULT_BASE_URL ")", 0, 0, NULL },
+		{ "provider", 0, CLI_STRING, &cfg->provider, "NAME",
+		  "openai or offline (default: openai when a base URL or key is set)", 0, 0, NULL },
+		{ "base-url", 0, CLI_STRING, &cfg->base_url, "URL",
+		  "OpenAI-compatible API base, a query kept (env OPENAI_BASE_URL; default " DEFAULT_BASE_URL ")", 0, 0,
+		  NULL },
 		{ "model", 0, CLI_STRING, &cfg->model, "NAME", "model name", 0, 0, NULL },
-		{ "api-key-env", 0, CLI_STRING, &cfg->api_key_env, "VAR", "environment variable holding the API key (default OPENAI_API_KEY)", 0, 0, NULL },
-		{ "auth", 0, CLI_STRING, &cfg->auth, "bearer|api-key|none", "how the key is sent: Authorization: Bearer (default), api-key: (Azure), not at all", 0, 0, NULL },
-		{ "header", 0, CLI_CALLBACK, cfg, "'NAME: VALUE'", "an extra request header (repeatable)", 0, 0, add_header },
-		{ "body-json", 0, CLI_CALLBACK, &cfg->body_json, "JSON", "an object merged into every request body (not model or messages)", 0, 0, set_body_json },
-		{ "cacert", 0, CLI_STRING, &cfg->cacert, "FILE", "trust the CA certificates in FILE (proxies: the usual https_proxy etc.)", 0, 0, NULL },
-		{ "temperature", 0, CLI_CALLBACK, &cfg->temperature, "T|default", "sampling temperature (0 to 2); default: not sent", 0, 0, set_temperature },
-		{ "top-p", 0, CLI_CALLBACK, &cfg->top_p, "P|default", "nucleus sampling top_p (0 to 1); default: not sent", 0, 0, set_top_p },
+		{ "api-key-env", 0, CLI_STRING, &cfg->api_key_env, "VAR",
+		  "environment variable holding the API key (default OPENAI_API_KEY)", 0, 0, NULL },
+		{ "auth", 0, CLI_STRING, &cfg->auth, "bearer|api-key|none",
+		  "how the key is sent: Authorization: Bearer (default), api-key: (Azure), not at all", 0, 0, NULL },
+		{ "header", 0, CLI_CALLBACK, cfg, "'NAME: VALUE'", "an extra request header (repeatable)", 0, 0,
+		  add_header },
+		{ "body-json", 0, CLI_CALLBACK, &cfg->body_json, "JSON",
+		  "an object merged into every request body (not model or messages)", 0, 0, set_body_json },
+		{ "cacert", 0, CLI_STRING, &cfg->cacert, "FILE",
+		  "trust the CA certificates in FILE (proxies: the usual https_proxy etc.)", 0, 0, NULL },
+		{ "temperature", 0, CLI_CALLBACK, &cfg->temperature, "T|default",
+		  "sampling temperature (0 to 2); default: not sent", 0, 0, set_temperature },
+		{ "top-p", 0, CLI_CALLBACK, &cfg->top_p, "P|default",
+		  "nucleus sampling top_p (0 to 1); default: not sent", 0, 0, set_top_p },
 		{ "max-tokens", 0, CLI_LONG, &cfg->max_tokens, "N", "maximum tokens per answer", 1, 1e9, NULL },
-		{ "max-tokens-field", 0, CLI_STRING, &cfg->max_tokens_field, "FIELD", "max_tokens (default) or max_completion_tokens (reasoning models)", 0, 0, NULL },
-		{ "concurrency", 0, CLI_LONG, &cfg->concurrency, "N", "requests in flight at once (default 16)", 1, 100000, NULL },
+		{ "max-tokens-field", 0, CLI_STRING, &cfg->max_tokens_field, "FIELD",
+		  "max_tokens (default) or max_completion_tokens (reasoning models)", 0, 0, NULL },
+		{ "concurrency", 0, CLI_LONG, &cfg->concurrency, "N", "requests in flight at once (default 16)", 1,
+		  100000, NULL },
 		{ "rpm", 0, CLI_DOUBLE, &cfg->rpm, "N", "at most N requests per minute", 0, 1e9, NULL },
-		{ "tpm", 0, CLI_DOUBLE, &cfg->tpm, "N", "at most N tokens per minute (estimated from request size)", 0, 1e12, NULL },
-		{ "timeout", 0, CLI_DOUBLE, &cfg->timeout, "SEC", "give up on one request after SEC seconds (default 600)", 0.001, 86400, NULL },
-		{ "retries", 0, CLI_LONG, &cfg->retries, "N", "retries of a failed request (default 6; 2 for timeouts)", 0, 1000, NULL },
-		{ "stream", 0, CLI_FLAG, &cfg->stream, NULL, "stream answers (Server-Sent Events); no total time limit unless --timeout", 0, 0, NULL },
-		{ "idle-timeout", 0, CLI_DOUBLE, &cfg->idle_timeout, "SEC", "with --stream: retry when no byte came for SEC seconds (default 60)", 1, 86400, NULL },
-		{ "max-retry-wait", 0, CLI_DOUBLE, &cfg->max_retry_wait, "SEC", "fail as rate-limited when the server asks to wait longer (default 120)", 0, 86400 * 7, NULL },
-		{ "max-connect-failures", 0, CLI_LONG, &cfg->max_connect_failures, "N", "stop (exit 75) after N attempts in a row that reach no server (default 3, 0: never)", 0, 1e6, NULL },
-		{ "cache", 0, CLI_STRING, &cfg->cache_dir, "DIR", "reuse and store responses in DIR (reruns are free)", 0, 0, NULL },
-		{ "system-message", 0, CLI_STRING, &cfg->system_message, "system|first-user", "system prompt as a system message (default) or atop the first user message", 0, 0, NULL },
-		{ "reasoning-tags", 0, CLI_STRING, &cfg->reasoning_tags, "OPEN,CLOSE", "reasoning blocks stripped from answers (default " REASONING_TAGS_DEFAULT ")", 0, 0, NULL },
-		{ "price", 0, CLI_CALLBACK, cfg, "IN,OUT", "USD per million prompt and completion tokens: the spend is reported", 0, 0, set_price },
+		{ "tpm", 0, CLI_DOUBLE, &cfg->tpm, "N", "at most N tokens per minute (estimated from request size)", 0,
+		  1e12, NULL },
+		{ "timeout", 0, CLI_DOUBLE, &cfg->timeout, "SEC",
+		  "give up on one request after SEC seconds (default 600)", 0.001, 86400, NULL },
+		{ "retries", 0, CLI_LONG, &cfg->retries, "N", "retries of a failed request (default 6; 2 for timeouts)",
+		  0, 1000, NULL },
+		{ "stream", 0, CLI_FLAG, &cfg->stream, NULL,
+		  "stream answers (Server-Sent Events); no total time limit unless --timeout", 0, 0, NULL },
+		{ "idle-timeout", 0, CLI_DOUBLE, &cfg->idle_timeout, "SEC",
+		  "with --stream: retry when no byte came for SEC seconds (default 60)", 1, 86400, NULL },
+		{ "max-retry-wait", 0, CLI_DOUBLE, &cfg->max_retry_wait, "SEC",
+		  "fail as rate-limited when the server asks to wait longer (default 120)", 0, 86400 * 7, NULL },
+		{ "max-connect-failures", 0, CLI_LONG, &cfg->max_connect_failures, "N",
+		  "stop (exit 75) after N attempts in a row that reach no server (default 3, 0: never)", 0, 1e6, NULL },
+		{ "cache", 0, CLI_STRING, &cfg->cache_dir, "DIR", "reuse and store responses in DIR (reruns are free)",
+		  0, 0, NULL },
+		{ "system-message", 0, CLI_STRING, &cfg->system_message, "system|first-user",
+		  "system prompt as a system message (default) or atop the first user message", 0, 0, NULL },
+		{ "reasoning-tags", 0, CLI_STRING, &cfg->reasoning_tags, "OPEN,CLOSE",
+		  "reasoning blocks stripped from answers (default " REASONING_TAGS_DEFAULT ")", 0, 0, NULL },
+		{ "price", 0, CLI_CALLBACK, cfg, "IN,OUT",
+		  "USD per million prompt and completion tokens: the spend is reported", 0, 0, set_price },
 		/* The run's, not a role's: the prefixed tables end before it. */
-		{ "budget", 0, CLI_DOUBLE, &cfg->budget, "USD", "start nothing new once the estimated spend reaches USD (needs --price); exit 75", 0, 1e9, NULL },
+		{ "budget", 0, CLI_DOUBLE, &cfg->budget, "USD",
+		  "start nothing new once the estimated spend reaches USD (needs --price); exit 75", 0, 1e9, NULL },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL },
 	};
 	if (used == MAX_ROLE_TABLES)
@@ -205,38 +229,62 @@ const struct cli_option *llm_options(struct llm_config *cfg, const char *prefix)
 void llm_config_resolve(struct llm_config *role, const struct llm_config *fallback)
 {
 	if (fallback) {
-		if (!role->provider) role->provider = fallback->provider;
-		if (!role->base_url) role->base_url = fallback->base_url;
-		if (!role->model) role->model = fallback->model;
-		if (!role->api_key_env) role->api_key_env = fallback->api_key_env;
-		if (!role->auth) role->auth = fallback->auth;
-		if (!role->cacert) role->cacert = fallback->cacert;
+		if (!role->provider)
+			role->provider = fallback->provider;
+		if (!role->base_url)
+			role->base_url = fallback->base_url;
+		if (!role->model)
+			role->model = fallback->model;
+		if (!role->api_key_env)
+			role->api_key_env = fallback->api_key_env;
+		if (!role->auth)
+			role->auth = fallback->auth;
+		if (!role->cacert)
+			role->cacert = fallback->cacert;
 		if (!role->nheaders) {
 			memcpy(role->headers, fallback->headers, sizeof role->headers);
 			role->nheaders = fallback->nheaders;
 		}
-		if (!role->body_json) role->body_json = fallback->body_json;
-		if (role->temperature == LLM_UNSET) role->temperature = fallback->temperature;
-		if (role->top_p == LLM_UNSET) role->top_p = fallback->top_p;
-		if (role->max_tokens < 0) role->max_tokens = fallback->max_tokens;
-		if (!role->max_tokens_field) role->max_tokens_field = fallback->max_tokens_field;
-		if (role->concurrency < 0) role->concurrency = fallback->concurrency;
-		if (role->rpm < 0) role->rpm = fallback->rpm;
-		if (role->tpm < 0) role->tpm = fallback->tpm;
-		if (role->timeout < 0) role->timeout = fallback->timeout;
-		if (role->retries < 0) role->retries = fallback->retries;
-		if (role->max_retry_wait < 0) role->max_retry_wait = fallback->max_retry_wait;
-		if (role->max_connect_failures < 0) role->max_connect_failures = fallback->max_connect_failures;
-		if (!role->stream) role->stream = fallback->stream;
-		if (role->idle_timeout < 0) role->idle_timeout = fallback->idle_timeout;
+		if (!role->body_json)
+			role->body_json = fallback->body_json;
+		if (role->temperature == LLM_UNSET)
+			role->temperature = fallback->temperature;
+		if (role->top_p == LLM_UNSET)
+			role->top_p = fallback->top_p;
+		if (role->max_tokens < 0)
+			role->max_tokens = fallback->max_tokens;
+		if (!role->max_tokens_field)
+			role->max_tokens_field = fallback->max_tokens_field;
+		if (role->concurrency < 0)
+			role->concurrency = fallback->concurrency;
+		if (role->rpm < 0)
+			role->rpm = fallback->rpm;
+		if (role->tpm < 0)
+			role->tpm = fallback->tpm;
+		if (role->timeout < 0)
+			role->timeout = fallback->timeout;
+		if (role->retries < 0)
+			role->retries = fallback->retries;
+		if (role->max_retry_wait < 0)
+			role->max_retry_wait = fallback->max_retry_wait;
+		if (role->max_connect_failures < 0)
+			role->max_connect_failures = fallback->max_connect_failures;
+		if (!role->stream)
+			role->stream = fallback->stream;
+		if (role->idle_timeout < 0)
+			role->idle_timeout = fallback->idle_timeout;
 		if (role->price_in < 0) {
 			role->price_in = fallback->price_in;
 			role->price_out = fallback->price_out;
 		}
-		if (role->budget < 0) role->budget = fallback->budget;
-		if (!role->cache_dir) role->cache_dir = fallback->cache_dir;
-		if (!role->system_message) role->system_message = fallback->system_message;
-		if (!role->reasoning_tags) role->reasoning_tags = fallback->reasoning_tags;
+		if (role->budget < 0)
+			role->budget = fallback->budget;
+		if (!role->cache_dir)
+			role->cache_dir = fallback->cache_dir;
+		if (!role->system_message)
+			role->system_message = fallback->system_message;
+		if (!role->reasoning_tags)
+			role->reasoning_tags = fallback->reasoning_tags;
 	}
 	if (!role->system_message)
 		role->system_message = "system";
@@ -259,18 +307,23 @@ void llm_config_resolve(struct llm_config *role, const struct llm_config *fallba
 	}
 	if (!role->base_url)
 		role->base_url = DEFAULT_BASE_URL;
-	if (role->concurrency < 0) role->concurrency = DEFAULT_CONCURRENCY;
+	if (role->concurrency < 0)
+		role->concurrency = DEFAULT_CONCURRENCY;
 	/* Unset retries stay < 0 here: llm_client_new tells "not given" (timeouts are
 	 * then re-sent at most DEFAULT_TIMEOUT_RETRIES times) from a given --retries. */
-	if (role->max_connect_failures < 0) role->max_connect_failures = DEFAULT_MAX_CONNECT_FAILURES;
-	if (role->max_retry_wait < 0) role->max_retry_wait = DEFAULT_MAX_RETRY_WAIT;
-	if (role->rpm < 0) role->rpm = 0;
-	if (role->tpm < 0) role->tpm = 0;
+	if (role->max_connect_failures < 0)
+		role->max_connect_failures = DEFAULT_MAX_CONNECT_FAILURES;
+	if (role->max_retry_wait < 0)
+		role->max_retry_wait = DEFAULT_MAX_RETRY_WAIT;
+	if (role->rpm < 0)
+		role->rpm = 0;
+	if (role->tpm < 0)
+		role->tpm = 0;
 }
 
 /* ---------- engine state ---------- */
 
-struct bucket {                 /* a smooth token bucket: rate per second, small burst */
+struct bucket { /* a smooth token bucket: rate per second, small burst */
 	double rate, capacity, level, last;
 };
 
@@ -281,25 +334,25 @@ struct llm_client {
 	char *base_url;
 	char *chat_url, *embed_url;
 	char *model;
-	char *secret;               /* the API key, for the header and for scrubbing only */
+	char *secret; /* the API key, for the header and for scrubbing only */
 	struct curl_slist *headers;
 	char *cacert;
-	double temperature;         /* < 0: left out */
-	double top_p;               /* < 0: left out */
+	double temperature; /* < 0: left out */
+	double top_p; /* < 0: left out */
 	long max_tokens;
 	char *max_tokens_field;
-	jv body_extra;              /* --body-json's object, or jv_null() */
+	jv body_extra; /* --body-json's object, or jv_null() */
 	long concurrency;
-	double timeout;             /* whole request, 0: no limit (streaming) */
-	double idle_timeout;        /* streaming: no byte for this long */
+	double timeout; /* whole request, 0: no limit (streaming) */
+	double idle_timeout; /* streaming: no byte for this long */
 	int stream;
 	long retries;
-	long timeout_retries;       /* at most this many re-sends after timeouts */
+	long timeout_retries; /* at most this many re-sends after timeouts */
 	double max_retry_wait;
 	double price_in, price_out; /* USD per million tokens, < 0: unknown */
-	double spent;               /* USD paid this run (cache hits are free) */
+	double spent; /* USD paid this run (cache hits are free) */
 	long max_connect_failures;
-	long unreachable_in_row;    /* attempts in a row that reached no server */
+	long unreachable_in_row; /* attempts in a row that reached no server */
 	struct bucket requests, tokens;
 	struct cache *cache;
 	enum system_placement placement;
@@ -313,25 +366,25 @@ struct call {
 	int embeddings;
 	char *body;
 	size_t body_len;
-	size_t seed_at;             /* where the body's ,"seed":S} tail starts */
-	size_t stream_at, stream_len;   /* the body's "stream" fields, left out of the cache key */
+	size_t seed_at; /* where the body's ,"seed":S} tail starts */
+	size_t stream_at, stream_len; /* the body's "stream" fields, left out of the cache key */
 	char key[33];
 	uint64_t sample;
-	int reasks;                 /* answers not accepted and asked again */
-	int unaccepted;             /* the last reply parsed but its answer is not accepted */
-	int retryable;              /* the last error is worth another attempt */
-	uint64_t wasted_prompt, wasted_completion, wasted_reasoning;   /* tokens of answers not accepted */
+	int reasks; /* answers not accepted and asked again */
+	int unaccepted; /* the last reply parsed but its answer is not accepted */
+	int retryable; /* the last error is worth another attempt */
+	uint64_t wasted_prompt, wasted_completion, wasted_reasoning; /* tokens of answers not accepted */
 	enum offline_task task;
-	jv persona, messages;       /* kept for the offline provider only */
+	jv persona, messages; /* kept for the offline provider only */
 	llm_done_fn done;
 	void *ctx;
 	double due;
 	double tokens_estimate;
 	CURL *easy;
 	struct buf response;
-	double retry_after;         /* seconds from the last reply's headers, < 0 if none */
-	double last_byte;           /* when the attempt started or last received a byte */
-	int idle;                   /* the attempt was given up for --idle-timeout */
+	double retry_after; /* seconds from the last reply's headers, < 0 if none */
+	double last_byte; /* when the attempt started or last received a byte */
+	int idle; /* the attempt was given up for --idle-timeout */
 	struct llm_result result;
 	char *content;
 	char *finish_reason;
@@ -339,28 +392,28 @@ struct call {
 	char *error_message;
 	char error_kind[32];
 	struct call *next;
-	struct call *run_prev, *run_next;   /* the engine's list of HTTP attempts in progress */
+	struct call *run_prev, *run_next; /* the engine's list of HTTP attempts in progress */
 };
 
 struct llm_engine {
 	CURLM *multi;
-	struct pollfd *fds;         /* the sockets libcurl asked us to watch */
+	struct pollfd *fds; /* the sockets libcurl asked us to watch */
 	size_t nfds, fds_cap;
-	double timer_due;           /* when libcurl wants its timeout action, < 0: none */
+	double timer_due; /* when libcurl wants its timeout action, < 0: none */
 	uint64_t seed;
 	int send_seed;
 	struct rng jitter;
-	struct call *waiting, *waiting_tail;     /* not started yet, or waiting to retry */
-	struct call *finished, *finished_tail;   /* results to deliver */
-	struct call *running;                    /* HTTP attempts in progress */
-	int cancelling;                          /* llm_engine_cancel: no call starts any more */
+	struct call *waiting, *waiting_tail; /* not started yet, or waiting to retry */
+	struct call *finished, *finished_tail; /* results to deliver */
+	struct call *running; /* HTTP attempts in progress */
+	int cancelling; /* llm_engine_cancel: no call starts any more */
 	size_t pending;
 	struct llm_client **clients;
 	size_t nclients;
-	double budget;                           /* USD, < 0: none */
-	double spent;                            /* USD, estimated from --price */
-	int over_budget;                         /* the budget is spent: nothing new starts */
-	int stopped;                             /* ... and the program was told to stop */
+	double budget; /* USD, < 0: none */
+	double spent; /* USD, estimated from --price */
+	int over_budget; /* the budget is spent: nothing new starts */
+	int stopped; /* ... and the program was told to stop */
 };
 
 static double now(void)
@@ -463,7 +516,8 @@ static int check_config(const struct llm_config *cfg, const char *role, enum llm
 		errorf("%s: unknown --auth '%s' (expected bearer, api-key or none)", role, cfg->auth);
 		return -1;
 	}
-	if (strcmp(cfg->max_tokens_field, "max_tokens") != 0 && strcmp(cfg->max_tokens_field, "max_completion_tokens") != 0) {
+	if (strcmp(cfg->max_tokens_field, "max_tokens") != 0 &&
+	    strcmp(cfg->max_tokens_field, "max_completion_tokens") != 0) {
 		errorf("%s: unknown --max-tokens-field '%s' (expected max_tokens or max_completion_tokens)", role,
 		       cfg->max_tokens_field);
 		return -1;
@@ -533,7 +587,8 @@ struct llm_client *llm_client_new(struct llm_engine *e, const struct llm_config 
 		return NULL;
 	}
 	struct llm_client *c = xcalloc(1, sizeof *c);
-	c->placement = (enum system_placement)chat_placement_parse(cfg->system_message ? cfg->system_message : "system");
+	c->placement =
+		(enum system_placement)chat_placement_parse(cfg->system_message ? cfg->system_message : "system");
 	c->think_open = think_open;
 	c->think_close = think_close;
 	c->engine = e;
@@ -577,7 +632,8 @@ struct llm_client *llm_client_new(struct llm_engine *e, const struct llm_config 
 		e->budget = cfg->budget;
 	if (provider == PROVIDER_OFFLINE)
 		notef("%s: provider offline: the built-in stand-in, not a language model; "
-			"no finding about model behaviour may be drawn from its output", role);
+		      "no finding about model behaviour may be drawn from its output",
+		      role);
 	else
 		notef("%s: provider openai at %s, model %s%s", role, c->base_url, c->model,
 		      c->secret || strcmp(cfg->auth, "none") == 0 ? "" : " (no API key set)");
@@ -814,8 +870,8 @@ jv llm_user_prompt(const char *text)
 	return JV_ARRAY(m);
 }
 
-void llm_chat(struct llm_client *c, jv messages, const struct llm_hint *hint, uint64_t sample,
-	      llm_done_fn done, void *ctx)
+void llm_chat(struct llm_client *c, jv messages, const struct llm_hint *hint, uint64_t sample, llm_done_fn done,
+	      void *ctx)
 {
 	struct buf text = BUF_INIT;
 	chat_write_messages(messages, c->placement, NULL, &text);
@@ -848,7 +904,7 @@ static char *scrubbed(const struct llm_client *c, const char *text)
 	/* Keys shorter than MIN_SECRET_LENGTH are not scrubbed: they would mangle every
 	 * message (a one-letter test key matches everywhere) and protect nothing. */
 	int scrub = c->secret && strlen(c->secret) >= MIN_SECRET_LENGTH;
-	for (size_t i = 0; i < n && b.len < MAX_ERROR_TEXT; ) {
+	for (size_t i = 0; i < n && b.len < MAX_ERROR_TEXT;) {
 		if (scrub && strncmp(text + i, c->secret, strlen(c->secret)) == 0) {
 			buf_adds(&b, "[redacted]");
 			i += strlen(c->secret);
@@ -1043,10 +1099,12 @@ static int parse_chat(struct call *k, jv doc)
 				buf_adds(&why, k->refusal);
 			} else if (cut) {
 				kind = "truncated";
-				buf_adds(&why, "the token limit was reached before any answer (finish_reason \"length\")");
+				buf_adds(&why,
+					 "the token limit was reached before any answer (finish_reason \"length\")");
 			} else {
-				buf_addf(&why, "the answer is empty (finish_reason %s%s%s)", k->finish_reason ? "\"" : "",
-					 k->finish_reason ? k->finish_reason : "none", k->finish_reason ? "\"" : "");
+				buf_addf(&why, "the answer is empty (finish_reason %s%s%s)",
+					 k->finish_reason ? "\"" : "", k->finish_reason ? k->finish_reason : "none",
+					 k->finish_reason ? "\"" : "");
 			}
 			set_error(k, kind, why.data);
 			buf_free(&why);
@@ -1096,9 +1154,9 @@ static int parse_success(struct call *k, const char *body, size_t len)
 struct stream_parts {
 	struct buf content, refusal;
 	char *finish_reason;
-	jv usage;                   /* the last usage object seen, or jv_null() */
-	jv error;                   /* an event carrying "error", or jv_null() */
-	int done;                   /* data: [DONE] was seen */
+	jv usage; /* the last usage object seen, or jv_null() */
+	jv error; /* an event carrying "error", or jv_null() */
+	int done; /* data: [DONE] was seen */
 };
 
 static void append_member(struct buf *out, jv obj, const char *key)
@@ -1268,7 +1326,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
 	line[len] = '\0';
 	line[strcspn(line, "\r\n")] = '\0';
 	if (strncasecmp(line, "HTTP/", 5) == 0)
-		k->retry_after = -1;   /* a new response (after a 100 or redirect) */
+		k->retry_after = -1; /* a new response (after a 100 or redirect) */
 	else if (strncasecmp(line, "retry-after-ms:", 15) == 0)
 		k->retry_after = fmax(k->retry_after, atof(line + 15) / 1000.0);
 	else if (strncasecmp(line, "retry-after:", 12) == 0)
@@ -1296,8 +1354,9 @@ static void start_http(struct call *k)
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, k);
 	if (c->timeout > 0)
 		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(c->timeout * 1000));
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-			 (long)(fmin(c->timeout > 0 ? c->timeout : DEFAULT_CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT) * 1000));
+	curl_easy_setopt(
+		h, CURLOPT_CONNECTTIMEOUT_MS,
+		(long)(fmin(c->timeout > 0 ? c->timeout : DEFAULT_CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT) * 1000));
 	k->last_byte = now();
 	k->idle = 0;
 	if (c->cacert)
@@ -1339,7 +1398,8 @@ static void run_offline(struct call *k)
 {
 	struct llm_client *c = k->client;
 	if (k->embeddings) {
-		set_error(k, "unsupported", "the offline provider has no embeddings model; use the built-in hash model");
+		set_error(k, "unsupported",
+			  "the offline provider has no embeddings model; use the built-in hash model");
 		finish(k);
 		return;
 	}
@@ -1399,8 +1459,8 @@ static void note_reachability(struct llm_client *c, CURLcode code)
 	}
 	if (++c->unreachable_in_row != c->max_connect_failures || c->max_connect_failures == 0)
 		return;
-	errorf("cannot reach '%s': %s (%ld attempts in a row, no reply); stopping: rerun later (exit 75)",
-	       c->base_url, curl_easy_strerror(code), c->unreachable_in_row);
+	errorf("cannot reach '%s': %s (%ld attempts in a row, no reply); stopping: rerun later (exit 75)", c->base_url,
+	       curl_easy_strerror(code), c->unreachable_in_row);
 	interrupt_stop(EXIT_TEMPFAIL);
 }
 
@@ -1447,9 +1507,10 @@ static void settle(struct call *k, CURLcode code)
 		} else if (code == CURLE_PARTIAL_FILE) {
 			kind = "cut_reply";
 		}
-		retryable = code == CURLE_OPERATION_TIMEDOUT || code == CURLE_GOT_NOTHING || code == CURLE_PARTIAL_FILE ||
-			    code == CURLE_COULDNT_CONNECT || code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR ||
-			    code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_HTTP2 || code == CURLE_HTTP2_STREAM;
+		retryable = code == CURLE_OPERATION_TIMEDOUT || code == CURLE_GOT_NOTHING ||
+			    code == CURLE_PARTIAL_FILE || code == CURLE_COULDNT_CONNECT || code == CURLE_RECV_ERROR ||
+			    code == CURLE_SEND_ERROR || code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_HTTP2 ||
+			    code == CURLE_HTTP2_STREAM;
 		if (code == CURLE_WRITE_ERROR)
 			kind = "bad_response";
 		char idle[96];
@@ -1490,7 +1551,8 @@ static void settle(struct call *k, CURLcode code)
 		if (k->retry_after > c->max_retry_wait) {
 			struct buf why = BUF_INIT;
 			buf_addf(&why, "%s (the server asks to wait %.0f s, more than --max-retry-wait %.0f s)",
-				 k->error_message ? k->error_message : "rate limited", k->retry_after, c->max_retry_wait);
+				 k->error_message ? k->error_message : "rate limited", k->retry_after,
+				 c->max_retry_wait);
 			char kind[sizeof k->error_kind];
 			snprintf(kind, sizeof kind, "%s", k->error_kind[0] ? k->error_kind : "rate_limited");
 			set_error(k, kind, why.data);
@@ -1502,7 +1564,8 @@ static void settle(struct call *k, CURLcode code)
 		double delay = k->retry_after >= 0 ? k->retry_after : backoff(e, k->result.attempts);
 		if (delay > ANNOUNCED_WAIT)
 			notef("%s: waiting %.0f s before retrying (%s%s)", c->role, delay,
-			      k->error_kind[0] ? k->error_kind : "error", k->retry_after >= 0 ? ", as the server asks" : "");
+			      k->error_kind[0] ? k->error_kind : "error",
+			      k->retry_after >= 0 ? ", as the server asks" : "");
 		k->due = now() + delay;
 		push(&e->waiting, &e->waiting_tail, k);
 		return;
@@ -1560,7 +1623,8 @@ static void note_budget(struct llm_engine *e)
 	for (size_t i = 0; i < e->nclients; i++)
 		in_flight += e->clients[i]->in_flight;
 	errorf("budget of %.4f USD reached: %.4f USD spent (estimated); starting nothing new, "
-	       "finishing %ld request%s in flight", e->budget, e->spent, in_flight, in_flight == 1 ? "" : "s");
+	       "finishing %ld request%s in flight",
+	       e->budget, e->spent, in_flight, in_flight == 1 ? "" : "s");
 }
 
 static void stop_when_spent(struct llm_engine *e)
@@ -1862,9 +1926,9 @@ void llm_usage_report(const struct llm_client *c)
 	if (c->price_in >= 0)
 		buf_addf(&extra, "; %.4f USD spent (estimated)", c->spent);
 	notef("%s (%s): %llu requests, %llu retries, %llu cache hits, %llu failed, "
-	      "%llu prompt + %llu completion tokens%s", c->role, c->model,
-		(unsigned long long)u->requests, (unsigned long long)u->retries, (unsigned long long)u->cache_hits,
-		(unsigned long long)u->failures, (unsigned long long)u->prompt_tokens,
-		(unsigned long long)u->completion_tokens, extra.data ? extra.data : "");
+	      "%llu prompt + %llu completion tokens%s",
+	      c->role, c->model, (unsigned long long)u->requests, (unsigned long long)u->retries,
+	      (unsigned long long)u->cache_hits, (unsigned long long)u->failures, (unsigned long long)u->prompt_tokens,
+	      (unsigned long long)u->completion_tokens, extra.data ? extra.data : "");
 	buf_free(&extra);
 }

@@ -98,29 +98,29 @@ enum llm_provider { PROVIDER_AUTO, PROVIDER_OPENAI, PROVIDER_OFFLINE };
 /* One role's settings as given on the command line; unset values are NULL or < 0.
  * A role's value replaces the plain one (--client-header replaces every --header). */
 struct llm_config {
-	const char *provider;       /* "openai", "offline" or NULL (auto) */
-	const char *base_url;       /* may carry a query: the API path goes before it */
+	const char *provider; /* "openai", "offline" or NULL (auto) */
+	const char *base_url; /* may carry a query: the API path goes before it */
 	const char *model;
 	const char *api_key_env;
-	const char *auth;           /* "bearer" (default), "api-key" (Azure) or "none" */
-	const char *cacert;         /* CA bundle for private CAs, or NULL */
-	const char *headers[LLM_MAX_HEADERS];   /* "Name: value" lines sent as given */
+	const char *auth; /* "bearer" (default), "api-key" (Azure) or "none" */
+	const char *cacert; /* CA bundle for private CAs, or NULL */
+	const char *headers[LLM_MAX_HEADERS]; /* "Name: value" lines sent as given */
 	size_t nheaders;
-	const char *body_json;      /* an object merged into every request body (checked) */
-	double temperature;         /* LLM_UNSET, LLM_SERVER_DEFAULT (left out), or sent */
-	double top_p;               /* the same */
-	long max_tokens;            /* < 0: not sent */
-	const char *max_tokens_field;   /* "max_tokens" (default) or "max_completion_tokens" */
-	double max_retry_wait;      /* a longer Retry-After fails the call as rate-limited */
+	const char *body_json; /* an object merged into every request body (checked) */
+	double temperature; /* LLM_UNSET, LLM_SERVER_DEFAULT (left out), or sent */
+	double top_p; /* the same */
+	long max_tokens; /* < 0: not sent */
+	const char *max_tokens_field; /* "max_tokens" (default) or "max_completion_tokens" */
+	double max_retry_wait; /* a longer Retry-After fails the call as rate-limited */
 	long concurrency;
-	double rpm, tpm;            /* 0: unlimited */
-	double timeout;             /* seconds per request */
-	int stream;                 /* --stream: Server-Sent Events */
-	double idle_timeout;        /* streaming: no byte for this long is a timeout */
+	double rpm, tpm; /* 0: unlimited */
+	double timeout; /* seconds per request */
+	int stream; /* --stream: Server-Sent Events */
+	double idle_timeout; /* streaming: no byte for this long is a timeout */
 	double price_in, price_out; /* USD per million prompt / completion tokens */
-	double budget;              /* USD: no new call starts once the spend reaches it */
+	double budget; /* USD: no new call starts once the spend reaches it */
 	long retries;
-	long max_connect_failures;  /* attempts in a row reaching no server before stopping */
+	long max_connect_failures; /* attempts in a row reaching no server before stopping */
 	const char *cache_dir;
 	const char *system_message; /* "system" or "first-user" */
 	const char *reasoning_tags; /* "OPEN,CLOSE" */
@@ -141,36 +141,36 @@ void llm_config_init(struct llm_config *cfg);
 void llm_config_resolve(struct llm_config *role, const struct llm_config *fallback);
 
 struct llm_usage {
-	uint64_t requests;          /* calls answered (from the network, the cache or offline) */
-	uint64_t retries;           /* extra HTTP attempts (re-asks of empty answers too) */
+	uint64_t requests; /* calls answered (from the network, the cache or offline) */
+	uint64_t retries; /* extra HTTP attempts (re-asks of empty answers too) */
 	uint64_t cache_hits;
-	uint64_t failures;          /* calls that failed for good */
-	uint64_t timeouts;          /* attempts that timed out (each paid, perhaps, and re-sent) */
-	uint64_t truncated;         /* answers accepted although cut by the token limit */
+	uint64_t failures; /* calls that failed for good */
+	uint64_t timeouts; /* attempts that timed out (each paid, perhaps, and re-sent) */
+	uint64_t truncated; /* answers accepted although cut by the token limit */
 	uint64_t prompt_tokens;
 	uint64_t completion_tokens; /* as the provider counts them, reasoning included */
-	uint64_t reasoning_tokens;  /* usage.completion_tokens_details.reasoning_tokens */
-	double cost_usd;            /* with --price: the answers' tokens priced */
-	int priced;                 /* a --price was given: cost_usd is meaningful */
+	uint64_t reasoning_tokens; /* usage.completion_tokens_details.reasoning_tokens */
+	double cost_usd; /* with --price: the answers' tokens priced */
+	int priced; /* a --price was given: cost_usd is meaningful */
 };
 
 struct llm_result {
 	int ok;
-	const char *content;        /* chat: the answer, reasoning stripped, trimmed; never empty when ok */
-	const char *finish_reason;  /* chat: the provider's finish_reason, or NULL */
-	const char *refusal;        /* chat: the provider's refusal text, or NULL */
-	int truncated;              /* chat: accepted, but cut by the token limit (finish_reason "length") */
-	jv embeddings;              /* embeddings: array of vectors, in input order */
-	const char *error_kind;     /* "http_429", "timeout", "connection", "bad_response", "quota",
+	const char *content; /* chat: the answer, reasoning stripped, trimmed; never empty when ok */
+	const char *finish_reason; /* chat: the provider's finish_reason, or NULL */
+	const char *refusal; /* chat: the provider's refusal text, or NULL */
+	int truncated; /* chat: accepted, but cut by the token limit (finish_reason "length") */
+	jv embeddings; /* embeddings: array of vectors, in input order */
+	const char *error_kind; /* "http_429", "timeout", "connection", "bad_response", "quota",
 				     * "provider_error", "truncated", "empty", "refusal", ... */
-	const char *error_message;  /* the provider's message, key scrubbed */
-	int rate_limited;           /* the final failure was a rate limit (worth a later rerun) */
-	int attempts;               /* HTTP attempts made (0 for cache hits and offline) */
-	int timeouts;               /* of which timed out */
+	const char *error_message; /* the provider's message, key scrubbed */
+	int rate_limited; /* the final failure was a rate limit (worth a later rerun) */
+	int attempts; /* HTTP attempts made (0 for cache hits and offline) */
+	int timeouts; /* of which timed out */
 	int cached;
-	int cancelled;              /* llm_engine_cancel gave the call up (error_kind "cancelled") */
-	uint64_t prompt_tokens, completion_tokens, reasoning_tokens;   /* of the accepted answer */
-	double cost_usd;            /* those tokens at the client's --price */
+	int cancelled; /* llm_engine_cancel gave the call up (error_kind "cancelled") */
+	uint64_t prompt_tokens, completion_tokens, reasoning_tokens; /* of the accepted answer */
+	double cost_usd; /* those tokens at the client's --price */
 	int priced;
 };
 
@@ -193,11 +193,11 @@ const struct llm_usage *llm_client_usage(const struct llm_client *c);
 /* What the offline provider needs to know; ignored by real providers. */
 struct llm_hint {
 	enum offline_task task;
-	jv persona;                 /* borrowed: the persona's fields, or jv_null() */
+	jv persona; /* borrowed: the persona's fields, or jv_null() */
 };
 
-void llm_chat(struct llm_client *c, jv messages, const struct llm_hint *hint, uint64_t sample,
-	      llm_done_fn done, void *ctx);
+void llm_chat(struct llm_client *c, jv messages, const struct llm_hint *hint, uint64_t sample, llm_done_fn done,
+	      void *ctx);
 /* [{"role": "user", "content": text}]: a one-message chat (text is borrowed). */
 jv llm_user_prompt(const char *text);
 

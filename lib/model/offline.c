@@ -32,8 +32,6 @@
 
 /* ---- the request, flattened ------------------------------------------------- */
 
-
-
 /* A message's text: a string, or the text parts of an array of content parts. */
 static void add_content(struct buf *b, jv content)
 {
@@ -141,10 +139,9 @@ void off_add_canonical(struct buf *b, jv v)
 
 /* ---- the persona, as text ---------------------------------------------------- */
 
-
 static const char *const person_keys[P_COUNT] = {
-	"age", "gender", "occupation", "location", "domain", "emotion", "intensity", "product",
-	"issue", "subject", "prior_level", "attitude", "goal", "previous_contacts", "grade"
+	"age",   "gender",  "occupation",  "location", "domain", "emotion",           "intensity", "product",
+	"issue", "subject", "prior_level", "attitude", "goal",   "previous_contacts", "grade"
 };
 
 /* A field as short text: strings as they are, integers plainly, a list's items joined. */
@@ -240,8 +237,9 @@ void off_add_occupation_clause(struct buf *b, const char *occ)
 		role |= strcasestr(occ, roles[i]) != NULL;
 	/* "an" before a vowel sound: an IT technician, an HR officer, but a university student */
 	int an = (strchr("aeiouAEIOU", occ[0]) && strncasecmp(occ, "uni", 3) != 0 && strncasecmp(occ, "eu", 2) != 0) ||
-		 ((occ[0] == 'H' || occ[0] == 'F' || occ[0] == 'L' || occ[0] == 'M' || occ[0] == 'N' ||
-		   occ[0] == 'R' || occ[0] == 'S' || occ[0] == 'X') && isupper((unsigned char)occ[1]));
+		 ((occ[0] == 'H' || occ[0] == 'F' || occ[0] == 'L' || occ[0] == 'M' || occ[0] == 'N' || occ[0] == 'R' ||
+		   occ[0] == 'S' || occ[0] == 'X') &&
+		  isupper((unsigned char)occ[1]));
 	buf_addf(b, "%s %s %s", role ? "I'm" : "I work as", an ? "an" : "a", occ);
 }
 
@@ -274,8 +272,8 @@ int off_said_before(const struct chat *c, const char *role, const char *s)
 	return 0;
 }
 
-const char *off_choose_fresh(struct rng *r, const char *const *bank, size_t n, const struct chat *c,
-				const char *role, const char *not_this)
+const char *off_choose_fresh(struct rng *r, const char *const *bank, size_t n, const struct chat *c, const char *role,
+			     const char *not_this)
 {
 	size_t start = (size_t)rng_below(r, n);
 	for (size_t i = 0; i < n; i++) {
@@ -332,32 +330,38 @@ int off_is_closure(const char *text)
 static int is_stopword(const char *w)
 {
 	static const char *const stop[] = {
-		"about", "above", "after", "again", "also", "always", "anything", "back", "been", "being",
-		"both", "could", "does", "doing", "done", "each", "even", "ever", "every", "feel", "feels",
-		"from", "glad", "good", "great", "have", "having", "hear", "help", "helps", "helpful", "here",
-		"into", "just", "know", "like", "little", "look", "make", "many", "maybe", "might", "more",
-		"most", "much", "must", "need", "okay", "only", "other", "over", "perhaps", "really", "right",
-		"same", "should", "some", "something", "sorry", "sound", "sounds", "still", "such", "sure",
-		"take", "than", "thank", "thanks", "that", "that's", "their", "them", "then", "there", "these",
-		"they", "thing", "things", "think", "this", "those", "through", "very", "want", "well", "were",
-		"what", "what's", "when", "where", "which", "while", "will", "with", "would", "your", "you're",
-		"yours", "bye", "goodbye", "welcome", "care", "today", "let's", "it's", "i'm", "i've", "don't",
-		"can't", "won't", "you've", "you'll", "i'll", "it'll", "we're", "there's", "here's", "kind",
-		"since", "sometimes", "someone", "anyone", "talk", "talked", "tell", "first", "next", "going",
-		"happy", "mean", "means", "able", "whether", "because", "though", "yourself", "myself", "hello",
-		"again", "hard", "idea", "work", "start", "understand", "notice", "noticed", "tried", "trying",
-		"confirm", "check", "open", "send", "hope", "hoping", "mention", "mentioned", "said", "says",
-		"suggest", "explain", "explaining", "consider", "seems", "seem", "looks", "wonder", "happen",
-		"happened", "actually", "honestly", "probably", "definitely", "certainly", "usually", "often",
-		"already", "everything", "nothing", "somebody", "everyone", "whatever", "however", "another",
-		"around", "before", "during", "without", "within", "quite", "rather", "together", "given",
-		"makes", "getting", "doesn't", "didn't", "isn't", "aren't", "wasn't", "couldn't", "wouldn't",
-		"shouldn't", "haven't", "honest", "someone", "lately", "where", "whole", "week", "today's",
-		"you'd", "i'd", "we'll", "they're", "can't", "cannot", "able", "available", "option", "options",
-		"think", "thought", "worth", "matters", "point", "points", "place", "fine", "start", "begin",
-		"really", "sense", "people", "anyway", "instead", "enough", "keep", "keeps", "coming", "feeling",
-		"feelings", "worried", "sounds", "else", "clears", "part", "deal", "head", "yeah", "okay",
-		"hmm", "ugh", "yes", NULL
+		"about",      "above",     "after",    "again",      "also",      "always",  "anything", "back",
+		"been",       "being",     "both",     "could",      "does",      "doing",   "done",     "each",
+		"even",       "ever",      "every",    "feel",       "feels",     "from",    "glad",     "good",
+		"great",      "have",      "having",   "hear",       "help",      "helps",   "helpful",  "here",
+		"into",       "just",      "know",     "like",       "little",    "look",    "make",     "many",
+		"maybe",      "might",     "more",     "most",       "much",      "must",    "need",     "okay",
+		"only",       "other",     "over",     "perhaps",    "really",    "right",   "same",     "should",
+		"some",       "something", "sorry",    "sound",      "sounds",    "still",   "such",     "sure",
+		"take",       "than",      "thank",    "thanks",     "that",      "that's",  "their",    "them",
+		"then",       "there",     "these",    "they",       "thing",     "things",  "think",    "this",
+		"those",      "through",   "very",     "want",       "well",      "were",    "what",     "what's",
+		"when",       "where",     "which",    "while",      "will",      "with",    "would",    "your",
+		"you're",     "yours",     "bye",      "goodbye",    "welcome",   "care",    "today",    "let's",
+		"it's",       "i'm",       "i've",     "don't",      "can't",     "won't",   "you've",   "you'll",
+		"i'll",       "it'll",     "we're",    "there's",    "here's",    "kind",    "since",    "sometimes",
+		"someone",    "anyone",    "talk",     "talked",     "tell",      "first",   "next",     "going",
+		"happy",      "mean",      "means",    "able",       "whether",   "because", "though",   "yourself",
+		"myself",     "hello",     "again",    "hard",       "idea",      "work",    "start",    "understand",
+		"notice",     "noticed",   "tried",    "trying",     "confirm",   "check",   "open",     "send",
+		"hope",       "hoping",    "mention",  "mentioned",  "said",      "says",    "suggest",  "explain",
+		"explaining", "consider",  "seems",    "seem",       "looks",     "wonder",  "happen",   "happened",
+		"actually",   "honestly",  "probably", "definitely", "certainly", "usually", "often",    "already",
+		"everything", "nothing",   "somebody", "everyone",   "whatever",  "however", "another",  "around",
+		"before",     "during",    "without",  "within",     "quite",     "rather",  "together", "given",
+		"makes",      "getting",   "doesn't",  "didn't",     "isn't",     "aren't",  "wasn't",   "couldn't",
+		"wouldn't",   "shouldn't", "haven't",  "honest",     "someone",   "lately",  "where",    "whole",
+		"week",       "today's",   "you'd",    "i'd",        "we'll",     "they're", "can't",    "cannot",
+		"able",       "available", "option",   "options",    "think",     "thought", "worth",    "matters",
+		"point",      "points",    "place",    "fine",       "start",     "begin",   "really",   "sense",
+		"people",     "anyway",    "instead",  "enough",     "keep",      "keeps",   "coming",   "feeling",
+		"feelings",   "worried",   "sounds",   "else",       "clears",    "part",    "deal",     "head",
+		"yeah",       "okay",      "hmm",      "ugh",        "yes",       NULL
 	};
 	size_t n = strlen(w);
 	if (n < 4 || strchr(w, '\''))
@@ -376,7 +380,7 @@ void off_pick_quote(struct rng *r, const char *text, struct buf *out)
 	char words[64][32];
 	size_t n = 0;
 	const char *p = text;
-	int quoted = 0;   /* inside "...": the partner quoting someone; never quote a quote */
+	int quoted = 0; /* inside "...": the partner quoting someone; never quote a quote */
 	while (*p && n < COUNT(words)) {
 		while (*p && !(isalpha((unsigned char)*p) || (unsigned char)*p >= 0x80)) {
 			if (*p == '"')
@@ -435,12 +439,9 @@ size_t off_word_count(const char *s)
 
 static void generic_reply(struct rng *r, const struct chat *c, struct buf *out)
 {
-	static const char *const quoted[] = {
-		"I read your message about \"%s\".", "Noted: \"%s\".", "You asked about \"%s\"; this is a placeholder answer."
-	};
-	static const char *const plain[] = {
-		"I read your message.", "Noted.", "This is a placeholder answer."
-	};
+	static const char *const quoted[] = { "I read your message about \"%s\".", "Noted: \"%s\".",
+					      "You asked about \"%s\"; this is a placeholder answer." };
+	static const char *const plain[] = { "I read your message.", "Noted.", "This is a placeholder answer." };
 	struct buf q = BUF_INIT;
 	off_pick_quote(r, off_last_text(c, NULL), &q);
 	buf_adds(out, "offline reply: ");
@@ -454,13 +455,20 @@ static void generic_reply(struct rng *r, const struct chat *c, struct buf *out)
 static const char *task_name(enum offline_task task)
 {
 	switch (task) {
-	case OFFLINE_CRAFT: return "offline:craft";
-	case OFFLINE_CLIENT: return "offline:client";
-	case OFFLINE_RESPONDER: return "offline:responder";
-	case OFFLINE_PROBE: return "offline:probe";
-	case OFFLINE_JUDGE: return "offline:judge";
-	case OFFLINE_AUDIT: return "offline:audit";
-	default: return "offline:generic";
+	case OFFLINE_CRAFT:
+		return "offline:craft";
+	case OFFLINE_CLIENT:
+		return "offline:client";
+	case OFFLINE_RESPONDER:
+		return "offline:responder";
+	case OFFLINE_PROBE:
+		return "offline:probe";
+	case OFFLINE_JUDGE:
+		return "offline:judge";
+	case OFFLINE_AUDIT:
+		return "offline:audit";
+	default:
+		return "offline:generic";
 	}
 }
 

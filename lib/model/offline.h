@@ -43,10 +43,10 @@ enum offline_task {
 
 struct offline_request {
 	enum offline_task task;
-	jv persona;           /* the persona's "fields" object, or jv_null() */
-	jv messages;          /* the chat messages as sent: [{"role","content"}, ...] */
-	uint64_t seed;        /* the run's --seed */
-	uint64_t sample;      /* sample index: retries of the same request differ */
+	jv persona; /* the persona's "fields" object, or jv_null() */
+	jv messages; /* the chat messages as sent: [{"role","content"}, ...] */
+	uint64_t seed; /* the run's --seed */
+	uint64_t sample; /* sample index: retries of the same request differ */
 };
 
 char *offline_generate(const struct offline_request *req);

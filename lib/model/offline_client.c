@@ -23,20 +23,49 @@ static unsigned closing_turn(uint64_t seed, jv fields)
 	return 3 + (unsigned)rng_below(&r, 6);
 }
 
-enum mood { MOOD_WORRIED, MOOD_ANGRY, MOOD_LOW, MOOD_CONFUSED, MOOD_OVERWHELMED, MOOD_ASHAMED,
-	    MOOD_UPBEAT, MOOD_CALM, MOOD_NONE };
+enum mood {
+	MOOD_WORRIED,
+	MOOD_ANGRY,
+	MOOD_LOW,
+	MOOD_CONFUSED,
+	MOOD_OVERWHELMED,
+	MOOD_ASHAMED,
+	MOOD_UPBEAT,
+	MOOD_CALM,
+	MOOD_NONE
+};
 
 static enum mood mood_of(const char *emotion)
 {
-	static const struct { const char *word; enum mood mood; } table[] = {
-		{ "anxious", MOOD_WORRIED }, { "nervous", MOOD_WORRIED }, { "worried", MOOD_WORRIED },
-		{ "angry", MOOD_ANGRY }, { "frustrated", MOOD_ANGRY }, { "impatient", MOOD_ANGRY },
-		{ "annoyed", MOOD_ANGRY }, { "sad", MOOD_LOW }, { "lonely", MOOD_LOW }, { "resigned", MOOD_LOW },
-		{ "disappointed", MOOD_LOW }, { "discouraged", MOOD_LOW }, { "bored", MOOD_LOW },
-		{ "reluctant", MOOD_LOW }, { "confused", MOOD_CONFUSED }, { "distracted", MOOD_CONFUSED },
-		{ "overwhelmed", MOOD_OVERWHELMED }, { "guilty", MOOD_ASHAMED }, { "embarrassed", MOOD_ASHAMED },
-		{ "hopeful", MOOD_UPBEAT }, { "curious", MOOD_UPBEAT }, { "eager", MOOD_UPBEAT },
-		{ "competitive", MOOD_UPBEAT }, { "confident", MOOD_CALM }, { "calm", MOOD_CALM },
+	static const struct {
+		const char *word;
+		enum mood mood;
+	} table[] = {
+		{ "anxious", MOOD_WORRIED },
+		{ "nervous", MOOD_WORRIED },
+		{ "worried", MOOD_WORRIED },
+		{ "angry", MOOD_ANGRY },
+		{ "frustrated", MOOD_ANGRY },
+		{ "impatient", MOOD_ANGRY },
+		{ "annoyed", MOOD_ANGRY },
+		{ "sad", MOOD_LOW },
+		{ "lonely", MOOD_LOW },
+		{ "resigned", MOOD_LOW },
+		{ "disappointed", MOOD_LOW },
+		{ "discouraged", MOOD_LOW },
+		{ "bored", MOOD_LOW },
+		{ "reluctant", MOOD_LOW },
+		{ "confused", MOOD_CONFUSED },
+		{ "distracted", MOOD_CONFUSED },
+		{ "overwhelmed", MOOD_OVERWHELMED },
+		{ "guilty", MOOD_ASHAMED },
+		{ "embarrassed", MOOD_ASHAMED },
+		{ "hopeful", MOOD_UPBEAT },
+		{ "curious", MOOD_UPBEAT },
+		{ "eager", MOOD_UPBEAT },
+		{ "competitive", MOOD_UPBEAT },
+		{ "confident", MOOD_CALM },
+		{ "calm", MOOD_CALM },
 		{ "perfectionist", MOOD_WORRIED },
 	};
 	if (!emotion)
@@ -48,47 +77,33 @@ static enum mood mood_of(const char *emotion)
 }
 
 static const char *const mood_lines[][4] = {
-	[MOOD_WORRIED] = { "That makes me a little nervous, to be honest.",
-			   "I keep worrying I'll get it wrong.",
-			   "My mind keeps jumping to the worst case.",
-			   "I'm on edge about the whole thing." },
-	[MOOD_ANGRY] = { "I've already lost enough time over this.",
-			 "Honestly, this whole situation is getting to me.",
-			 "It's maddening that it has come to this.",
-			 "I'm running out of patience with it." },
-	[MOOD_LOW] = { "It's hard to find the energy for it at the moment.",
-		       "Some days it all feels a bit pointless.",
-		       "I don't have much fight left for this.",
-		       "It's been weighing on me more than I'd like." },
-	[MOOD_CONFUSED] = { "I'm not sure I follow all of it.",
-			    "I'm still a bit lost, if I'm honest.",
-			    "There are so many pieces that I lose track.",
-			    "I keep getting the details mixed up." },
+	[MOOD_WORRIED] = { "That makes me a little nervous, to be honest.", "I keep worrying I'll get it wrong.",
+			   "My mind keeps jumping to the worst case.", "I'm on edge about the whole thing." },
+	[MOOD_ANGRY] = { "I've already lost enough time over this.", "Honestly, this whole situation is getting to me.",
+			 "It's maddening that it has come to this.", "I'm running out of patience with it." },
+	[MOOD_LOW] = { "It's hard to find the energy for it at the moment.", "Some days it all feels a bit pointless.",
+		       "I don't have much fight left for this.", "It's been weighing on me more than I'd like." },
+	[MOOD_CONFUSED] = { "I'm not sure I follow all of it.", "I'm still a bit lost, if I'm honest.",
+			    "There are so many pieces that I lose track.", "I keep getting the details mixed up." },
 	[MOOD_OVERWHELMED] = { "There's just so much going on at once.",
 			       "I don't even know which part to deal with first.",
 			       "It all piles up faster than I can sort it out.",
 			       "Everything feels like too much right now." },
 	[MOOD_ASHAMED] = { "I feel a bit silly even bringing this up.",
-			   "I should probably have dealt with this sooner.",
-			   "It's awkward for me to admit all this.",
+			   "I should probably have dealt with this sooner.", "It's awkward for me to admit all this.",
 			   "I keep blaming myself for it." },
-	[MOOD_UPBEAT] = { "That actually sounds promising.",
-			  "I'm curious where this could lead.",
-			  "I have a good feeling about trying it.",
-			  "That gives me something to work with." },
-	[MOOD_CALM] = { "That seems reasonable.",
-			"I can see the logic in it.",
-			"That's a sensible way to look at it.",
+	[MOOD_UPBEAT] = { "That actually sounds promising.", "I'm curious where this could lead.",
+			  "I have a good feeling about trying it.", "That gives me something to work with." },
+	[MOOD_CALM] = { "That seems reasonable.", "I can see the logic in it.", "That's a sensible way to look at it.",
 			"I'm fairly relaxed about trying it." },
-	[MOOD_NONE] = { "I'll have to think about it.",
-			"It's a lot to take in.",
-			"I'm not sure yet what to make of it.",
-			"That's one way to see it." },
+	[MOOD_NONE] = { "I'll have to think about it.", "It's a lot to take in.",
+			"I'm not sure yet what to make of it.", "That's one way to see it." },
 };
 
 static void client_opening(struct rng *r, const struct person *p, struct buf *out)
 {
-	static const char *const formal_greetings[] = { "Hello.", "Good afternoon.", "Hello, I hope you can assist me." };
+	static const char *const formal_greetings[] = { "Hello.", "Good afternoon.",
+							"Hello, I hope you can assist me." };
 	static const char *const casual_greetings[] = { "Hi.", "Hey there.", "Hi, hope this is the right place." };
 	struct buf s = BUF_INIT, topic_buf = BUF_INIT;
 	const char *topic = off_topic_of(p, &topic_buf);
@@ -157,8 +172,7 @@ static void client_opening(struct rng *r, const struct person *p, struct buf *ou
 	static const char *const asks[3][3] = {
 		{ "I'm not sure where to begin, really.", "Maybe you could help me think it through?",
 		  "I hope that's the sort of thing you can help with." },
-		{ "Can you help me figure out what to do?", "Where would you start?",
-		  "What would you suggest?" },
+		{ "Can you help me figure out what to do?", "Where would you start?", "What would you suggest?" },
 		{ "I want a clear plan.", "Tell me what my options are.", "What should I do first?" },
 	};
 	off_add_sentence(out, CHOOSE(r, asks[p->assertiveness]));
@@ -171,12 +185,30 @@ static void client_detail(struct rng *r, const struct person *p, struct buf *out
 	struct buf s = BUF_INIT;
 	const char *options[6];
 	int kinds[6], n = 0;
-	if (p->v[P_OCCUPATION]) { options[n] = p->v[P_OCCUPATION]; kinds[n++] = 0; }
-	if (p->v[P_AGE]) { options[n] = p->v[P_AGE]; kinds[n++] = 1; }
-	if (p->v[P_LOCATION]) { options[n] = p->v[P_LOCATION]; kinds[n++] = 2; }
-	if (p->v[P_DOMAIN]) { options[n] = p->v[P_DOMAIN]; kinds[n++] = 3; }
-	if (p->v[P_PRODUCT]) { options[n] = p->v[P_PRODUCT]; kinds[n++] = 4; }
-	if (p->v[P_GRADE]) { options[n] = p->v[P_GRADE]; kinds[n++] = 5; }
+	if (p->v[P_OCCUPATION]) {
+		options[n] = p->v[P_OCCUPATION];
+		kinds[n++] = 0;
+	}
+	if (p->v[P_AGE]) {
+		options[n] = p->v[P_AGE];
+		kinds[n++] = 1;
+	}
+	if (p->v[P_LOCATION]) {
+		options[n] = p->v[P_LOCATION];
+		kinds[n++] = 2;
+	}
+	if (p->v[P_DOMAIN]) {
+		options[n] = p->v[P_DOMAIN];
+		kinds[n++] = 3;
+	}
+	if (p->v[P_PRODUCT]) {
+		options[n] = p->v[P_PRODUCT];
+		kinds[n++] = 4;
+	}
+	if (p->v[P_GRADE]) {
+		options[n] = p->v[P_GRADE];
+		kinds[n++] = 5;
+	}
 	if (n == 0)
 		return;
 	int i = (int)rng_below(r, (uint64_t)n);
@@ -185,11 +217,21 @@ static void client_detail(struct rng *r, const struct person *p, struct buf *out
 		off_add_occupation_clause(&s, options[i]);
 		buf_adds(&s, ", for what it's worth.");
 		break;
-	case 1: buf_addf(&s, "I'm %s, if that matters.", options[i]); break;
-	case 2: buf_addf(&s, "I'm in %s, by the way.", options[i]); break;
-	case 3: buf_addf(&s, "All of this is tied up with %s for me.", options[i]); break;
-	case 4: buf_addf(&s, "It's the %s that worries me most.", options[i]); break;
-	default: buf_addf(&s, "I'm in grade %s.", options[i]); break;
+	case 1:
+		buf_addf(&s, "I'm %s, if that matters.", options[i]);
+		break;
+	case 2:
+		buf_addf(&s, "I'm in %s, by the way.", options[i]);
+		break;
+	case 3:
+		buf_addf(&s, "All of this is tied up with %s for me.", options[i]);
+		break;
+	case 4:
+		buf_addf(&s, "It's the %s that worries me most.", options[i]);
+		break;
+	default:
+		buf_addf(&s, "I'm in grade %s.", options[i]);
+		break;
 	}
 	off_add_sentence(out, s.data);
 	buf_free(&s);
@@ -264,15 +306,13 @@ static void client_closing(struct rng *r, const struct person *p, struct buf *ou
 		{ "Thanks, that really helps. I'll try that this week. Bye for now.",
 		  "Okay, thanks a lot, I think I've got what I need. Bye!",
 		  "Thanks, that helps. I'll give it a go and see how it goes. Bye." },
-		{ "Fine, that helps. I'll try it. Bye.",
-		  "Okay, got it. That helps. Bye.",
+		{ "Fine, that helps. I'll try it. Bye.", "Okay, got it. That helps. Bye.",
 		  "Right, that's enough to go on. Thanks. Bye." },
 	};
 	off_add_sentence(out, CHOOSE(r, lines[p->politeness]));
 }
 
-void offline_client_turn(struct rng *r, const struct person *p, const struct chat *c, uint64_t seed,
-			struct buf *out)
+void offline_client_turn(struct rng *r, const struct person *p, const struct chat *c, uint64_t seed, struct buf *out)
 {
 	size_t own = off_count_role(c, "assistant");
 	unsigned closing = closing_turn(seed, p->fields);
@@ -290,4 +330,3 @@ void offline_client_turn(struct rng *r, const struct person *p, const struct cha
 	}
 	client_middle(r, p, c, out);
 }
-

@@ -14,7 +14,6 @@
 
 /* The person's next turn in c (their own turns are "assistant"); from their closing
  * turn on, a thank-you and goodbye. */
-void offline_client_turn(struct rng *r, const struct person *p, const struct chat *c, uint64_t seed,
-			 struct buf *out);
+void offline_client_turn(struct rng *r, const struct person *p, const struct chat *c, uint64_t seed, struct buf *out);
 
 #endif

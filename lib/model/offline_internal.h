@@ -34,16 +34,32 @@ struct chat {
 };
 
 struct person {
-	jv fields;                 /* owned */
-	char *v[16];               /* texts of the fields below (NULL when absent) */
-	int expressiveness;        /* 0 low, 1 medium, 2 high */
+	jv fields; /* owned */
+	char *v[16]; /* texts of the fields below (NULL when absent) */
+	int expressiveness; /* 0 low, 1 medium, 2 high */
 	int disclosure;
 	int assertiveness;
-	int politeness;            /* 0 formal, 1 casual, 2 blunt */
+	int politeness; /* 0 formal, 1 casual, 2 blunt */
 };
 
-enum { P_AGE, P_GENDER, P_OCCUPATION, P_LOCATION, P_DOMAIN, P_EMOTION, P_INTENSITY, P_PRODUCT,
-       P_ISSUE, P_SUBJECT, P_PRIOR_LEVEL, P_ATTITUDE, P_GOAL, P_PREVIOUS, P_GRADE, P_COUNT };
+enum {
+	P_AGE,
+	P_GENDER,
+	P_OCCUPATION,
+	P_LOCATION,
+	P_DOMAIN,
+	P_EMOTION,
+	P_INTENSITY,
+	P_PRODUCT,
+	P_ISSUE,
+	P_SUBJECT,
+	P_PRIOR_LEVEL,
+	P_ATTITUDE,
+	P_GOAL,
+	P_PREVIOUS,
+	P_GRADE,
+	P_COUNT
+};
 
 #define CHOOSE(r, bank) off_choose((r), (bank), COUNT(bank))
 #define FRESH(r, bank, c, role) off_choose_fresh((r), (bank), COUNT(bank), (c), (role), NULL)
@@ -80,8 +96,8 @@ int off_said_before(const struct chat *c, const char *role, const char *s);
 
 /* A phrase of the bank the speaker has not used yet, while there is one: people
  * rephrase rather than repeat themselves word for word. */
-const char *off_choose_fresh(struct rng *r, const char *const *bank, size_t n, const struct chat *c,
-			     const char *role, const char *not_this);
+const char *off_choose_fresh(struct rng *r, const char *const *bank, size_t n, const struct chat *c, const char *role,
+			     const char *not_this);
 
 /* True with probability p. */
 int off_chance(struct rng *r, double p);

@@ -81,7 +81,8 @@ static jv find_field_lines(const char *text)
 					value[vl] = '\0';
 					char *num_end;
 					double d = strtod(value, &num_end);
-					jv jvalue = vl && *num_end == '\0' && isfinite(d) ? jv_number(d) : jv_string(value);
+					jv jvalue =
+						vl && *num_end == '\0' && isfinite(d) ? jv_number(d) : jv_string(value);
 					obj = jv_object_set(obj, jv_string(key), jvalue);
 					found = 1;
 				}
@@ -129,11 +130,13 @@ static const char *implausibility(jv f)
 		return "the age is outside a human range";
 	if (has_age && age < 25 && string_field_has(f, "occupation", "retired"))
 		return "someone under 25 is very unlikely to be retired";
-	if (has_age && age < 25 && (string_field_has(f, "domain", "pension") || string_field_has(f, "domain", "retirement")))
+	if (has_age && age < 25 &&
+	    (string_field_has(f, "domain", "pension") || string_field_has(f, "domain", "retirement")))
 		return "pension or retirement worries are implausible before 25";
 	if (has_age && age < 23) {
-		static const char *const senior[] = { "doctor", "practitioner", "lawyer", "director", "senior manager",
-						      "head teacher", "pilot", "lecturer", "dentist", "pharmacist", "architect" };
+		static const char *const senior[] = { "doctor",         "practitioner", "lawyer",   "director",
+						      "senior manager", "head teacher", "pilot",    "lecturer",
+						      "dentist",        "pharmacist",   "architect" };
 		for (size_t i = 0; i < COUNT(senior); i++)
 			if (string_field_has(f, "occupation", senior[i]))
 				return "the occupation needs more years of training than the age allows";
@@ -150,11 +153,11 @@ static const char *implausibility(jv f)
 /* The last turn of a transcript: its last "speaker: text" line, else the whole text. */
 static void last_turn(const char *text, struct buf *out)
 {
-	static const char *const speakers[] = {
-		"client", "responder", "user", "assistant", "a", "b", "person", "human", "agent", "bot",
-		"customer", "student", "tutor", "counsellor", "counselor", "therapist", "seeker", "supporter",
-		"peer", "speaker", "you", "partner"
-	};
+	static const char *const speakers[] = { "client",    "responder", "user",      "assistant",  "a",
+						"b",         "person",    "human",     "agent",      "bot",
+						"customer",  "student",   "tutor",     "counsellor", "counselor",
+						"therapist", "seeker",    "supporter", "peer",       "speaker",
+						"you",       "partner" };
 	const char *best = NULL;
 	size_t best_len = 0;
 	const char *line = text;
@@ -205,7 +208,8 @@ void offline_judge_verdict(const struct chat *c, struct buf *out)
 		last_turn(last, &turn);
 		verdict = off_is_closure(turn.data ? turn.data : "");
 		reason = verdict ? "offline judge: rule-based checks only; the last turn closes without a new question"
-				 : "offline judge: rule-based checks only; the last turn does not close the conversation";
+				 : "offline judge: rule-based checks only; the last turn does not close the "
+				   "conversation";
 	} else {
 		jv fields = find_json_object(last);
 		if (jv_get_kind(fields) != JV_KIND_OBJECT) {
@@ -219,7 +223,8 @@ void offline_judge_verdict(const struct chat *c, struct buf *out)
 		if (jv_get_kind(fields) == JV_KIND_OBJECT) {
 			const char *broken = implausibility(fields);
 			verdict = broken == NULL;
-			buf_addf(&turn, "offline judge: rule-based checks only; %s", broken ? broken : "no rule flagged this persona");
+			buf_addf(&turn, "offline judge: rule-based checks only; %s",
+				 broken ? broken : "no rule flagged this persona");
 		} else {
 			buf_adds(&turn, "offline judge: rule-based checks only; no persona found to check");
 		}
@@ -235,8 +240,10 @@ void offline_judge_verdict(const struct chat *c, struct buf *out)
 /* The audit stand-in: the first numbered client line that talks like a helper. */
 void offline_audit_verdict(const char *transcript, struct buf *out)
 {
-	static const char *const helper[] = { "how can i help", "i recommend", "have you tried", "here are some",
-					      "i suggest", "i'm here for you", NULL };
+	static const char *const helper[] = {
+		"how can i help",   "i recommend", "have you tried", "here are some", "i suggest",
+		"i'm here for you", NULL
+	};
 	const char *line = transcript ? transcript : "";
 	while (*line) {
 		const char *end = strchr(line, '\n');
@@ -251,8 +258,11 @@ void offline_audit_verdict(const char *transcript, struct buf *out)
 		if (sscanf(text, "%ld. client:%n", &turn, &used) >= 1 && used > 0) {
 			for (const char *const *h = helper; *h; h++) {
 				if (strstr(text + used, *h)) {
-					buf_addf(out, "{\"role_failure\":true,\"category\":\"role_reversal\",\"turn\":%ld,"
-						 "\"reason\":\"offline judge: phrase check only (the client says '%s')\"}", turn, *h);
+					buf_addf(out,
+						 "{\"role_failure\":true,\"category\":\"role_reversal\",\"turn\":%ld,"
+						 "\"reason\":\"offline judge: phrase check only (the client says "
+						 "'%s')\"}",
+						 turn, *h);
 					return;
 				}
 			}

@@ -12,11 +12,11 @@
 
 void offline_probe_answer(struct rng *r, const struct person *p, const char *question, struct buf *out)
 {
-	static const char *const motivation_words[] = { "motivat", "why", "want", "goal", "hope", "looking for",
-							"purpose", "need", "here for", "get out of" };
+	static const char *const motivation_words[] = { "motivat",     "why",     "want", "goal",     "hope",
+							"looking for", "purpose", "need", "here for", "get out of" };
 	static const char *const feeling_words[] = { "feel", "emotion", "mood" };
-	static const char *const identity_words[] = { "who are you", "yourself", "describe", "how old", "job",
-						      "work", "live", "occupation" };
+	static const char *const identity_words[] = { "who are you", "yourself", "describe", "how old",
+						      "job",         "work",     "live",     "occupation" };
 	static const char *const style_words[] = { "talk", "communicat", "speak", "style", "express" };
 	struct buf s = BUF_INIT, topic_buf = BUF_INIT;
 	const char *topic = off_topic_of(p, &topic_buf);
@@ -64,7 +64,8 @@ void offline_probe_answer(struct rng *r, const struct person *p, const char *que
 	} else if (kind == 3) {
 		static const char *const levels[3][2] = {
 			{ "I keep it short and don't say much about how I feel.", "I tend to keep things brief." },
-			{ "I say what I think, but I don't go on about it.", "I try to be clear without overdoing it." },
+			{ "I say what I think, but I don't go on about it.",
+			  "I try to be clear without overdoing it." },
 			{ "I say exactly how I feel, sometimes a lot of it.", "I'm pretty open and wordy, honestly." },
 		};
 		buf_adds(&s, CHOOSE(r, levels[p->expressiveness]));
@@ -79,4 +80,3 @@ void offline_probe_answer(struct rng *r, const struct person *p, const char *que
 	buf_free(&s);
 	buf_free(&topic_buf);
 }
-

@@ -33,7 +33,8 @@ void offline_responder_turn(struct rng *r, const struct chat *c, struct buf *out
 		[ROLE_SUPPORT] = "Hello, you're through to support. How can I help you today?",
 	};
 	static const char *const farewells[][3] = {
-		[ROLE_PEER] = { "You're welcome, take care!", "Any time. Good luck with it!", "Glad I could help. Bye for now!" },
+		[ROLE_PEER] = { "You're welcome, take care!", "Any time. Good luck with it!",
+				"Glad I could help. Bye for now!" },
 		[ROLE_COUNSELLOR] = { "You're welcome. Take care of yourself, and come back any time.",
 				      "I'm glad this was useful. Take care.", "You're welcome, take care!" },
 		[ROLE_TUTOR] = { "Great work today. See you next time!", "You're welcome, keep practising. Bye!",
@@ -42,7 +43,8 @@ void offline_responder_turn(struct rng *r, const struct chat *c, struct buf *out
 				   "You're welcome, and sorry again for the trouble. Goodbye!" },
 	};
 	static const char *const acks_quoted[][3] = {
-		[ROLE_PEER] = { "Oh, \"%s\" sounds rough.", "Yeah, I get the \"%s\" part.", "Ah, \"%s\". That's a lot." },
+		[ROLE_PEER] = { "Oh, \"%s\" sounds rough.", "Yeah, I get the \"%s\" part.",
+				"Ah, \"%s\". That's a lot." },
 		[ROLE_COUNSELLOR] = { "It sounds like \"%s\" has been weighing on you.",
 				      "I hear how much \"%s\" matters to you.",
 				      "When you mention \"%s\", it sounds really hard." },
@@ -55,24 +57,27 @@ void offline_responder_turn(struct rng *r, const struct chat *c, struct buf *out
 		[ROLE_PEER] = { "Oh, I get that.", "That's a lot to deal with.", "Yeah, I hear you." },
 		[ROLE_COUNSELLOR] = { "That sounds really difficult.", "It makes sense that you feel this way.",
 				      "I can hear how much this is affecting you." },
-		[ROLE_TUTOR] = { "Okay, let's take this step by step.", "Good question.", "That's a common sticking point." },
-		[ROLE_SUPPORT] = { "I understand, and I'm sorry for the inconvenience.", "Let me look into this for you.",
-				   "I can see why that's frustrating." },
+		[ROLE_TUTOR] = { "Okay, let's take this step by step.", "Good question.",
+				 "That's a common sticking point." },
+		[ROLE_SUPPORT] = { "I understand, and I'm sorry for the inconvenience.",
+				   "Let me look into this for you.", "I can see why that's frustrating." },
 	};
 	static const char *const ideas[][6] = {
 		[ROLE_PEER] = { "Maybe try taking it one day at a time?", "Have you talked to anyone else about it?",
-				"What do you think you'll do?", "I'd probably make a short list and start with the easiest thing.",
+				"What do you think you'll do?",
+				"I'd probably make a short list and start with the easiest thing.",
 				"Sometimes a walk clears my head when things get like that.",
 				"Could you give yourself a small deadline for the first step?" },
-		[ROLE_COUNSELLOR] = { "One small step could be writing down what worries you most, so it feels less tangled.",
+		[ROLE_COUNSELLOR] = { "One small step could be writing down what worries you most, so it feels less "
+				      "tangled.",
 				      "Would it help to break it into smaller pieces we can look at one by one?",
 				      "What feels hardest about it right now?",
 				      "Have you been able to talk to anyone close to you about it?",
 				      "It might help to notice when the feeling is strongest during the day.",
 				      "What would a good outcome look like for you?" },
 		[ROLE_TUTOR] = { "Try explaining the idea back to me in your own words.",
-				 "Can you show me how you would start?", "Let's work through one example together first.",
-				 "Which part feels most confusing?",
+				 "Can you show me how you would start?",
+				 "Let's work through one example together first.", "Which part feels most confusing?",
 				 "Try the first step on your own and tell me what you get.",
 				 "A quick sketch or diagram often makes this clearer." },
 		[ROLE_SUPPORT] = { "Could you confirm your account email or order number so I can check?",
@@ -109,4 +114,3 @@ void offline_responder_turn(struct rng *r, const struct chat *c, struct buf *out
 	buf_free(&q);
 	buf_free(&s);
 }
-

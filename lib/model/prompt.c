@@ -69,7 +69,8 @@ static void add_field_lines(jv fields, struct buf *out)
 {
 	if (jv_get_kind(fields) != JV_KIND_OBJECT)
 		return;
-	jv_object_foreach(fields, key, value) {
+	jv_object_foreach(fields, key, value)
+	{
 		buf_addf(out, "- %s: ", jv_string_value(key));
 		prompt_value_text(value, out);
 		buf_addc(out, '\n');

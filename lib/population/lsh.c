@@ -17,8 +17,8 @@
 struct table {
 	uint64_t mask;
 	uint64_t *keys;
-	int32_t *heads;         /* newest fingerprint number with this key, or -1 */
-	int32_t *next;          /* per fingerprint: the next older one with the same key */
+	int32_t *heads; /* newest fingerprint number with this key, or -1 */
+	int32_t *next; /* per fingerprint: the next older one with the same key */
 	size_t cap, used;
 };
 

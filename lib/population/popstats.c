@@ -36,12 +36,12 @@ static double *ptr_slot(struct ptr_table *t, const void *key)
 }
 
 struct field_stats {
-	int per_value;              /* integer with few values: one bucket per integer */
-	double lo, hi;              /* numeric buckets: [lo, hi] split into NUMERIC_BINS, or integers lo..hi */
+	int per_value; /* integer with few values: one bucket per integer */
+	double lo, hi; /* numeric buckets: [lo, hi] split into NUMERIC_BINS, or integers lo..hi */
 	size_t nbuckets;
-	double *observed;           /* numeric buckets */
-	struct ptr_table by_value;  /* categorical and list: value -> count */
-	struct ptr_table by_dist;   /* distribution -> records drawn from it */
+	double *observed; /* numeric buckets */
+	struct ptr_table by_value; /* categorical and list: value -> count */
+	struct ptr_table by_dist; /* distribution -> records drawn from it */
 };
 
 struct popstats {
@@ -80,7 +80,7 @@ struct popstats *popstats_new(const struct schema *s)
 			numeric_extent(&f->cases[c].dist.num, &fs->lo, &fs->hi);
 		if (f->kind == KIND_INTEGER && fs->hi - fs->lo <= MAX_INTEGER_VALUES) {
 			fs->per_value = 1;
-			fs->lo += 0.5, fs->hi -= 0.5;   /* back to integer min and max */
+			fs->lo += 0.5, fs->hi -= 0.5; /* back to integer min and max */
 			fs->nbuckets = (size_t)(fs->hi - fs->lo) + 1;
 		} else {
 			fs->nbuckets = NUMERIC_BINS;

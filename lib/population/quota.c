@@ -6,7 +6,7 @@
 typedef unsigned __int128 u128;
 
 struct job {
-	uint64_t time;     /* release (in the waiting heap) or deadline (in the ready heap) */
+	uint64_t time; /* release (in the waiting heap) or deadline (in the ready heap) */
 	size_t stratum;
 };
 
@@ -20,9 +20,9 @@ struct quota_seq {
 	uint64_t *weights;
 	uint64_t total;
 	uint64_t *counts;
-	uint64_t now;          /* 1-based time of the next record */
-	struct heap waiting;   /* next job of each stratum not yet released, by release time */
-	struct heap ready;     /* released jobs, by deadline */
+	uint64_t now; /* 1-based time of the next record */
+	struct heap waiting; /* next job of each stratum not yet released, by release time */
+	struct heap ready; /* released jobs, by deadline */
 };
 
 static int job_before(struct job a, struct job b)

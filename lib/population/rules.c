@@ -11,7 +11,6 @@
 
 #define MAX_RULES_BYTES (16L * 1024 * 1024)
 
-
 static int fail(struct ruleset *rs, const char *fmt, const char *a, const char *b)
 {
 	char text[1024];
@@ -36,7 +35,8 @@ static int load(struct ruleset *rs, jv doc)
 	int rc = 0;
 	for (size_t i = 0; i < rs->n && rc == 0; i++) {
 		jv r = jv_array_get(jv_copy(list), (int)i);
-		jv name = jvu_get_borrow(r, "name"), expr = jvu_get_borrow(r, "expr"), message = jvu_get_borrow(r, "message");
+		jv name = jvu_get_borrow(r, "name"), expr = jvu_get_borrow(r, "expr"),
+		   message = jvu_get_borrow(r, "message");
 		char index[32];
 		snprintf(index, sizeof index, "%zu", i + 1);
 		if (jv_get_kind(name) != JV_KIND_STRING || jv_get_kind(expr) != JV_KIND_STRING)
@@ -48,7 +48,7 @@ static int load(struct ruleset *rs, jv doc)
 			rs->rules[i].name = xstrdup(jv_string_value(name));
 			rs->rules[i].expr = xstrdup(jv_string_value(expr));
 			rs->rules[i].message = xstrdup(jv_get_kind(message) == JV_KIND_STRING ? jv_string_value(message)
-											: jv_string_value(name));
+											      : jv_string_value(name));
 			/* Compile each rule alone first, so a syntax error names its rule. */
 			struct buf err = BUF_INIT;
 			struct jqexpr *alone = jqexpr_compile(rs->rules[i].expr, &err);
@@ -81,8 +81,9 @@ static int compile_program(struct ruleset *rs)
 	buf_adds(&prog, "]");
 	struct buf err = BUF_INIT;
 	rs->program = jqexpr_compile(prog.data, &err);
-	int rc = rs->program ? 0 : fail(rs, "rules do not combine into one jq program: %s%s",
-					err.data ? err.data : "compile error", "");
+	int rc = rs->program ? 0
+			     : fail(rs, "rules do not combine into one jq program: %s%s",
+				    err.data ? err.data : "compile error", "");
 	buf_free(&prog);
 	buf_free(&err);
 	return rc;

@@ -28,8 +28,8 @@ struct ruleset {
 	char *path;
 	size_t n;
 	struct rule *rules;
-	uint64_t *failures;     /* per rule, over the run */
-	void *program;          /* the combined jq program */
+	uint64_t *failures; /* per rule, over the run */
+	void *program; /* the combined jq program */
 };
 
 /* NULL after a message naming the file and the problem (the caller exits 2). */

@@ -17,16 +17,16 @@ struct sampler {
 	uint64_t seed;
 	char id[64];
 	uint64_t record_key;
-	uint64_t *purpose_keys;          /* per field */
+	uint64_t *purpose_keys; /* per field */
 	struct value *values;
 	const struct distribution **used;
-	struct buf *derived;             /* per field: text of derived values */
-	const char ***items;             /* per list field: storage for drawn items */
-	char **constant_text;            /* per constant field: its text when it is a string */
-	jv *constant_jv;                 /* per constant field: its value */
-	jv *field_names;                 /* per field: its name as a jv string, for constraints */
-	double *weights;                 /* scratch for drawing lists */
-	long *failures;                  /* per constraint, within one record */
+	struct buf *derived; /* per field: text of derived values */
+	const char ***items; /* per list field: storage for drawn items */
+	char **constant_text; /* per constant field: its text when it is a string */
+	jv *constant_jv; /* per constant field: its value */
+	jv *field_names; /* per field: its name as a jv string, for constraints */
+	double *weights; /* scratch for drawing lists */
+	long *failures; /* per constraint, within one record */
 };
 
 struct sampler *sampler_new(const struct schema *s, uint64_t seed)
@@ -59,7 +59,8 @@ struct sampler *sampler_new(const struct schema *s, uint64_t seed)
 				most = n;
 		}
 		sm->field_names[i] = jv_string(f->name);
-		sm->constant_jv[i] = f->kind == KIND_CONSTANT ? json_parse(f->constant_json, strlen(f->constant_json)) : jv_null();
+		sm->constant_jv[i] =
+			f->kind == KIND_CONSTANT ? json_parse(f->constant_json, strlen(f->constant_json)) : jv_null();
 		if (jv_get_kind(sm->constant_jv[i]) == JV_KIND_STRING)
 			sm->constant_text[i] = xstrdup(jv_string_value(sm->constant_jv[i]));
 	}
@@ -183,9 +184,9 @@ static void draw_list(struct sampler *sm, size_t i, const struct distribution *d
 				break;
 		}
 		if (chosen == w->n)
-			break;   /* rounding left a positive total but no positive weight */
+			break; /* rounding left a positive total but no positive weight */
 		total -= sm->weights[chosen];
-		sm->weights[chosen] = -1;   /* marks "taken" */
+		sm->weights[chosen] = -1; /* marks "taken" */
 	}
 	/* Items are listed in declaration order, so equal sets print the same. */
 	size_t n = 0;
@@ -354,8 +355,8 @@ static long broken_constraint(struct sampler *sm)
 		struct buf err = BUF_INIT;
 		int ok = jqexpr_test(sm->s->constraints[c].expr, fields, &err);
 		if (ok < 0) {
-			errorf("%s: constraint '%s' failed on record %s: %s", sm->s->path,
-			       sm->s->constraints[c].name, sm->id, err.data ? err.data : "jq error");
+			errorf("%s: constraint '%s' failed on record %s: %s", sm->s->path, sm->s->constraints[c].name,
+			       sm->id, err.data ? err.data : "jq error");
 			buf_free(&err);
 			jv_free(fields);
 			exit(EXIT_USAGE);

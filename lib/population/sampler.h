@@ -24,9 +24,9 @@
 #include "schema.h"
 
 struct value {
-	double number;                  /* integer and real */
-	const char *text;               /* categorical (interned) and derived (owned by the sampler) */
-	const char **items;             /* list, interned, in declaration order */
+	double number; /* integer and real */
+	const char *text; /* categorical (interned) and derived (owned by the sampler) */
+	const char **items; /* list, interned, in declaration order */
 	size_t nitems;
 };
 

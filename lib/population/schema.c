@@ -18,7 +18,7 @@
 struct loader {
 	struct schema *s;
 	struct intern *strings;
-	const char *field;      /* field being read, for messages */
+	const char *field; /* field being read, for messages */
 };
 
 static int fail(struct loader *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -43,7 +43,8 @@ static int fail(struct loader *L, const char *fmt, ...)
 
 static int check_keys(struct loader *L, jv obj, const char *what, const char *const *allowed)
 {
-	jv_object_foreach(obj, key, value) {
+	jv_object_foreach(obj, key, value)
+	{
 		int known = 0;
 		for (const char *const *a = allowed; *a; a++)
 			if (strcmp(jv_string_value(key), *a) == 0)
@@ -135,7 +136,8 @@ static int parse_values(struct loader *L, jv spec, struct weighted *w)
 		w->weights = xcalloc(w->n, sizeof *w->weights);
 		size_t i = 0;
 		int bad = 0;
-		jv_object_foreach(spec, key, value) {
+		jv_object_foreach(spec, key, value)
+		{
 			if (!bad && (jv_get_kind(value) != JV_KIND_NUMBER || !isfinite(jv_number_value(value)) ||
 				     jv_number_value(value) < 0)) {
 				fail(L, "weight of '%s' must be a number >= 0", jv_string_value(key));
@@ -168,7 +170,8 @@ static int apply_scale(struct loader *L, jv scale, struct weighted *w)
 	if (jv_get_kind(scale) != JV_KIND_OBJECT)
 		return fail(L, "'scale' must be an object of multipliers");
 	int rc = 0;
-	jv_object_foreach(scale, key, value) {
+	jv_object_foreach(scale, key, value)
+	{
 		const char *name = intern_str(L->strings, jv_string_value(key));
 		size_t i = 0;
 		while (i < w->n && w->values[i] != name)
@@ -217,8 +220,8 @@ double numeric_mass(const struct numeric *num, double a, double b)
 		for (size_t i = 0; i < num->bins.n; i++) {
 			double lo = fmax(a, num->bins.lo[i]), hi = fmin(b, num->bins.hi[i]);
 			if (hi > lo)
-				mass += num->bins.pick.weights[i] / num->bins.pick.total *
-					(hi - lo) / (num->bins.hi[i] - num->bins.lo[i]);
+				mass += num->bins.pick.weights[i] / num->bins.pick.total * (hi - lo) /
+					(num->bins.hi[i] - num->bins.lo[i]);
 		}
 		return mass;
 	}
@@ -534,10 +537,12 @@ static int parse_cases(struct loader *L, struct field *f, jv field_spec)
 		} else {
 			struct field_case *fc = &f->cases[c];
 			fc->terms = xcalloc((size_t)jv_object_length(jv_copy(cond)), sizeof *fc->terms);
-			jv_object_foreach(cond, key, value) {
+			jv_object_foreach(cond, key, value)
+			{
 				int parent = rc ? -1 : schema_field_index(L->s, jv_string_value(key));
 				if (rc == 0 && parent < 0)
-					rc = fail(L, "case %zu: condition on unknown field '%s'", c + 1, jv_string_value(key));
+					rc = fail(L, "case %zu: condition on unknown field '%s'", c + 1,
+						  jv_string_value(key));
 				if (rc == 0)
 					rc = parse_term(L, parent, value, &fc->terms[fc->nterms++]);
 				if (rc == 0)
@@ -553,7 +558,8 @@ static int parse_cases(struct loader *L, struct field *f, jv field_spec)
 					merged = jv_object_delete(merged, jv_string("scale"));
 				char what[64];
 				snprintf(what, sizeof what, "case %zu", c + 1);
-				jv_object_foreach(cs, key, value) {
+				jv_object_foreach(cs, key, value)
+				{
 					const char *name = jv_string_value(key);
 					if (rc == 0 && strcmp(name, "if") != 0 && strcmp(name, "scale") != 0 &&
 					    (strcmp(name, "name") == 0 || strcmp(name, "kind") == 0 ||
@@ -587,7 +593,8 @@ static int parse_kind(struct loader *L, jv spec, struct field *f)
 		while (kind_names[k] && strcmp(kind_names[k], jv_string_value(kind)) != 0)
 			k++;
 		if (!kind_names[k])
-			rc = fail(L, "unknown kind '%s' (expected categorical, integer, real, list, constant or derived)",
+			rc = fail(L,
+				  "unknown kind '%s' (expected categorical, integer, real, list, constant or derived)",
 				  jv_string_value(kind));
 		f->kind = (enum field_kind)k;
 	}
@@ -600,7 +607,8 @@ static int parse_field(struct loader *L, jv spec, size_t index)
 	struct field *f = &L->s->fields[index];
 	L->field = f->name;
 	int rc = 0;
-	jv_object_foreach(spec, key, value) {
+	jv_object_foreach(spec, key, value)
+	{
 		if (rc == 0 && !allowed_key(f->kind, jv_string_value(key)))
 			rc = fail(L, "unknown key '%s' for a %s field", jv_string_value(key), kind_names[f->kind]);
 		jv_free(key);
@@ -912,8 +920,8 @@ static int parse_quota(struct loader *L, jv quota)
 		for (size_t p = 0; p < f->nparents; p++) {
 			const struct field *parent = &s->fields[f->parents[p]];
 			if (parent->quota_index < 0)
-				return fail(L, "quota field '%s' depends on '%s', which is not a quota field",
-					    f->name, parent->name);
+				return fail(L, "quota field '%s' depends on '%s', which is not a quota field", f->name,
+					    parent->name);
 			if ((size_t)parent->quota_index > q)
 				return fail(L, "quota field '%s' depends on '%s': list '%s' first in quota 'fields'",
 					    f->name, parent->name, parent->name);
@@ -923,7 +931,8 @@ static int parse_quota(struct loader *L, jv quota)
 	if (jv_get_kind(strata) == JV_KIND_ARRAY) {
 		rc = parse_explicit_strata(L, strata);
 	} else if (jv_get_kind(strata) == JV_KIND_INVALID) {
-		struct stratum partial = { xcalloc(s->nquota, sizeof(char *)), xcalloc(s->nquota, sizeof(double)), 0, 0, NULL };
+		struct stratum partial = { xcalloc(s->nquota, sizeof(char *)), xcalloc(s->nquota, sizeof(double)), 0, 0,
+					   NULL };
 		rc = enumerate_strata(L, 0, &partial, 1.0);
 		free(partial.values);
 		free(partial.numbers);
@@ -948,7 +957,8 @@ static int parse_quota(struct loader *L, jv quota)
 	for (size_t i = 0; i < s->nstrata; i++) {
 		struct stratum *st = &s->strata[i];
 		/* Counts are used exactly; fractional shares are scaled to 40-bit integers. */
-		st->weight = all_integers ? (uint64_t)st->share : (uint64_t)llround(st->share / largest * 1099511627776.0);
+		st->weight =
+			all_integers ? (uint64_t)st->share : (uint64_t)llround(st->share / largest * 1099511627776.0);
 		st->share /= total;
 		stratum_label(s, st);
 		for (size_t j = 0; j < i; j++)
@@ -997,14 +1007,14 @@ static int parse_constraints(struct loader *L, jv list)
 
 /* ---------- top level ---------- */
 
-
 static int load_top(struct loader *L, jv doc)
 {
 	struct schema *s = L->s;
 	if (jv_get_kind(doc) != JV_KIND_OBJECT)
 		return fail(L, "a schema must be a JSON object, not %s", jvu_kind_name(jv_get_kind(doc)));
-	if (check_keys(L, doc, "the schema", (const char *const[]){ "name", "version", "description", "id_prefix",
-				  "id_width", "max_tries", "fields", "quota", "constraints", NULL }) < 0)
+	if (check_keys(L, doc, "the schema",
+		       (const char *const[]){ "name", "version", "description", "id_prefix", "id_width", "max_tries",
+					      "fields", "quota", "constraints", NULL }) < 0)
 		return -1;
 	jv name = jvu_get_borrow(doc, "name");
 	if (jv_get_kind(name) != JV_KIND_STRING || !jv_string_length_bytes(jv_copy(name))) {
@@ -1053,7 +1063,10 @@ static int load_top(struct loader *L, jv doc)
 		if (jv_get_kind(spec) != JV_KIND_OBJECT)
 			rc = fail(L, "field %zu must be an object", i + 1);
 		else if (jv_get_kind(fname) != JV_KIND_STRING || !valid_name(jv_string_value(fname)))
-			rc = fail(L, "field %zu needs a \"name\" made of letters, digits and _ (not starting with a digit)", i + 1);
+			rc = fail(
+				L,
+				"field %zu needs a \"name\" made of letters, digits and _ (not starting with a digit)",
+				i + 1);
 		else if (schema_field_index(s, jv_string_value(fname)) >= 0)
 			rc = fail(L, "field '%s' is declared twice", jv_string_value(fname));
 		else

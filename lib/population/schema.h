@@ -28,16 +28,16 @@ struct weighted {
 	size_t n;
 	const char **values;
 	double *weights;
-	double *cumulative;     /* cumulative[i] = sum of weights[0..i] */
+	double *cumulative; /* cumulative[i] = sum of weights[0..i] */
 	double total;
 };
 
 /* A continuous distribution; integer fields sample it and round to nearest. */
 struct numeric {
 	enum num_dist dist;
-	double lo, hi;          /* support; for integers [min-0.5, max+0.5) */
-	double mean, sd;        /* normal */
-	struct {                /* histogram: bins [lo,hi) chosen by weight, uniform inside */
+	double lo, hi; /* support; for integers [min-0.5, max+0.5) */
+	double mean, sd; /* normal */
+	struct { /* histogram: bins [lo,hi) chosen by weight, uniform inside */
 		size_t n;
 		double *lo, *hi;
 		struct weighted pick;
@@ -46,28 +46,28 @@ struct numeric {
 
 /* One term of a condition: parent field in a set of values, or in a numeric range. */
 struct term {
-	int field;              /* index into schema.fields */
+	int field; /* index into schema.fields */
 	int is_range;
-	double min, max;        /* inclusive */
+	double min, max; /* inclusive */
 	size_t nvalues;
-	const char **values;    /* interned */
+	const char **values; /* interned */
 };
 
 struct distribution {
 	struct weighted choice; /* categorical and list */
-	struct numeric num;     /* integer and real */
-	long k_min, k_max;      /* list: how many to draw */
+	struct numeric num; /* integer and real */
+	long k_min, k_max; /* list: how many to draw */
 };
 
 struct field_case {
 	size_t nterms;
-	struct term *terms;     /* all must hold */
+	struct term *terms; /* all must hold */
 	struct distribution dist;
 };
 
 /* A derived field's template, pre-split into literal text and field references. */
 struct template_part {
-	const char *literal;    /* owned; NULL for a reference */
+	const char *literal; /* owned; NULL for a reference */
 	int field;
 };
 
@@ -76,22 +76,22 @@ struct field {
 	enum field_kind kind;
 	struct distribution base;
 	size_t ncases;
-	struct field_case *cases;   /* first match wins, else base */
-	int decimals;               /* real: digits after the point */
-	char *constant_json;        /* constant: the value as JSON text */
+	struct field_case *cases; /* first match wins, else base */
+	int decimals; /* real: digits after the point */
+	char *constant_json; /* constant: the value as JSON text */
 	size_t nparts;
-	struct template_part *parts;/* derived */
+	struct template_part *parts; /* derived */
 	size_t nparents;
-	int *parents;               /* fields this one depends on */
-	int quota_index;            /* position in the quota's field list, or -1 */
+	int *parents; /* fields this one depends on */
+	int quota_index; /* position in the quota's field list, or -1 */
 };
 
 struct stratum {
-	const char **values;        /* one per quota field: interned string, or NULL for numbers */
-	double *numbers;            /* one per quota field when numeric */
-	double share;               /* normalised to sum 1 */
-	uint64_t weight;            /* integer share used for exact apportionment */
-	char *label;                /* "grade=3,gender=girl" for messages and stats */
+	const char **values; /* one per quota field: interned string, or NULL for numbers */
+	double *numbers; /* one per quota field when numeric */
+	double share; /* normalised to sum 1 */
+	uint64_t weight; /* integer share used for exact apportionment */
+	char *label; /* "grade=3,gender=girl" for messages and stats */
 };
 
 struct constraint {
@@ -102,21 +102,21 @@ struct constraint {
 
 struct schema {
 	char *path;
-	char *name;                 /* "support" */
-	char *tag;                  /* "support@1", written into each record */
+	char *name; /* "support" */
+	char *tag; /* "support@1", written into each record */
 	char *id_prefix;
 	int id_width;
 	size_t nfields;
-	struct field *fields;       /* in declaration (output) order */
-	int *order;                 /* sampling order: parents before children, derived last */
-	size_t nquota;              /* quota fields, 0 when there is no quota */
+	struct field *fields; /* in declaration (output) order */
+	int *order; /* sampling order: parents before children, derived last */
+	size_t nquota; /* quota fields, 0 when there is no quota */
 	int *quota_fields;
 	size_t nstrata;
 	struct stratum *strata;
 	size_t nconstraints;
 	struct constraint *constraints;
-	long max_tries;             /* rejection bound per record */
-	void *intern;               /* interned strings */
+	long max_tries; /* rejection bound per record */
+	void *intern; /* interned strings */
 };
 
 struct schema *schema_load(const char *path);

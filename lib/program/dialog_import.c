@@ -55,7 +55,7 @@ int dialog_import(struct tool *t, struct import_options *o)
 	}
 	progress_done(&progress, written, NULL);
 	notef("%llu conversations from %s, %llu rejected", (unsigned long long)written, import_format_name(format),
-		(unsigned long long)importer_rejected(im));
+	      (unsigned long long)importer_rejected(im));
 	if (status == EXIT_OK && importer_rejected(im))
 		status = EXIT_SOME_FAILED;
 	if (jsonl_writer_close(out) < 0 || jsonl_writer_close(rejects) < 0)

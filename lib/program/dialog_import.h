@@ -14,7 +14,7 @@
 
 struct import_options {
 	const char *from;
-	long limit;                /* < 0: no limit */
+	long limit; /* < 0: no limit */
 };
 
 void import_options_init(struct import_options *o);

@@ -26,7 +26,8 @@ int redact_parse_kinds(const char *arg, void *target)
 		size_t n = strcspn(p, ",");
 		int kind = redact_kind_of(p, n);
 		if (kind < 0) {
-			errorf("unknown kind '%.*s' for --only (expected email, phone, url or number)", (int)(n > 100 ? 100 : n), p);
+			errorf("unknown kind '%.*s' for --only (expected email, phone, url or number)",
+			       (int)(n > 100 ? 100 : n), p);
 			return -1;
 		}
 		kinds |= REDACT_BIT(kind);

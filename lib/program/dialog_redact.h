@@ -15,7 +15,7 @@
 #include "tool.h"
 
 struct redact_options {
-	unsigned kinds;            /* a mask of REDACT_BIT(kind) */
+	unsigned kinds; /* a mask of REDACT_BIT(kind) */
 	int keep_order;
 };
 

@@ -47,7 +47,7 @@ struct job_source {
 	jv persona;
 	long next_index;
 	uint64_t skipped;
-	uint64_t failed_input;      /* personas whose earlier step failed: rejected, not run */
+	uint64_t failed_input; /* personas whose earlier step failed: rejected, not run */
 };
 
 struct run_state {
@@ -130,7 +130,8 @@ static void on_done(void *ctx, jv record, int rate_limited)
 		run->failed_rate_limited += rate_limited ? 1 : 0;
 		jv error = jvu_get_borrow(record, "error");
 		jv kind = jvu_get_borrow(error, "kind"), message = jvu_get_borrow(error, "message");
-		errorf("%s: failed: %s: %s", record_id(record), jv_get_kind(kind) == JV_KIND_STRING ? jv_string_value(kind) : "?",
+		errorf("%s: failed: %s: %s", record_id(record),
+		       jv_get_kind(kind) == JV_KIND_STRING ? jv_string_value(kind) : "?",
 		       jv_get_kind(message) == JV_KIND_STRING ? jv_string_value(message) : "?");
 		jv_free(kind);
 		jv_free(message);
@@ -211,15 +212,15 @@ static void summary(const struct run_state *run, double seconds, uint64_t reques
 		       (unsigned long long)run->source->failed_input);
 	char truncated[64] = "";
 	if (run->truncated_turns)
-		snprintf(truncated, sizeof truncated, " (%llu cut by the token limit)", (unsigned long long)run->truncated_turns);
+		snprintf(truncated, sizeof truncated, " (%llu cut by the token limit)",
+			 (unsigned long long)run->truncated_turns);
 	notef("%llu conversations (%llu ok, %llu failed, %llu already done), %llu turns%s; "
 	      "stops: %llu closure, %llu loop, %llu judge, %llu max_turns, %llu error; %.1f s, %.1f requests/s",
-		(unsigned long long)(run->ok + run->failed), (unsigned long long)run->ok,
-		(unsigned long long)run->failed, (unsigned long long)run->source->skipped, (unsigned long long)run->turns,
-		truncated,
-		(unsigned long long)run->by_reason[0], (unsigned long long)run->by_reason[1],
-		(unsigned long long)run->by_reason[2], (unsigned long long)run->by_reason[3],
-		(unsigned long long)run->by_reason[4], seconds, seconds > 0 ? (double)requests / seconds : 0);
+	      (unsigned long long)(run->ok + run->failed), (unsigned long long)run->ok, (unsigned long long)run->failed,
+	      (unsigned long long)run->source->skipped, (unsigned long long)run->turns, truncated,
+	      (unsigned long long)run->by_reason[0], (unsigned long long)run->by_reason[1],
+	      (unsigned long long)run->by_reason[2], (unsigned long long)run->by_reason[3],
+	      (unsigned long long)run->by_reason[4], seconds, seconds > 0 ? (double)requests / seconds : 0);
 }
 
 int dialog_run(struct tool *t, struct run_options *o)
@@ -240,7 +241,8 @@ int dialog_run(struct tool *t, struct run_options *o)
 	if (o->resume_path) {
 		struct stat resume_st, out_st;
 		if (stat(o->resume_path, &resume_st) != 0)
-			fatalf(EXIT_USAGE, "--resume: cannot open '%s': %s (a first run appends to it: >> FILE creates it)",
+			fatalf(EXIT_USAGE,
+			       "--resume: cannot open '%s': %s (a first run appends to it: >> FILE creates it)",
 			       o->resume_path, strerror(errno));
 		if (t->common.output && strcmp(t->common.output, "-") != 0 && stat(t->common.output, &out_st) == 0 &&
 		    out_st.st_dev == resume_st.st_dev && out_st.st_ino == resume_st.st_ino)
@@ -260,7 +262,8 @@ int dialog_run(struct tool *t, struct run_options *o)
 	char *client_prompt = prompt_load(o->client_prompt_name);
 	char *responder_prompt = client_prompt ? load_responder_prompt(o->responder_role) : NULL;
 	char *judge_prompt = cfg->stop == STOP_JUDGE && responder_prompt ? prompt_load(o->judge_prompt_name) : NULL;
-	struct stop_rules *rules = cfg->stop == STOP_RULES && responder_prompt ? stoprules_load(o->stop_rules_path) : NULL;
+	struct stop_rules *rules =
+		cfg->stop == STOP_RULES && responder_prompt ? stoprules_load(o->stop_rules_path) : NULL;
 	jv probes = o->probes_path && responder_prompt ? load_probes(o->probes_path) : jv_null();
 	int status = 0;
 	if (!client_prompt || !responder_prompt || (cfg->stop == STOP_JUDGE && !judge_prompt) ||
@@ -269,7 +272,8 @@ int dialog_run(struct tool *t, struct run_options *o)
 	cfg->client = status == 0 ? tool_model(t, &o->client_cfg, &o->both, "client") : NULL;
 	cfg->responder = cfg->client ? tool_model(t, &o->responder_cfg, &o->both, "responder") : NULL;
 	cfg->judge = cfg->responder && cfg->stop == STOP_JUDGE ? tool_model(t, &o->judge_cfg, &o->both, "judge") : NULL;
-	struct resume_set *done = cfg->responder && o->resume_path ? resume_load(o->resume_path, t->common.max_line_bytes) : NULL;
+	struct resume_set *done =
+		cfg->responder && o->resume_path ? resume_load(o->resume_path, t->common.max_line_bytes) : NULL;
 	if (!cfg->responder || (cfg->stop == STOP_JUDGE && !cfg->judge) || (o->resume_path && !done))
 		status = EXIT_USAGE;
 	cfg->client_temperature = o->client_cfg.temperature;

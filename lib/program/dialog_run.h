@@ -16,11 +16,11 @@
 
 struct run_options {
 	long conversations, max_turns, min_turns, stop_window, judge_tries, probe_every;
-	int context_choice, opener_choice, stop_choice;   /* indexes into the choice lists */
+	int context_choice, opener_choice, stop_choice; /* indexes into the choice lists */
 	const char *responder_role, *client_prompt_name, *stop_rules_path, *probes_path, *resume_path;
 	const char *judge_prompt_name;
 	int keep_order;
-	struct llm_config both, client_cfg, responder_cfg, judge_cfg;   /* both: unprefixed options */
+	struct llm_config both, client_cfg, responder_cfg, judge_cfg; /* both: unprefixed options */
 };
 
 void run_options_init(struct run_options *o);

@@ -46,13 +46,12 @@ struct job {
 	jv record;
 	jv turns;
 	size_t nturns;
-	size_t upto;              /* the point being asked about: turns[0 .. upto-1] */
-	long tries;               /* answers so far at this point */
+	size_t upto; /* the point being asked about: turns[0 .. upto-1] */
+	long tries; /* answers so far at this point */
 };
 
 /* The record cut to keep turns, with "stop" set. Consumes record, turns and detail. */
-static jv cut(struct stop_run *run, jv record, jv turns, size_t keep, const char *reason, const char *by,
-	      jv detail)
+static jv cut(struct stop_run *run, jv record, jv turns, size_t keep, const char *reason, const char *by, jv detail)
 {
 	size_t n = (size_t)jv_array_length(jv_copy(turns));
 	run->turns_cut += n - keep;
@@ -149,7 +148,7 @@ static void on_verdict(void *ctx, const struct llm_result *r)
 	int verdict = stopjudge_verdict(r->content, &reason);
 	if (verdict < 0 && ++job->tries < opt->judge_tries) {
 		buf_free(&reason);
-		ask_judge(job);   /* a new sample index, so neither the cache nor the stand-in repeats itself */
+		ask_judge(job); /* a new sample index, so neither the cache nor the stand-in repeats itself */
 		return;
 	}
 	if (verdict < 0) {
@@ -206,8 +205,10 @@ static void report(const struct stop_run *run)
 {
 	struct buf b = BUF_INIT;
 	uint64_t ended = run->ended_closure + run->ended_loop + run->ended_judge;
-	buf_addf(&b, "%llu conversations, %llu ended (closure %llu, loop %llu, judge %llu), %llu not ended, "
-		 "%llu turns cut", (unsigned long long)run->conversations, (unsigned long long)ended,
+	buf_addf(&b,
+		 "%llu conversations, %llu ended (closure %llu, loop %llu, judge %llu), %llu not ended, "
+		 "%llu turns cut",
+		 (unsigned long long)run->conversations, (unsigned long long)ended,
 		 (unsigned long long)run->ended_closure, (unsigned long long)run->ended_loop,
 		 (unsigned long long)run->ended_judge, (unsigned long long)run->not_ended,
 		 (unsigned long long)run->turns_cut);
@@ -250,5 +251,4 @@ int dialog_stop(struct tool *t, struct stop_options *o)
 	stoprules_free(run.rules);
 	free(run.judge_prompt);
 	return status;
-
 }

@@ -35,22 +35,22 @@ struct job;
 struct embed_run {
 	struct jsonl_reader *in;
 	struct stream *st;
-	const char *model;           /* the name written into records */
+	const char *model; /* the name written into records */
 	const char *of;
 	int per_turn, b64;
-	int dim;                     /* hash-N: N; a remote model: from its first reply, 0 until then */
+	int dim; /* hash-N: N; a remote model: from its first reply, 0 until then */
 	struct buf text;
 	/* The built-in model. */
 	float *vecs;
 	size_t vecs_cap;
 	/* A remote model. */
 	struct llm_client *client;
-	size_t capacity;             /* records open at once */
+	size_t capacity; /* records open at once */
 	uint64_t started;
 	size_t requests_out;
 	int input_ended;
-	struct embed_batch *batch;   /* texts collected for the next request */
-	struct job *deferred;        /* records with only empty texts, waiting to learn dim */
+	struct embed_batch *batch; /* texts collected for the next request */
+	struct job *deferred; /* records with only empty texts, waiting to learn dim */
 	uint64_t records, vectors, failed, failed_rate_limited;
 };
 
@@ -107,8 +107,8 @@ struct job {
 	uint64_t seq;
 	jv record;
 	int ntexts;
-	int waiting;                 /* texts sent and not answered yet */
-	jv vectors;                  /* one per text: the vector, or null for an empty text */
+	int waiting; /* texts sent and not answered yet */
+	jv vectors; /* one per text: the vector, or null for an empty text */
 	char *error_kind, *error_message;
 	int attempts, rate_limited;
 	struct job *next_deferred;
@@ -188,7 +188,9 @@ static void resolve_deferred(struct embed_run *run)
 		struct job *job = list;
 		list = job->next_deferred;
 		if (run->dim == 0)
-			fail_job(job, "no_dimension", "nothing to embed (empty text) and no reply of the model has shown its dimension", 0, 0);
+			fail_job(job, "no_dimension",
+				 "nothing to embed (empty text) and no reply of the model has shown its dimension", 0,
+				 0);
 		finish_job(job);
 	}
 }
@@ -214,7 +216,8 @@ static void on_vectors(void *ctx, const struct llm_result *r)
 		if (kind)
 			fail_job(job, kind, message, r->attempts, r->rate_limited);
 		else
-			job->vectors = jv_array_set(job->vectors, b->entries[i].index, jv_array_get(jv_copy(r->embeddings), i));
+			job->vectors = jv_array_set(job->vectors, b->entries[i].index,
+						    jv_array_get(jv_copy(r->embeddings), i));
 		if (--job->waiting == 0)
 			job_answered(job);
 	}
@@ -341,8 +344,10 @@ int embed(struct tool *t, struct embed_options *o)
 	if (!run.dim) {
 		llm_config_resolve(&o->model_config, NULL);
 		if (strcmp(o->model_config.provider, "offline") == 0)
-			fatalf(EXIT_USAGE, "provider offline has no embeddings model '%s': use the built-in --model hash-N, "
-			       "or an OpenAI-compatible endpoint (--base-url, OPENAI_API_KEY)", run.model);
+			fatalf(EXIT_USAGE,
+			       "provider offline has no embeddings model '%s': use the built-in --model hash-N, "
+			       "or an OpenAI-compatible endpoint (--base-url, OPENAI_API_KEY)",
+			       run.model);
 		run.client = tool_model(t, &o->model_config, NULL, "embeddings");
 		status = run.client ? 0 : EXIT_USAGE;
 		if (run.client)

@@ -16,7 +16,7 @@
 #include "tool.h"
 
 struct embed_options {
-	int of_choice, encoding_choice;   /* indexes into the options' choice lists */
+	int of_choice, encoding_choice; /* indexes into the options' choice lists */
 	long batch_size;
 	int keep_order;
 	struct llm_config model_config;

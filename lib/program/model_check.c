@@ -19,7 +19,7 @@
 #define PROMPT_REASON "What is 17 + 25? Reply with the number only."
 #define PROMPT_JSON "Reply with the JSON object {\"answer\": \"OK\"} and nothing else."
 #define PROBE_MAX_TOKENS 256
-#define PROBE_TEMPERATURE 0.7     /* what dialog-run sends unless told otherwise */
+#define PROBE_TEMPERATURE 0.7 /* what dialog-run sends unless told otherwise */
 /* Tags no model writes: the reasoning probe sees the answer before any stripping. */
 #define KEEP_EVERYTHING_TAGS "<model-check-keep>,</model-check-keep>"
 #define MAX_CHECKS 16
@@ -51,7 +51,7 @@ struct run {
 	size_t nchecks;
 	const char *flags[16];
 	size_t nflags;
-	const char *reason;       /* why dialog-run cannot run, or NULL */
+	const char *reason; /* why dialog-run cannot run, or NULL */
 	char *reason_owned;
 	int status;
 	double latency_ms;
@@ -297,8 +297,8 @@ static int probe_system(struct run *run)
 				  "%s; in the first user message it works", message_of(&out));
 			advise(run, "--system-message", "first-user");
 		} else {
-			add_check(run, "system_role", "system role", "refused",
-				  "%s; in the first user message too: %s", message_of(&out), message_of(&again));
+			add_check(run, "system_role", "system role", "refused", "%s; in the first user message too: %s",
+				  message_of(&out), message_of(&again));
 			cannot(run, "no way to send the system prompt: %s", message_of(&again));
 		}
 		outcome_free(&again);
@@ -322,8 +322,8 @@ static int probe_alternation(struct run *run)
 	if (out.ok)
 		add_check(run, "alternation", "alternation", "not required", NULL);
 	else if (refused(&out))
-		add_check(run, "alternation", "alternation", "required",
-			  "%s; dialog-run always alternates", message_of(&out));
+		add_check(run, "alternation", "alternation", "required", "%s; dialog-run always alternates",
+			  message_of(&out));
 	else
 		add_check(run, "alternation", "alternation", "unknown", "%s", message_of(&out));
 	outcome_free(&out);
@@ -369,8 +369,8 @@ static int probe_reasoning(struct run *run)
 			  "%llu reasoning tokens reported, none in the answer text",
 			  (unsigned long long)out.reasoning_tokens);
 	} else if (clean) {
-		add_check(run, "reasoning", "reasoning", "stripped", "%s blocks in answers; --reasoning-tags %s strips them",
-			  open, tags);
+		add_check(run, "reasoning", "reasoning", "stripped",
+			  "%s blocks in answers; --reasoning-tags %s strips them", open, tags);
 		if (strcmp(tags, REASONING_TAGS_DEFAULT) != 0)
 			advise(run, "--reasoning-tags", tags);
 	} else {
@@ -388,8 +388,8 @@ static int probe_reasoning(struct run *run)
 /* An answer cut by the small limit still means the field was accepted. */
 static int field_accepted(const struct outcome *out)
 {
-	return out->ok || (out->error_kind && (strcmp(out->error_kind, "truncated") == 0 ||
-					       strcmp(out->error_kind, "empty") == 0));
+	return out->ok || (out->error_kind &&
+			   (strcmp(out->error_kind, "truncated") == 0 || strcmp(out->error_kind, "empty") == 0));
 }
 
 /* 5. A token limit in max_tokens; refused, in max_completion_tokens. */
@@ -413,8 +413,8 @@ static int probe_token_field(struct run *run)
 		if (transient(run, &again)) {
 			status = -1;
 		} else if (field_accepted(&again)) {
-			add_check(run, "token_field", "token field", "max_completion_tokens",
-				  "max_tokens refused: %s", message_of(&out));
+			add_check(run, "token_field", "token field", "max_completion_tokens", "max_tokens refused: %s",
+				  message_of(&out));
 			advise(run, "--max-tokens-field", "max_completion_tokens");
 		} else {
 			add_check(run, "token_field", "token field", "neither",
@@ -510,14 +510,15 @@ static int probe_json_mode(struct run *run)
 	free(m);
 	if (transient(run, &out)) {
 		outcome_free(&out);
-		return -1;   /* body_text is freed with the variants */
+		return -1; /* body_text is freed with the variants */
 	}
 	if (out.ok) {
 		jv answer = json_parse(out.content, strlen(out.content));
 		if (jv_get_kind(answer) == JV_KIND_OBJECT)
 			add_check(run, "json_mode", "JSON mode", "works", NULL);
 		else
-			add_check(run, "json_mode", "JSON mode", "not json", "accepted, but the answer is not a JSON object");
+			add_check(run, "json_mode", "JSON mode", "not json",
+				  "accepted, but the answer is not a JSON object");
 		jv_free(answer);
 	} else if (refused(&out)) {
 		add_check(run, "json_mode", "JSON mode", "refused", "%s", message_of(&out));
@@ -629,14 +630,14 @@ int model_check(struct tool *t, struct check_options *o)
 		free(run);
 		return tool_finish(t, EXIT_USAGE, 0, 0);
 	}
-	run->base = run->variants[0];   /* resolved */
+	run->base = run->variants[0]; /* resolved */
 	/* Each probe sends only the one thing it asks about. */
 	run->base.temperature = LLM_SERVER_DEFAULT;
 	run->base.top_p = cfg->top_p;
 	run->base.max_tokens = -1;
 	run->base.stream = 0;
 	run->base.system_message = "system";
-	run->base.cache_dir = NULL;   /* a cached answer would hide what the server does */
+	run->base.cache_dir = NULL; /* a cached answer would hide what the server does */
 
 	if (llm_client_provider(c) == PROVIDER_OFFLINE) {
 		if (o->json) {

@@ -32,7 +32,7 @@ struct job {
 	uint64_t seq;
 	jv record;
 	jv fields;
-	const char *problem;       /* why the last answer was not usable */
+	const char *problem; /* why the last answer was not usable */
 };
 
 /* The options of the run (set by persona_craft). */
@@ -73,8 +73,8 @@ static int usable_description(void *ctx, const char *answer)
 	return job->problem == NULL;
 }
 
-static void on_described(void *ctx, enum ask_outcome outcome, const struct llm_result *r,
-			 const struct llm_tally *tally, long answers)
+static void on_described(void *ctx, enum ask_outcome outcome, const struct llm_result *r, const struct llm_tally *tally,
+			 long answers)
 {
 	struct job *job = ctx;
 	struct craft_run *run = job->run;
@@ -91,7 +91,8 @@ static void on_described(void *ctx, enum ask_outcome outcome, const struct llm_r
 			run->failed_rate_limited += r->rate_limited ? 1 : 0;
 		} else {
 			record = record_set_failed(record, "bad_answer", job->problem, tally->attempts);
-			errorf("%s: no usable description after %ld answers: %s", record_id(record), answers, job->problem);
+			errorf("%s: no usable description after %ld answers: %s", record_id(record), answers,
+			       job->problem);
 		}
 		finish_job(job, record);
 		return;
@@ -149,10 +150,11 @@ static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 int persona_craft(struct tool *t, struct craft_options *o)
 {
 	opt = o;
-	if (opt->template_mode && (opt->model_config.model || opt->model_config.base_url || opt->model_config.provider ||
-			      opt->model_config.cache_dir || opt->prompt_name != default_prompt_name))
+	if (opt->template_mode &&
+	    (opt->model_config.model || opt->model_config.base_url || opt->model_config.provider ||
+	     opt->model_config.cache_dir || opt->prompt_name != default_prompt_name))
 		fatalf(EXIT_USAGE, "--template uses no model: --model, --base-url, --provider, --cache and --prompt "
-			"make no sense with it");
+				   "make no sense with it");
 	struct craft_run run = { 0 };
 	run.seed = (uint64_t)t->common.seed;
 	run.tries = opt->answer_tries;

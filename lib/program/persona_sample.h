@@ -15,7 +15,7 @@
 
 struct sample_options {
 	const char *schema_path;
-	long count;                /* < 0: until the reader closes the pipe */
+	long count; /* < 0: until the reader closes the pipe */
 	long offset;
 	const char *stats_path;
 };

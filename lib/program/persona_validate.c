@@ -36,7 +36,7 @@ void validate_options_init(struct validate_options *o)
 /* Rulesets by schema name, loaded on first use. */
 struct schema_rules {
 	char *schema;
-	struct ruleset *rules;    /* NULL when the schema has no shipped rules */
+	struct ruleset *rules; /* NULL when the schema has no shipped rules */
 };
 
 struct validate_run {
@@ -48,7 +48,7 @@ struct validate_run {
 	char **dedup_names;
 	size_t ndedup;
 	struct lsh_index *seen;
-	struct buf seen_ids;      /* kept ids, NUL-separated, in index order */
+	struct buf seen_ids; /* kept ids, NUL-separated, in index order */
 	size_t *seen_offsets;
 	size_t seen_cap;
 	struct llm_client *judge;
@@ -63,7 +63,7 @@ struct job {
 	jv record;
 	jv fields;
 	jv validation;
-	int verdict;               /* the judge's, once an answer was readable */
+	int verdict; /* the judge's, once an answer was readable */
 	struct buf reason;
 };
 
@@ -109,7 +109,8 @@ static struct ruleset *rules_for(struct validate_run *run, jv record)
 static void finish(struct job *job, int valid)
 {
 	struct validate_run *run = job->run;
-	jv record = jvu_set(job->record, "validation", jvu_set(job->validation, "valid", valid ? jv_true() : jv_false()));
+	jv record =
+		jvu_set(job->record, "validation", jvu_set(job->validation, "valid", valid ? jv_true() : jv_false()));
 	if (valid) {
 		run->passed++;
 		stream_emit(job->st, job->seq, record);
@@ -183,8 +184,8 @@ static int read_verdict(void *ctx, const char *answer)
 	return job->verdict >= 0;
 }
 
-static void on_verdict(void *ctx, enum ask_outcome outcome, const struct llm_result *r,
-		       const struct llm_tally *tally, long answers)
+static void on_verdict(void *ctx, enum ask_outcome outcome, const struct llm_result *r, const struct llm_tally *tally,
+		       long answers)
 {
 	struct job *job = ctx;
 	struct validate_run *run = job->run;
@@ -194,7 +195,8 @@ static void on_verdict(void *ctx, enum ask_outcome outcome, const struct llm_res
 	int valid = 0;
 	if (outcome == ASK_FAILED) {
 		job->validation = jvu_set(job->validation, "judge", judge);
-		job->validation = jvu_set(job->validation, "error", jv_string_fmt("judge %s: %s", r->error_kind, r->error_message));
+		job->validation = jvu_set(job->validation, "error",
+					  jv_string_fmt("judge %s: %s", r->error_kind, r->error_message));
 		errorf("%s: judge %s: %s", record_id(job->record), r->error_kind, r->error_message);
 		run->judge_errors++;
 		run->judge_rate_limited += r->rate_limited ? 1 : 0;
@@ -242,7 +244,8 @@ static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 		int distance = 0;
 		const char *original = duplicate_of(run, record, fields, &distance);
 		if (original) {
-			job->validation = jv_object_set(job->validation, jv_string("duplicate_of"), jv_string(original));
+			job->validation =
+				jv_object_set(job->validation, jv_string("duplicate_of"), jv_string(original));
 			job->validation = jv_object_set(job->validation, jv_string("distance"), jv_number(distance));
 			run->duplicates++;
 			finish(job, 0);
@@ -377,5 +380,4 @@ int persona_validate(struct tool *t, struct validate_options *o)
 	status = tool_finish(t, status, run.judge_errors, run.judge_rate_limited);
 	validate_run_free(&run);
 	return status;
-
 }

@@ -57,8 +57,8 @@ struct score_run {
 	struct group *groups;
 	size_t ngroups;
 	float *vec, *desc;
-	double cost_usd;           /* what the records' usage says they cost (--price) */
-	int priced;                /* some record carried a cost_usd */
+	double cost_usd; /* what the records' usage says they cost (--price) */
+	int priced; /* some record carried a cost_usd */
 };
 
 /* The spend a record's usage reports, per role, when the run that made it had --price. */
@@ -66,7 +66,8 @@ static void add_cost(struct score_run *run, jv record)
 {
 	jv usage = jvu_get_borrow(record, "usage");
 	if (jv_get_kind(usage) == JV_KIND_OBJECT) {
-		jv_object_foreach(usage, role, role_usage) {
+		jv_object_foreach(usage, role, role_usage)
+		{
 			jv cost = jvu_get_borrow(role_usage, "cost_usd");
 			if (jv_get_kind(cost) == JV_KIND_NUMBER) {
 				run->cost_usd += jv_number_value(cost);
@@ -157,9 +158,13 @@ static jv score_record(struct score_run *run, jv record)
 	struct conversation_facts f = {
 		record_id(record),
 		jv_get_kind(persona_id) == JV_KIND_STRING ? jv_string_value(persona_id) : "",
-		client_text, run->vec, has_desc ? run->desc : NULL,
+		client_text,
+		run->vec,
+		has_desc ? run->desc : NULL,
 		jv_get_kind(reason) == JV_KIND_STRING ? jv_string_value(reason) : NULL,
-		probe, dialog, curve,
+		probe,
+		dialog,
+		curve,
 	};
 	corpus_add(run->all, &m, &f);
 	if (run->by)
@@ -167,9 +172,11 @@ static jv score_record(struct score_run *run, jv record)
 
 	jv scores = convmetrics_json(&m);
 	jv drift = jv_object();
-	drift = jv_object_set(drift, jv_string("probe_auc"), isfinite(probe) ? jv_number(round(probe * 1e6) / 1e6) : jv_null());
+	drift = jv_object_set(drift, jv_string("probe_auc"),
+			      isfinite(probe) ? jv_number(round(probe * 1e6) / 1e6) : jv_null());
 	drift = jv_object_set(drift, jv_string("probe_curve"), curve);
-	drift = jv_object_set(drift, jv_string("dialog"), isfinite(dialog) ? jv_number(round(dialog * 1e6) / 1e6) : jv_null());
+	drift = jv_object_set(drift, jv_string("dialog"),
+			      isfinite(dialog) ? jv_number(round(dialog * 1e6) / 1e6) : jv_null());
 	scores = jv_object_set(scores, jv_string("drift"), drift);
 	jv_free(description);
 	jv_free(persona_id);
@@ -185,7 +192,7 @@ struct audit_job {
 	struct stream *st;
 	uint64_t seq;
 	jv record;
-	jv verdict;                /* the audit, once an answer was readable */
+	jv verdict; /* the audit, once an answer was readable */
 };
 
 static int read_audit(void *ctx, const char *answer)
@@ -196,8 +203,8 @@ static int read_audit(void *ctx, const char *answer)
 	return audit_parse(answer, &job->verdict) >= 0;
 }
 
-static void on_audit(void *ctx, enum ask_outcome outcome, const struct llm_result *r,
-		     const struct llm_tally *tally, long answers)
+static void on_audit(void *ctx, enum ask_outcome outcome, const struct llm_result *r, const struct llm_tally *tally,
+		     long answers)
 {
 	struct audit_job *job = ctx;
 	struct score_run *run = job->run;
@@ -205,10 +212,12 @@ static void on_audit(void *ctx, enum ask_outcome outcome, const struct llm_resul
 	if (outcome != ASK_OK)
 		jv_free(job->verdict);
 	if (outcome == ASK_FAILED) {
-		judge = jv_object_set(judge, jv_string("error"), jv_string_fmt("%s: %s", r->error_kind, r->error_message));
+		judge = jv_object_set(judge, jv_string("error"),
+				      jv_string_fmt("%s: %s", r->error_kind, r->error_message));
 		run->judge_rate_limited += r->rate_limited ? 1 : 0;
 	} else if (outcome == ASK_UNUSABLE) {
-		judge = jv_object_set(judge, jv_string("error"), jv_string_fmt("audit unparseable after %ld answers", answers));
+		judge = jv_object_set(judge, jv_string("error"),
+				      jv_string_fmt("audit unparseable after %ld answers", answers));
 	}
 	if (outcome == ASK_OK) {
 		run->judged++;
@@ -217,7 +226,8 @@ static void on_audit(void *ctx, enum ask_outcome outcome, const struct llm_resul
 		jv_free(failure);
 	} else {
 		run->judge_errors++;
-		errorf("%s: judge: %s", record_id(job->record), outcome == ASK_UNUSABLE ? "audit unparseable" : r->error_message);
+		errorf("%s: judge: %s", record_id(job->record),
+		       outcome == ASK_UNUSABLE ? "audit unparseable" : r->error_message);
 	}
 	judge = jv_object_set(judge, jv_string("model"), jv_string(llm_client_model(run->judge)));
 	judge = jv_object_set(judge, jv_string("usage"), llm_usage_json(&tally->usage));
@@ -244,7 +254,8 @@ static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 	job->record = record;
 	job->verdict = jv_invalid();
 	struct llm_hint hint = { OFFLINE_AUDIT, jv_null() };
-	ask_start(run->judge, audit_messages(run->judge_prompt, record), &hint, opt->judge_tries, read_audit, on_audit, job);
+	ask_start(run->judge, audit_messages(run->judge_prompt, record), &hint, opt->judge_tries, read_audit, on_audit,
+		  job);
 }
 
 static jv read_reference(const char *path)
@@ -338,9 +349,13 @@ int score(struct tool *t, struct score_options *o)
 	if ((o->summary_path || o->report_path) && !interrupt_requested() && status != EXIT_USAGE) {
 		jv summary = build_summary(&run, reference);
 		if (run.judge) {
-			summary = jv_object_set(summary, jv_string("judge_role_failure_rate"),
-						run.judged ? jv_number(round((double)run.role_failures / (double)run.judged * 1e6) / 1e6) : jv_null());
-			summary = jv_object_set(summary, jv_string("judge_errors"), jv_number((double)run.judge_errors));
+			summary = jv_object_set(
+				summary, jv_string("judge_role_failure_rate"),
+				run.judged
+					? jv_number(round((double)run.role_failures / (double)run.judged * 1e6) / 1e6)
+					: jv_null());
+			summary =
+				jv_object_set(summary, jv_string("judge_errors"), jv_number((double)run.judge_errors));
 		}
 		if (o->summary_path && write_summary(summary) < 0)
 			status = EXIT_SOME_FAILED;

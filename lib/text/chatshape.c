@@ -81,7 +81,8 @@ void chat_writer_add(struct chat_writer *w, enum chat_role role, const char *tex
 	w->has_pending = 1;
 	w->last_role = (int)role;
 	if (role == CHAT_USER && w->system_pending) {
-		append_part(&w->pending, jv_string_value(w->system), (size_t)jv_string_length_bytes(jv_copy(w->system)));
+		append_part(&w->pending, jv_string_value(w->system),
+			    (size_t)jv_string_length_bytes(jv_copy(w->system)));
 		w->system_pending = 0;
 	}
 	append_part(&w->pending, text, len);
@@ -109,7 +110,7 @@ void chat_writer_end(struct chat_writer *w, const char *cue)
 	if (cue && w->last_role == CHAT_ASSISTANT)
 		chat_writer_add(w, CHAT_USER, cue, strlen(cue));
 	if (w->system_pending && w->last_role < 0)
-		chat_writer_add(w, CHAT_USER, "", 0);   /* the system text alone, as the user's */
+		chat_writer_add(w, CHAT_USER, "", 0); /* the system text alone, as the user's */
 	flush(w);
 	buf_addc(w->out, ']');
 }
@@ -119,17 +120,21 @@ void chat_write_messages(jv messages, enum system_placement placement, const cha
 	int n = jv_get_kind(messages) == JV_KIND_ARRAY ? jv_array_length(jv_copy(messages)) : 0;
 	jv first = n > 0 ? jv_array_get(jv_copy(messages), 0) : jv_invalid();
 	jv first_role = jvu_get_borrow(first, "role");
-	int has_system = jv_get_kind(first_role) == JV_KIND_STRING && strcmp(jv_string_value(first_role), "system") == 0;
+	int has_system =
+		jv_get_kind(first_role) == JV_KIND_STRING && strcmp(jv_string_value(first_role), "system") == 0;
 	jv system = has_system ? jvu_get_borrow(first, "content") : jv_invalid();
 	struct chat_writer w;
 	chat_writer_begin(&w, out, system, placement);
 	for (int i = has_system; i < n; i++) {
 		jv m = jv_array_get(jv_copy(messages), i);
 		jv role = jvu_get_borrow(m, "role"), content = jvu_get_borrow(m, "content");
-		enum chat_role r = jv_get_kind(role) == JV_KIND_STRING && strcmp(jv_string_value(role), "assistant") == 0
-					   ? CHAT_ASSISTANT : CHAT_USER;
+		enum chat_role r =
+			jv_get_kind(role) == JV_KIND_STRING && strcmp(jv_string_value(role), "assistant") == 0
+				? CHAT_ASSISTANT
+				: CHAT_USER;
 		if (jv_get_kind(content) == JV_KIND_STRING)
-			chat_writer_add(&w, r, jv_string_value(content), (size_t)jv_string_length_bytes(jv_copy(content)));
+			chat_writer_add(&w, r, jv_string_value(content),
+					(size_t)jv_string_length_bytes(jv_copy(content)));
 		else
 			chat_writer_add(&w, r, "", 0);
 		jv_free(role);
@@ -149,7 +154,7 @@ int chat_check(const char *messages_json, size_t len, int system_allowed, struct
 	const char *problem = NULL;
 	if (n < 0)
 		problem = "the messages are not a JSON array";
-	int turn = 0;   /* index among the non-system messages */
+	int turn = 0; /* index among the non-system messages */
 	for (int i = 0; i < n && !problem; i++) {
 		jv m = jv_array_get(jv_copy(messages), i);
 		jv role = jvu_get_borrow(m, "role");

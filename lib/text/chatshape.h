@@ -48,12 +48,12 @@ int chat_placement_parse(const char *name);
 struct chat_writer {
 	struct buf *out;
 	enum system_placement placement;
-	jv system;                  /* borrowed string, or invalid: none */
-	int system_pending;         /* SYSTEM_FIRST_USER: not yet put into a user message */
-	size_t written;             /* messages written to out */
-	int last_role;              /* role of the last message written or pending, -1: none */
+	jv system; /* borrowed string, or invalid: none */
+	int system_pending; /* SYSTEM_FIRST_USER: not yet put into a user message */
+	size_t written; /* messages written to out */
+	int last_role; /* role of the last message written or pending, -1: none */
 	int has_pending;
-	struct buf pending;         /* text of the last message, still open for merging */
+	struct buf pending; /* text of the last message, still open for merging */
 };
 
 /* Writes "[" and, with SYSTEM_MESSAGE, the system message (when system is a string). */
@@ -64,8 +64,8 @@ void chat_writer_add(struct chat_writer *w, enum chat_role role, const char *tex
  * of the message before them; such a run never carries the system text, so it must not
  * hold the first user message under SYSTEM_FIRST_USER (callers add that one with
  * chat_writer_add). */
-void chat_writer_add_json(struct chat_writer *w, enum chat_role first, enum chat_role last,
-			  const char *json, size_t len);
+void chat_writer_add_json(struct chat_writer *w, enum chat_role first, enum chat_role last, const char *json,
+			  size_t len);
 /* cue (may be NULL): a user message added when the last message is the assistant's.
  * Then closes the array with "]". */
 void chat_writer_end(struct chat_writer *w, const char *cue);

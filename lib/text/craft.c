@@ -6,8 +6,9 @@
 
 /* How refusals usually open; an answer that starts like this describes no one. */
 static const char *const refusal_openings[] = {
-	"i'm sorry", "i am sorry", "sorry,", "i cannot", "i can't", "i can not", "i won't",
-	"i'm unable", "i am unable", "as an ai", "as a language model", "i'm not able", NULL
+	"i'm sorry",           "i am sorry",   "sorry,",     "i cannot",    "i can't",
+	"i can not",           "i won't",      "i'm unable", "i am unable", "as an ai",
+	"as a language model", "i'm not able", NULL
 };
 
 void craft_trim(const char *answer, struct buf *out)

@@ -25,32 +25,64 @@
 
 /* The field names this file writes sentences for. */
 enum field {
-	F_AGE, F_GENDER, F_OCCUPATION, F_LOCATION, F_GRADE,
-	F_CUSTOMER_SINCE, F_PRODUCT, F_ISSUE,
-	F_EMOTION, F_INTENSITY, F_ATTITUDE, F_PRIOR_LEVEL,
-	F_DOMAIN, F_SUBJECT, F_GOAL,
-	F_PREVIOUS_CONTACTS, F_CHANNEL,
-	F_EXPRESSIVENESS, F_SELF_DISCLOSURE, F_ASSERTIVENESS, F_POLITENESS, F_TECH_SAVVINESS,
-	F_LEARNING_STYLE, F_PARENT_INVOLVEMENT,
+	F_AGE,
+	F_GENDER,
+	F_OCCUPATION,
+	F_LOCATION,
+	F_GRADE,
+	F_CUSTOMER_SINCE,
+	F_PRODUCT,
+	F_ISSUE,
+	F_EMOTION,
+	F_INTENSITY,
+	F_ATTITUDE,
+	F_PRIOR_LEVEL,
+	F_DOMAIN,
+	F_SUBJECT,
+	F_GOAL,
+	F_PREVIOUS_CONTACTS,
+	F_CHANNEL,
+	F_EXPRESSIVENESS,
+	F_SELF_DISCLOSURE,
+	F_ASSERTIVENESS,
+	F_POLITENESS,
+	F_TECH_SAVVINESS,
+	F_LEARNING_STYLE,
+	F_PARENT_INVOLVEMENT,
 	F_HEADLINE,
 	F_COUNT
 };
 
-static const char *const field_names[F_COUNT] = {
-	"age", "gender", "occupation", "location", "grade",
-	"customer_since_years", "product", "issue",
-	"emotion", "intensity", "attitude", "prior_level",
-	"domain", "subject", "goal",
-	"previous_contacts", "channel",
-	"expressiveness", "self_disclosure", "assertiveness", "politeness", "tech_savviness",
-	"learning_style", "parent_involvement",
-	"headline"
-};
+static const char *const field_names[F_COUNT] = { "age",
+						  "gender",
+						  "occupation",
+						  "location",
+						  "grade",
+						  "customer_since_years",
+						  "product",
+						  "issue",
+						  "emotion",
+						  "intensity",
+						  "attitude",
+						  "prior_level",
+						  "domain",
+						  "subject",
+						  "goal",
+						  "previous_contacts",
+						  "channel",
+						  "expressiveness",
+						  "self_disclosure",
+						  "assertiveness",
+						  "politeness",
+						  "tech_savviness",
+						  "learning_style",
+						  "parent_involvement",
+						  "headline" };
 
 struct known {
-	jv value;          /* the raw value (owned), jv_invalid() when absent */
-	struct buf text;   /* the value as plain text; empty when it renders to nothing */
-	int used;          /* a sentence has said it */
+	jv value; /* the raw value (owned), jv_invalid() when absent */
+	struct buf text; /* the value as plain text; empty when it renders to nothing */
+	int used; /* a sentence has said it */
 };
 
 struct writer {
@@ -164,10 +196,25 @@ static int level_of(struct writer *w, enum field f)
 
 /* Which sentence is being worded: each has its own sub-stream. */
 enum slot {
-	S_IDENTITY, S_CUSTOMER, S_CONCERN, S_FEELING, S_INTENSITY, S_LEVEL, S_ATTITUDE,
-	S_GOAL_DOMAIN, S_GOAL_SUBJECT, S_GOAL_LIST, S_CONTACTS, S_CHANNEL,
-	S_EXPRESSIVENESS, S_SELF_DISCLOSURE, S_ASSERTIVENESS, S_POLITENESS, S_TECH,
-	S_LEARNING, S_PARENT
+	S_IDENTITY,
+	S_CUSTOMER,
+	S_CONCERN,
+	S_FEELING,
+	S_INTENSITY,
+	S_LEVEL,
+	S_ATTITUDE,
+	S_GOAL_DOMAIN,
+	S_GOAL_SUBJECT,
+	S_GOAL_LIST,
+	S_CONTACTS,
+	S_CHANNEL,
+	S_EXPRESSIVENESS,
+	S_SELF_DISCLOSURE,
+	S_ASSERTIVENESS,
+	S_POLITENESS,
+	S_TECH,
+	S_LEARNING,
+	S_PARENT
 };
 
 static unsigned pick(struct writer *w, enum slot slot, unsigned n)
@@ -222,7 +269,7 @@ static const char *article_for(const char *s)
 	size_t upper = 0;
 	while (isupper((unsigned char)s[upper]))
 		upper++;
-	if (upper >= 2 && !isalpha((unsigned char)s[upper]))   /* an acronym: said letter by letter */
+	if (upper >= 2 && !isalpha((unsigned char)s[upper])) /* an acronym: said letter by letter */
 		return strchr("AEFHILMNORSX", s[0]) ? "an" : "a";
 	static const char *const a_before_vowel[] = { "uni", "use", "usu", "uti", "ure", "eu", "one", "once" };
 	static const char *const an_before_h[] = { "hour", "honest", "honor", "honour", "heir" };
@@ -269,13 +316,11 @@ enum occupation_kind { OCC_JOB, OCC_STATUS, OCC_ADJECTIVE };
 
 static enum occupation_kind occupation_kind(const char *occ)
 {
-	static const char *const adjectives[] = {
-		"retired", "semi-retired", "unemployed", "self-employed", "between jobs", "on leave", NULL
-	};
-	static const char *const statuses[] = {
-		"student", "seeker", "homemaker", "carer", "caregiver", "apprentice", "volunteer", "pupil",
-		"intern", "trainee", NULL
-	};
+	static const char *const adjectives[] = { "retired",      "semi-retired", "unemployed", "self-employed",
+						  "between jobs", "on leave",     NULL };
+	static const char *const statuses[] = { "student",   "seeker",     "homemaker", "carer",
+						"caregiver", "apprentice", "volunteer", "pupil",
+						"intern",    "trainee",    NULL };
 	if (in_list(occ, adjectives))
 		return OCC_ADJECTIVE;
 	if (contains_ci(occ, statuses))
@@ -295,9 +340,8 @@ static int age_usable(struct writer *w)
 
 static void sentence_identity(struct writer *w)
 {
-	static const char *const nouns[] = {
-		"man", "woman", "boy", "girl", "person", "male", "female", "lady", "gentleman", "guy", NULL
-	};
+	static const char *const nouns[] = { "man",    "woman", "boy",       "girl", "person", "male",
+					     "female", "lady",  "gentleman", "guy",  NULL };
 	const char *gender = str(w, F_GENDER);
 	const char *occ = str(w, F_OCCUPATION);
 	const char *loc = str(w, F_LOCATION);
@@ -338,7 +382,7 @@ static void sentence_identity(struct writer *w)
 		buf_addf(&np, " in grade %s", grade);
 		w->f[F_GRADE].used = 1;
 	}
-	struct buf full = BUF_INIT;   /* with its article */
+	struct buf full = BUF_INIT; /* with its article */
 	add_with_article(&full, np.data);
 
 	unsigned v = pick(w, S_IDENTITY, 3);
@@ -395,9 +439,11 @@ static void sentence_concern(struct writer *w)
 		if (v == 0)
 			say(w, "You are contacting customer support about your %s (the issue: %s)", product, issue);
 		else if (v == 1)
-			say(w, "You are getting in touch with support about your %s, and the problem is this: %s", product, issue);
+			say(w, "You are getting in touch with support about your %s, and the problem is this: %s",
+			    product, issue);
 		else
-			say(w, "Your %s is giving you trouble (%s), so you are contacting customer support", product, issue);
+			say(w, "Your %s is giving you trouble (%s), so you are contacting customer support", product,
+			    issue);
 	} else if (product) {
 		say(w, "You are contacting customer support about your %s", product);
 	} else if (issue) {
@@ -412,14 +458,11 @@ static void sentence_concern(struct writer *w)
 /* The emotion fits "you feel <emotion>" when it reads as an adjective. */
 static int is_adjective(const char *word)
 {
-	static const char *const short_ones[] = {
-		"sad", "calm", "glad", "upset", "tense", "low", "mad", "lost", "numb", "shy", "proud", "afraid",
-		"alone", "content", "unsure", "weary", "wary", "keen", "tired", "bored", NULL
-	};
-	static const char *const endings[] = {
-		"ed", "ous", "ful", "ive", "ent", "ant", "ic", "al", "y", "less", "ish", "ile", "ing", "ate", "le", "ose",
-		NULL
-	};
+	static const char *const short_ones[] = { "sad",    "calm",  "glad", "upset", "tense",  "low",   "mad",
+						  "lost",   "numb",  "shy",  "proud", "afraid", "alone", "content",
+						  "unsure", "weary", "wary", "keen",  "tired",  "bored", NULL };
+	static const char *const endings[] = { "ed",   "ous", "ful", "ive", "ent", "ant", "ic",  "al", "y",
+					       "less", "ish", "ile", "ing", "ate", "le",  "ose", NULL };
 	if (strchr(word, ' '))
 		return 0;
 	if (in_list(word, short_ones))
@@ -475,9 +518,15 @@ static void sentence_feeling(struct writer *w)
 		}
 		/* The goal sentence names the domain too: half the wordings leave it to that one. */
 		switch (pick(w, S_FEELING, 4)) {
-		case 0: say(w, "Right now you feel %s", how.data); break;
-		case 1: say(w, "You are feeling %s%s", how.data, topic.data); break;
-		case 2: say(w, "At the moment you are %s", how.data); break;
+		case 0:
+			say(w, "Right now you feel %s", how.data);
+			break;
+		case 1:
+			say(w, "You are feeling %s%s", how.data, topic.data);
+			break;
+		case 2:
+			say(w, "At the moment you are %s", how.data);
+			break;
 		default:
 			if (domain)
 				say(w, "Thinking about %s leaves you feeling %s", domain, how.data);
@@ -529,10 +578,18 @@ static void sentence_goal_domain(struct writer *w)
 	if (!domain)
 		return;
 	switch (pick(w, S_GOAL_DOMAIN, 4)) {
-	case 0: say(w, "You want help with %s", domain); break;
-	case 1: say(w, "You have come to this conversation looking for help with %s", domain); break;
-	case 2: say(w, "What you want from this conversation is support with %s", domain); break;
-	default: say(w, "You hope this conversation will help you deal with %s", domain); break;
+	case 0:
+		say(w, "You want help with %s", domain);
+		break;
+	case 1:
+		say(w, "You have come to this conversation looking for help with %s", domain);
+		break;
+	case 2:
+		say(w, "What you want from this conversation is support with %s", domain);
+		break;
+	default:
+		say(w, "You hope this conversation will help you deal with %s", domain);
+		break;
 	}
 	w->f[F_DOMAIN].used = 1;
 }
@@ -543,9 +600,15 @@ static void sentence_goal_subject(struct writer *w)
 	if (!subject)
 		return;
 	switch (pick(w, S_GOAL_SUBJECT, 3)) {
-	case 0: say(w, "You want help with %s", subject); break;
-	case 1: say(w, "You are here for tutoring in %s", subject); break;
-	default: say(w, "What you want from this session is help with %s", subject); break;
+	case 0:
+		say(w, "You want help with %s", subject);
+		break;
+	case 1:
+		say(w, "You are here for tutoring in %s", subject);
+		break;
+	default:
+		say(w, "What you want from this session is help with %s", subject);
+		break;
 	}
 	w->f[F_SUBJECT].used = 1;
 }
@@ -553,11 +616,12 @@ static void sentence_goal_subject(struct writer *w)
 /* What a support contact wants: known goal words as verb phrases, anything else verbatim. */
 static void sentence_goal_list(struct writer *w)
 {
-	static const char *const words[][2] = {
-		{ "cancel", "to cancel" }, { "compensation", "to get compensation" },
-		{ "escalate", "to have the case escalated" }, { "explanation", "to get an explanation" },
-		{ "fix", "to get it fixed" }, { "refund", "to get a refund" }
-	};
+	static const char *const words[][2] = { { "cancel", "to cancel" },
+						{ "compensation", "to get compensation" },
+						{ "escalate", "to have the case escalated" },
+						{ "explanation", "to get an explanation" },
+						{ "fix", "to get it fixed" },
+						{ "refund", "to get a refund" } };
 	jv goal = w->f[F_GOAL].value;
 	if (!text(w, F_GOAL))
 		return;
@@ -601,13 +665,15 @@ static void sentence_contacts(struct writer *w)
 	double n = jv_number_value(v);
 	unsigned pickv = pick(w, S_CONTACTS, 2);
 	if (n == 0)
-		say(w, pickv ? "You have not contacted them about this before" : "This is your first contact about this");
+		say(w,
+		    pickv ? "You have not contacted them about this before" : "This is your first contact about this");
 	else if (n == 1)
 		say(w, pickv ? "You have contacted them once before about this"
 			     : "This is not your first contact: you have been in touch once before about it");
 	else
-		say(w, pickv ? "You have already contacted them %s times about this"
-			     : "This is not your first contact: you have been in touch %s times before about it",
+		say(w,
+		    pickv ? "You have already contacted them %s times about this"
+			  : "This is not your first contact: you have been in touch %s times before about it",
 		    text(w, F_PREVIOUS_CONTACTS));
 	w->f[F_PREVIOUS_CONTACTS].used = 1;
 }
@@ -634,8 +700,7 @@ static const char *const expressiveness_text[3][3] = {
 	{ "You let your feelings show now and then, without dwelling on them",
 	  "Your emotions come through in your messages at times, but you stay fairly even",
 	  "You mention how you feel when it matters, but not at length" },
-	{ "Your feelings come through strongly in how you write",
-	  "You express your emotions openly and vividly",
+	{ "Your feelings come through strongly in how you write", "You express your emotions openly and vividly",
 	  "You say plainly how you feel, often with some intensity" },
 };
 
@@ -666,14 +731,11 @@ static const char *const assertiveness_text[3][3] = {
 static const char *const tech_text[3][2] = {
 	{ "You are not confident with technology and need things explained simply",
 	  "Technology is not your strong point, so you prefer plain explanations" },
-	{ "You are reasonably comfortable with technology",
-	  "You can manage everyday technology but are no expert" },
-	{ "You know your way around technology well",
-	  "You are very comfortable with technology" },
+	{ "You are reasonably comfortable with technology", "You can manage everyday technology but are no expert" },
+	{ "You know your way around technology well", "You are very comfortable with technology" },
 };
 
-static void sentence_level_trait(struct writer *w, enum field f, enum slot slot,
-				 const char *const table[3][3])
+static void sentence_level_trait(struct writer *w, enum field f, enum slot slot, const char *const table[3][3])
 {
 	int level = level_of(w, f);
 	if (level < 0)
@@ -684,18 +746,15 @@ static void sentence_level_trait(struct writer *w, enum field f, enum slot slot,
 
 static void sentence_politeness(struct writer *w)
 {
-	static const char *const formal[] = {
-		"You write in a polite, formal register",
-		"You are courteous and keep your language formal",
-		"You address the other person politely and choose your words with care" };
-	static const char *const casual[] = {
-		"Your tone is casual and relaxed, like chatting with someone you know",
-		"You write informally, in an easy, everyday tone",
-		"You keep things casual and conversational" };
-	static const char *const blunt[] = {
-		"You are blunt and skip the pleasantries",
-		"You get straight to the point, without softening your words",
-		"You speak bluntly and waste no words on niceties" };
+	static const char *const formal[] = { "You write in a polite, formal register",
+					      "You are courteous and keep your language formal",
+					      "You address the other person politely and choose your words with care" };
+	static const char *const casual[] = { "Your tone is casual and relaxed, like chatting with someone you know",
+					      "You write informally, in an easy, everyday tone",
+					      "You keep things casual and conversational" };
+	static const char *const blunt[] = { "You are blunt and skip the pleasantries",
+					     "You get straight to the point, without softening your words",
+					     "You speak bluntly and waste no words on niceties" };
 	unsigned v = pick(w, S_POLITENESS, 3);
 	if (text_is(w, F_POLITENESS, "formal"))
 		say(w, "%s", formal[v]);

@@ -53,10 +53,10 @@ void ecp_request(enum context_mode mode, jv turns, size_t upto, const char *self
 struct ecp_view {
 	jv system;
 	enum system_placement placement;
-	struct buf turns;       /* ",{...}" for every turn so far, in this agent's roles */
+	struct buf turns; /* ",{...}" for every turn so far, in this agent's roles */
 	size_t nturns;
-	size_t first_end;       /* offset in turns just after the first turn */
-	size_t last_start;      /* offset in turns of the last turn */
+	size_t first_end; /* offset in turns just after the first turn */
+	size_t last_start; /* offset in turns of the last turn */
 	enum chat_role first_role, last_role;
 	jv first_text, last_text;
 };

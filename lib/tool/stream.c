@@ -18,13 +18,13 @@ struct stream {
 	struct llm_engine *engine;
 	size_t capacity;
 	int keep_order;
-	size_t open;                /* started and not yet written */
-	uint64_t next_seq;          /* sequence number of the next record read */
-	uint64_t next_write;        /* keep_order: the next sequence number to write */
-	struct slot *window;        /* keep_order: finished records waiting for their turn */
+	size_t open; /* started and not yet written */
+	uint64_t next_seq; /* sequence number of the next record read */
+	uint64_t next_write; /* keep_order: the next sequence number to write */
+	struct slot *window; /* keep_order: finished records waiting for their turn */
 	uint64_t written;
 	struct progress *progress;
-	int abandoned;              /* stream_free after an interrupt: nothing more is written */
+	int abandoned; /* stream_free after an interrupt: nothing more is written */
 };
 
 static int read_jsonl(void *reader, jv *record)
@@ -108,8 +108,8 @@ int stream_run(struct stream *st, stream_start_fn start, void *ctx, struct progr
 		if (interrupt_requested()) {
 			const char *what = interrupt_signalled() ? "interrupted" : "stopped";
 			if (st->open)
-				errorf("%s: %zu record%s in progress not written", what,
-				       st->open, st->open == 1 ? "" : "s");
+				errorf("%s: %zu record%s in progress not written", what, st->open,
+				       st->open == 1 ? "" : "s");
 			else if (interrupt_status())
 				errorf("%s", what);
 			return interrupt_status();
@@ -133,8 +133,7 @@ int stream_run(struct stream *st, stream_start_fn start, void *ctx, struct progr
 			llm_engine_step(st->engine, 200);
 			if (progress)
 				progress_poll(progress);
-		}
-		else if (st->open)
+		} else if (st->open)
 			fatalf(EXIT_SOME_FAILED, "internal error: %zu records open without a model engine", st->open);
 	}
 }
@@ -151,7 +150,9 @@ int stream_require(struct stream *st, uint64_t seq, struct jsonl_reader *in, jv 
 		return 1;
 	char reason[160];
 	snprintf(reason, sizeof reason, "record has no \"%s\" %s", key,
-		 kind == JV_KIND_OBJECT ? "object" : kind == JV_KIND_ARRAY ? "array" : "string");
+		 kind == JV_KIND_OBJECT  ? "object"
+		 : kind == JV_KIND_ARRAY ? "array"
+					 : "string");
 	stream_reject(st, seq, in, record, reason);
 	return 0;
 }

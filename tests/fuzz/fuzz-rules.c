@@ -6,10 +6,9 @@
 #include "rules.h"
 #include "fuzz.h"
 
-static const char RECORD[] =
-	"{\"id\":\"p-0001\",\"schema\":\"small@1\",\"seed\":42,"
-	"\"fields\":{\"age\":34,\"occupation\":\"teacher\",\"hobbies\":[\"chess\",\"running\"],"
-	"\"name\":\"Ana\",\"score\":0.5,\"missing\":null}}";
+static const char RECORD[] = "{\"id\":\"p-0001\",\"schema\":\"small@1\",\"seed\":42,"
+			     "\"fields\":{\"age\":34,\"occupation\":\"teacher\",\"hobbies\":[\"chess\",\"running\"],"
+			     "\"name\":\"Ana\",\"score\":0.5,\"missing\":null}}";
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

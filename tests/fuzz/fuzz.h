@@ -30,7 +30,7 @@ static void fuzz_quiet_stderr(void)
 		return;
 	FILE *null = fopen("/dev/null", "w");
 	if (null)
-		stderr = null;   /* glibc allows assigning the standard streams */
+		stderr = null; /* glibc allows assigning the standard streams */
 }
 
 static void fuzz_remove_input(void)

@@ -10,9 +10,9 @@
 #include <sys/wait.h>
 
 struct captured {
-	int status;          /* exit status, or -1 when the child did not exit normally */
-	char out[4096];      /* stdout */
-	char err[4096];      /* stderr */
+	int status; /* exit status, or -1 when the child did not exit normally */
+	char out[4096]; /* stdout */
+	char err[4096]; /* stderr */
 };
 
 static void capture_read(FILE *f, char *into, size_t size)

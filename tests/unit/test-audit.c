@@ -21,8 +21,11 @@ int main(void)
 
 	jv v;
 	CHECK(audit_parse("Sure. ```json\n{\"role_failure\": true, \"category\": \"echoing\", \"turn\": 3, "
-			  "\"reason\": \"repeats\"}\n```", &v) == 1, "a fenced answer parses");
-	CHECK(jv_equal(v, jv_parse("{\"role_failure\":true,\"category\":\"echoing\",\"turn\":3,\"reason\":\"repeats\"}")),
+			  "\"reason\": \"repeats\"}\n```",
+			  &v) == 1,
+	      "a fenced answer parses");
+	CHECK(jv_equal(v,
+		       jv_parse("{\"role_failure\":true,\"category\":\"echoing\",\"turn\":3,\"reason\":\"repeats\"}")),
 	      "into the normalised object");
 	CHECK(audit_parse("{\"role_failure\": false}", &v) == 1, "a bare verdict parses");
 	CHECK(jv_equal(v, jv_parse("{\"role_failure\":false,\"category\":null,\"turn\":null,\"reason\":\"\"}")),

@@ -75,14 +75,15 @@ int main(void)
 	fputs("{\"trunc", f);
 	fclose(f);
 	buf_reset(&out);
-	CHECK(cache_get(c, k1, &out) == 1 && out.len == 7, "the cache does not judge content: a damaged entry is read as it is");
+	CHECK(cache_get(c, k1, &out) == 1 && out.len == 7,
+	      "the cache does not judge content: a damaged entry is read as it is");
 	cache_drop(c, k1);
 	buf_reset(&out);
 	CHECK(cache_get(c, k1, &out) == 0, "a dropped entry is a miss");
 	CHECK(cache_put(c, k1, "fresh", 5) == 0, "the refetched answer replaces it");
 	buf_reset(&out);
 	CHECK(cache_get(c, k1, &out) == 1 && out.len == 5 && memcmp(out.data, "fresh", 5) == 0, "and is read back");
-	cache_drop(c, k5);   /* dropping a missing entry is harmless */
+	cache_drop(c, k5); /* dropping a missing entry is harmless */
 
 	char sub[256];
 	snprintf(sub, sizeof sub, "%s/%.2s", root, k1);

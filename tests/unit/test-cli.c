@@ -41,19 +41,19 @@ static void parse_body(void *arg)
 		argc++;
 	struct cli_common common;
 	int first = cli_parse(argc, p->argv, p->prog, &common);
-	printf("first=%d flag=%d name=%s count=%ld any=%ld ratio=%g seed=%ld/%d out=%s",
-	       first, flag, name, count, any, ratio, common.seed, common.seed_given,
-	       common.output ? common.output : "-");
+	printf("first=%d flag=%d name=%s count=%ld any=%ld ratio=%g seed=%ld/%d out=%s", first, flag, name, count, any,
+	       ratio, common.seed, common.seed_given, common.output ? common.output : "-");
 	for (int i = first; i < argc; i++)
 		printf(" [%s]", p->argv[i]);
 }
 
 /* Parses the NULL-terminated arguments (after "prog") in a child. */
 static struct captured c;
-#define PARSE_WITH(program, ...) do { \
-	struct parse p_ = { program, { "prog", __VA_ARGS__, NULL } }; \
-	capture(&c, parse_body, &p_); \
-} while (0)
+#define PARSE_WITH(program, ...)                                              \
+	do {                                                                  \
+		struct parse p_ = { program, { "prog", __VA_ARGS__, NULL } }; \
+		capture(&c, parse_body, &p_);                                 \
+	} while (0)
 #define PARSE(...) PARSE_WITH(&prog, __VA_ARGS__)
 
 /* 15 + 15 and 12 + 18 spaces: help texts start in column 30. */
@@ -90,7 +90,8 @@ int main(void)
 	CHECK_STR(c.out, "first=7 flag=1 name=ann count=10 any=-7 ratio=0.5 seed=42/1 out=-",
 		  "short options, attached values, --opt=value; --seed is marked as given");
 	PARSE(input, "--flag", "-o", output);
-	snprintf(want, sizeof want, "first=4 flag=1 name=none count=5 any=0 ratio=0.5 seed=0/0 out=%s [%s]", output, input);
+	snprintf(want, sizeof want, "first=4 flag=1 name=none count=5 any=0 ratio=0.5 seed=0/0 out=%s [%s]", output,
+		 input);
 	CHECK_STR(c.out, want, "options after an operand still count; operands are moved to the end");
 	PARSE("--count", "1", "--ratio", "1");
 	CHECK(c.status == 0 && strstr(c.out, "count=1 ") && strstr(c.out, "ratio=1 "), "range ends are included");
@@ -133,27 +134,32 @@ int main(void)
 	snprintf(want_err, sizeof want_err, "prog: cannot read '%s': it is a directory" TRY, dir);
 	CHECK_STR(c.err, want_err, "a folder is no input");
 	PARSE(input, "-o", input);
-	snprintf(want_err, sizeof want_err, "prog: output '%s' is also the input '%s'; nothing was written" TRY, input, input);
+	snprintf(want_err, sizeof want_err, "prog: output '%s' is also the input '%s'; nothing was written" TRY, input,
+		 input);
 	CHECK_STR(c.err, want_err, "an output that is also an input is refused");
 	PARSE(input, "--rejects", input);
-	snprintf(want_err, sizeof want_err, "prog: --rejects '%s' is also the input '%s'; nothing was written" TRY, input, input);
+	snprintf(want_err, sizeof want_err, "prog: --rejects '%s' is also the input '%s'; nothing was written" TRY,
+		 input, input);
 	CHECK_STR(c.err, want_err, "so is a rejects file that is an input");
 	PARSE_WITH(&closed, "extra");
 	CHECK_STR(c.err, "prog: unexpected argument 'extra': prog reads no input" TRY,
 		  "a program without inputs refuses operands with its explanation");
 	PARSE("--version");
-	CHECK(c.status == 0 && strcmp(c.out, "prog " PS_VERSION "\n") == 0, "--version prints PROGRAM VERSION and exits 0");
+	CHECK(c.status == 0 && strcmp(c.out, "prog " PS_VERSION "\n") == 0,
+	      "--version prints PROGRAM VERSION and exits 0");
 	PARSE("--help");
 	CHECK(c.status == 0 && strncmp(c.out, HELP_START, sizeof HELP_START - 1) == 0 &&
-	      strstr(c.out, "\n      --count N               1 to 10\n") &&
-	      strstr(c.out, "\n  -f, --flag                  a flag\n"), "--help lists every option in aligned columns");
+		      strstr(c.out, "\n      --count N               1 to 10\n") &&
+		      strstr(c.out, "\n  -f, --flag                  a flag\n"),
+	      "--help lists every option in aligned columns");
 
 	long l = 0;
 	double d = 0;
 	CHECK(cli_parse_long("12", 0, 12, &l) == 0 && l == 12, "cli_parse_long takes a whole integer in range");
 	CHECK(cli_parse_long(" 12", 0, 100, &l) == 0 && l == 12, "leading blanks are allowed (strtol)");
 	CHECK(cli_parse_long("12 ", 0, 100, &l) < 0, "trailing blanks are not");
-	CHECK(cli_parse_long("99999999999999999999", 0, 100, &l) < 0 && l == 12, "overflow is refused and the target kept");
+	CHECK(cli_parse_long("99999999999999999999", 0, 100, &l) < 0 && l == 12,
+	      "overflow is refused and the target kept");
 	CHECK(cli_parse_double("2.5e-1", 0, 1, &d) == 0 && d == 0.25, "cli_parse_double takes exponents");
 	CHECK(cli_parse_double("inf", -HUGE_VAL, HUGE_VAL, &d) < 0, "infinity is refused");
 
@@ -169,7 +175,8 @@ int main(void)
 	capture(&c, shared_body, "mine");
 	CHECK_STR(c.out, path, "cli_shared_file finds a shipped name with its extension");
 	capture(&c, shared_body, "nothing-here");
-	snprintf(want_err, sizeof want_err, "persona: --rules: cannot open 'nothing-here': No such file or directory, "
+	snprintf(want_err, sizeof want_err,
+		 "persona: --rules: cannot open 'nothing-here': No such file or directory, "
 		 "nor is it in share/rules (shipped: mine)\n");
 	CHECK(c.status == 2, "a shared file found nowhere exits 2");
 	CHECK_STR(c.err, want_err, "the message says where it looked and what is shipped");

@@ -36,7 +36,8 @@ static jv metrics_of(const struct score_rules *rules, const char *record)
 int main(void)
 {
 	snprintf(path, sizeof path, "/tmp/test-convmetrics-%ld.json", (long)getpid());
-	unit_write_text(path, "{\"helper_phrases\":[\"How can I help\",\"\",7],\"list_min_items\":2,\"echo_min_bigrams\":3,\"echo_threshold\":0.5}");
+	unit_write_text(path, "{\"helper_phrases\":[\"How can I "
+			      "help\",\"\",7],\"list_min_items\":2,\"echo_min_bigrams\":3,\"echo_threshold\":0.5}");
 	struct score_rules *rules = score_rules_load(path);
 	CHECK(rules != NULL, "a rules file loads (empty and non-string phrases are skipped)");
 	if (!rules)
@@ -61,14 +62,17 @@ int main(void)
 	 *   0-1: {with, tax, form} / 11 words = 3/11; 1-2: 5/7 (turn 2's words all in
 	 *   turn 1); 2-3: 0; 3-4: 0. Mean (3/11 + 5/7) / 4 = (21 + 55) / 77 / 4 = 19/77 = 0.246753
 	 * role confusion: turn 4, rate 1/3 */
-	jv got = metrics_of(rules, "{\"turns\":[" C("I need help with my tax form") "," R("What is wrong with the tax form") ","
-			    C("the tax form is wrong?") "," R("Let me see") "," C("How can I help you today") "]}");
-	jv want = jv_parse("{\"turns\":5,\"client_tokens_mean\":6,\"client_tokens_sd\":0.816497,"
-			   "\"responder_tokens_mean\":5,\"responder_tokens_sd\":2,\"question_rate\":0.333333,"
-			   "\"own_rep_2\":0.125,\"partner_rep_2\":0.375,\"overlap\":0.246753,"
-			   "\"echo_rate\":0.333333,\"echo_turns\":[2],"
-			   "\"role_confusion_rate\":0.333333,\"role_confusion\":[{\"turn\":4,\"phrase\":\"how can i help\"}]}");
-	CHECK(jv_equal(jv_copy(got), jv_copy(want)), "every metric of a five-turn conversation matches the hand computation");
+	jv got = metrics_of(
+		rules, "{\"turns\":[" C("I need help with my tax form") "," R("What is wrong with the tax form") "," C(
+			       "the tax form is wrong?") "," R("Let me see") "," C("How can I help you today") "]}");
+	jv want = jv_parse(
+		"{\"turns\":5,\"client_tokens_mean\":6,\"client_tokens_sd\":0.816497,"
+		"\"responder_tokens_mean\":5,\"responder_tokens_sd\":2,\"question_rate\":0.333333,"
+		"\"own_rep_2\":0.125,\"partner_rep_2\":0.375,\"overlap\":0.246753,"
+		"\"echo_rate\":0.333333,\"echo_turns\":[2],"
+		"\"role_confusion_rate\":0.333333,\"role_confusion\":[{\"turn\":4,\"phrase\":\"how can i help\"}]}");
+	CHECK(jv_equal(jv_copy(got), jv_copy(want)),
+	      "every metric of a five-turn conversation matches the hand computation");
 	if (!jv_equal(jv_copy(got), jv_copy(want))) {
 		jv text = jv_dump_string(jv_copy(got), 0);
 		printf("#   got: %s\n", jv_string_value(text));
@@ -79,8 +83,8 @@ int main(void)
 
 	/* Role confusion: a list of 2 items is a slip ("(list)"); a phrase counts only on
 	 * word boundaries and in any case; one numbered item is no list. */
-	got = metrics_of(rules, "{\"turns\":[" C("Some ideas:\\n- walk\\n  - sleep") "," C("anyhow can i help") ","
-			 C("how can i helpful") "," C("HOW CAN I HELP.") "," C("1. only one") "]}");
+	got = metrics_of(rules, "{\"turns\":[" C("Some ideas:\\n- walk\\n  - sleep") "," C("anyhow can i help") "," C(
+					"how can i helpful") "," C("HOW CAN I HELP.") "," C("1. only one") "]}");
 	want = jv_parse("[{\"turn\":0,\"phrase\":\"(list)\"},{\"turn\":3,\"phrase\":\"how can i help\"}]");
 	jv role = jv_object_get(jv_copy(got), jv_string("role_confusion"));
 	CHECK(jv_equal(role, want), "role confusion: lists of list_min_items, phrases on word boundaries, any case");
@@ -91,24 +95,31 @@ int main(void)
 
 	/* An echo pair below echo_min_bigrams: "yes please" has 1 bigram. */
 	got = metrics_of(rules, "{\"turns\":[" R("yes please") "," C("yes please") "]}");
-	want = jv_parse("{\"turns\":2,\"client_tokens_mean\":2,\"client_tokens_sd\":0,\"responder_tokens_mean\":2,"
-			"\"responder_tokens_sd\":0,\"question_rate\":0,\"own_rep_2\":null,\"partner_rep_2\":1,"
-			"\"overlap\":1,\"echo_rate\":0,\"echo_turns\":[],\"role_confusion_rate\":0,\"role_confusion\":[]}");
-	CHECK(jv_equal(got, want), "a short exact repeat is partner repetition 1 and overlap 1, but no echo (1 < 3 bigrams)");
+	want = jv_parse(
+		"{\"turns\":2,\"client_tokens_mean\":2,\"client_tokens_sd\":0,\"responder_tokens_mean\":2,"
+		"\"responder_tokens_sd\":0,\"question_rate\":0,\"own_rep_2\":null,\"partner_rep_2\":1,"
+		"\"overlap\":1,\"echo_rate\":0,\"echo_turns\":[],\"role_confusion_rate\":0,\"role_confusion\":[]}");
+	CHECK(jv_equal(got, want),
+	      "a short exact repeat is partner repetition 1 and overlap 1, but no echo (1 < 3 bigrams)");
 
 	got = metrics_of(rules, "{\"turns\":[]}");
-	want = jv_parse("{\"turns\":0,\"client_tokens_mean\":null,\"client_tokens_sd\":null,\"responder_tokens_mean\":null,"
-			"\"responder_tokens_sd\":null,\"question_rate\":null,\"own_rep_2\":null,\"partner_rep_2\":null,"
-			"\"overlap\":null,\"echo_rate\":null,\"echo_turns\":[],\"role_confusion_rate\":null,\"role_confusion\":[]}");
+	want = jv_parse(
+		"{\"turns\":0,\"client_tokens_mean\":null,\"client_tokens_sd\":null,\"responder_tokens_mean\":null,"
+		"\"responder_tokens_sd\":null,\"question_rate\":null,\"own_rep_2\":null,\"partner_rep_2\":null,"
+		"\"overlap\":null,\"echo_rate\":null,\"echo_turns\":[],\"role_confusion_rate\":null,\"role_confusion\":"
+		"[]}");
 	CHECK(jv_equal(got, want), "a conversation without turns has null metrics, never NaN in JSON");
 	score_rules_free(rules);
 
-	unit_write_text(path, "{\"helper_phrases\":[],\"list_min_items\":2,\"echo_min_bigrams\":\"3\",\"echo_threshold\":0.5}");
+	unit_write_text(
+		path, "{\"helper_phrases\":[],\"list_min_items\":2,\"echo_min_bigrams\":\"3\",\"echo_threshold\":0.5}");
 	struct captured c;
 	capture(&c, load_body, NULL);
 	char wanted[512];
-	snprintf(wanted, sizeof wanted, "persona: %s: score rules need \"helper_phrases\" (strings), \"list_min_items\", "
-		 "\"echo_min_bigrams\" and \"echo_threshold\" (numbers)\n", path);
+	snprintf(wanted, sizeof wanted,
+		 "persona: %s: score rules need \"helper_phrases\" (strings), \"list_min_items\", "
+		 "\"echo_min_bigrams\" and \"echo_threshold\" (numbers)\n",
+		 path);
 	CHECK(strcmp(c.out, "refused") == 0, "a rules file with a wrong kind is refused");
 	CHECK_STR(c.err, wanted, "with the shape it needs");
 	unlink(path);

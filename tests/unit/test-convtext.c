@@ -25,7 +25,8 @@ int main(void)
 			"{\"speaker\":\"narrator\",\"text\":\"later\"},"
 			"\"not a turn\"]}");
 	CHECK_STR(text_of(r, "description"), "a nurse", "description is the top-level description");
-	CHECK_STR(text_of(r, "client_text"), "hi\nbye\n", "client turns joined with newlines; a non-string text adds nothing");
+	CHECK_STR(text_of(r, "client_text"), "hi\nbye\n",
+		  "client turns joined with newlines; a non-string text adds nothing");
 	CHECK_STR(text_of(r, "responder_text"), "hello", "responder turns only");
 	CHECK_STR(text_of(r, "turns"), "hi\nhello\nbye\n\nlater\n", "every turn, any speaker, in order");
 	CHECK_STR(text_of(r, "speakers"), "(unknown)", "an unknown text name is refused");

@@ -53,8 +53,8 @@ static void add(struct corpus *c, const struct conv *v, const float *persona_vec
 	m.echo_turns = v->echo;
 	m.role_turns = v->role;
 	jv curve = v->curve ? jv_parse(v->curve) : jv_null();
-	struct conversation_facts f = { v->id, v->persona, v->text, v->vec, persona_vec, v->stop,
-					v->probe, v->dialog, curve };
+	struct conversation_facts f = { v->id,   v->persona, v->text,   v->vec, persona_vec,
+					v->stop, v->probe,   v->dialog, curve };
 	corpus_add(c, &m, &f);
 	jv_free(curve);
 }
@@ -64,10 +64,38 @@ int main(void)
 	static const float P[DIM] = { 1, 0, 0, 0 }, Q[DIM] = { 0, 1, 0, 0 };
 	/* Conversations 1, 2 by persona P (description vector e1), 3, 4 by Q (e2). */
 	const struct conv convs[4] = {
-		{ "c1", "P", "a b a b", "max_turns", "[{\"after\":2,\"drift\":0.1},{\"after\":4,\"drift\":0.3}]",
-		  { 1, 0, 0, 0 }, 4, 2, 1, 0, 4, 0.5, 0.5, NAN, 0.2, NAN },
-		{ "c2", "P", "a b c", "max_turns", "[{\"after\":2,\"drift\":0.5}]",
-		  { 0.6f, 0.8f, 0, 0 }, 6, 3, 0, 1, 2, 0, 0.25, 0.5, NAN, 0.1 },
+		{ "c1",
+		  "P",
+		  "a b a b",
+		  "max_turns",
+		  "[{\"after\":2,\"drift\":0.1},{\"after\":4,\"drift\":0.3}]",
+		  { 1, 0, 0, 0 },
+		  4,
+		  2,
+		  1,
+		  0,
+		  4,
+		  0.5,
+		  0.5,
+		  NAN,
+		  0.2,
+		  NAN },
+		{ "c2",
+		  "P",
+		  "a b c",
+		  "max_turns",
+		  "[{\"after\":2,\"drift\":0.5}]",
+		  { 0.6f, 0.8f, 0, 0 },
+		  6,
+		  3,
+		  0,
+		  1,
+		  2,
+		  0,
+		  0.25,
+		  0.5,
+		  NAN,
+		  0.1 },
 		{ "c3", "Q", "d", "judge", NULL, { 0, 1, 0, 0 }, 2, 1, 0, 0, 3, 1, NAN, NAN, 0.4, -0.3 },
 		{ "c4", "Q", "", NULL, NULL, { 0, 1, 0, 0 }, 0, 0, 0, 0, NAN, NAN, NAN, NAN, NAN, NAN },
 	};
@@ -111,7 +139,8 @@ int main(void)
 	/* adherence: conversation 2 is closer to Q (0.8) than to P (0.6): rank 2; the
 	 * others rank 1. acc1 3/4, acc3 1, mrr (1 + 1/2 + 1 + 1) / 4 = 0.875 */
 	CHECK(NEAR(get(s, "adherence_acc1"), 0.75) && NEAR(get(s, "adherence_acc3"), 1) &&
-	      NEAR(get(s, "adherence_acc10"), 1), "adherence accuracy at 1, 3 and 10");
+		      NEAR(get(s, "adherence_acc10"), 1),
+	      "adherence accuracy at 1, 3 and 10");
 	CHECK(NEAR(get(s, "adherence_mrr"), 0.875), "adherence MRR");
 	double shuffled = get(s, "adherence_acc1_shuffled");
 	CHECK(shuffled >= 0 && shuffled <= 1, "the shuffled baseline is a rate");
@@ -128,13 +157,16 @@ int main(void)
 	jv_free(s);
 
 	/* Similarity to a reference: 1 - |x - ref| / |ref| from exact figures. */
-	jv reference = jv_parse("{\"turns_mean\":4,\"echo_rate\":0.5,\"conversations\":4,\"silhouette\":0,\"stop_reasons\":{}}");
+	jv reference = jv_parse(
+		"{\"turns_mean\":4,\"echo_rate\":0.5,\"conversations\":4,\"silhouette\":0,\"stop_reasons\":{}}");
 	s = corpus_summary(c, reference);
 	jv_free(reference);
 	jv sim = jv_object_get(jv_copy(s), jv_string("sim"));
 	/* turns 1 - 1/4; echo 1 - |1/6 - 1/2| / (1/2) = 1/3; silhouette: a zero reference gives null */
-	CHECK(NEAR(get(sim, "turns_mean"), 0.75) && NEAR(get(sim, "echo_rate"), 0.333333), "sim of shared numeric keys");
-	CHECK(is_null(sim, "silhouette") && is_null(sim, "distinct_1"), "a zero or missing reference figure gives null");
+	CHECK(NEAR(get(sim, "turns_mean"), 0.75) && NEAR(get(sim, "echo_rate"), 0.333333),
+	      "sim of shared numeric keys");
+	CHECK(is_null(sim, "silhouette") && is_null(sim, "distinct_1"),
+	      "a zero or missing reference figure gives null");
 	jv conv = jv_object_get(jv_copy(sim), jv_string("conversations"));
 	CHECK(!jv_is_valid(conv), "counts (conversations, sample) have no similarity");
 	jv_free(conv);
@@ -153,7 +185,8 @@ int main(void)
 	add(c, &x, NULL);
 	add(c, &y, NULL);
 	s = corpus_summary(c, jv_invalid());
-	CHECK(NEAR(get(s, "self_bleu_4"), 0.658037), "self-BLEU-4 with add-one smoothing (got %g)", get(s, "self_bleu_4"));
+	CHECK(NEAR(get(s, "self_bleu_4"), 0.658037), "self-BLEU-4 with add-one smoothing (got %g)",
+	      get(s, "self_bleu_4"));
 	CHECK(is_null(s, "silhouette") && is_null(s, "adherence_acc1") && is_null(s, "within_persona_distance"),
 	      "without personas there is no silhouette, adherence or persona distance");
 	jv_free(s);
@@ -174,7 +207,8 @@ int main(void)
 	add(c, &x, NULL);
 	s = corpus_summary(c, jv_invalid());
 	/* one two three: 3 unigrams, 2 bigrams, 1 trigram, all distinct */
-	CHECK(is_null(s, "self_bleu_4") && is_null(s, "embedding_distance"), "one conversation has no self-BLEU or distance");
+	CHECK(is_null(s, "self_bleu_4") && is_null(s, "embedding_distance"),
+	      "one conversation has no self-BLEU or distance");
 	CHECK(NEAR(get(s, "distinct_1"), 1) && NEAR(get(s, "distinct_3"), 1), "but has distinct-n");
 	jv_free(s);
 	corpus_free(c);

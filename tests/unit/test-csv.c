@@ -39,7 +39,8 @@ static void test_quoting(void)
 	CHECK_STR(csv_field(&row, 1), "", "an empty field");
 	CHECK_STR(csv_field(&row, 7), "", "a field past the end reads as empty");
 	CHECK(csv_read_row(l, &row, 1000) && row.line == 4 && row.nfields == 1 &&
-	      strcmp(csv_field(&row, 0), "last") == 0, "a last row without a line end");
+		      strcmp(csv_field(&row, 0), "last") == 0,
+	      "a last row without a line end");
 	CHECK(!csv_read_row(l, &row, 1000), "then the end of the input");
 	csv_row_free(&row);
 	lines_close(l);

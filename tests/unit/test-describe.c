@@ -53,7 +53,9 @@ static int has_all(const char *text, const char *const *values)
 
 int main(void)
 {
-	static const char *const spasm_values[] = { "58", "man", "bus driver", "Leeds", "tax problems", "anxious", NULL };
+	static const char *const spasm_values[] = {
+		"58", "man", "bus driver", "Leeds", "tax problems", "anxious", NULL
+	};
 
 	char *a = describe_json(spasm_persona, "p000042", 7);
 	char *b = describe_json(spasm_persona, "p000042", 7);
@@ -62,7 +64,8 @@ int main(void)
 	CHECK(has_all(a, spasm_values), "age, gender, occupation, location, domain and emotion all appear verbatim");
 	CHECK(strstr(a, "58-year-old") != NULL, "the age is said as \"58-year-old\"");
 	CHECK(!strstr(a, "Your expressiveness:") && !strstr(a, "Your self disclosure:") &&
-	      !strstr(a, "Your assertiveness:") && !strstr(a, "Your politeness:") && !strstr(a, "Your intensity:"),
+		      !strstr(a, "Your assertiveness:") && !strstr(a, "Your politeness:") &&
+		      !strstr(a, "Your intensity:"),
 	      "known style traits become behaviour sentences, not generic ones");
 	CHECK(words(a) >= 60 && words(a) <= 180, "a SPASM persona gets 60-180 words (got %d)", words(a));
 	printf("# %s\n", a);
@@ -101,7 +104,8 @@ int main(void)
 	free(b);
 
 	char *t = describe_json("{\"age\":30,\"favourite_colour\":\"teal\"}", "p1", 1);
-	CHECK(strstr(t, "Your favourite colour: teal.") != NULL, "an unknown field is said as \"Your favourite colour: teal.\"");
+	CHECK(strstr(t, "Your favourite colour: teal.") != NULL,
+	      "an unknown field is said as \"Your favourite colour: teal.\"");
 	free(t);
 
 	t = describe_json("{\"pets\":[\"cat\",\"dog\",\"fish\"]}", "p1", 1);
@@ -109,7 +113,8 @@ int main(void)
 	free(t);
 
 	t = describe_json("{\"tags\":[null,\"a\",[],\"b\"],\"empty\":[null]}", "p1", 1);
-	CHECK(strstr(t, "Your tags: a, b.") && !strstr(t, "empty"), "list items that say nothing are left out of the join");
+	CHECK(strstr(t, "Your tags: a, b.") && !strstr(t, "empty"),
+	      "list items that say nothing are left out of the join");
 	free(t);
 
 	t = describe_json("{\"height_cm\":172,\"ratio\":1.5,\"note\":null,\"member\":true}", "p1", 1);
@@ -121,7 +126,8 @@ int main(void)
 	free(t);
 
 	t = describe_json("{\"note\":\"Call back on Monday.\"}", "p1", 1);
-	CHECK(strstr(t, "Your note: Call back on Monday.") && !strstr(t, ".."), "a value ending in a full stop gets no second one");
+	CHECK(strstr(t, "Your note: Call back on Monday.") && !strstr(t, ".."),
+	      "a value ending in a full stop gets no second one");
 	free(t);
 
 	t = describe_jv(jv_null(), "p1");
@@ -170,22 +176,35 @@ int main(void)
 
 	t = describe_json("{\"self_disclosure\":\"low\"}", "p1", 1);
 	CHECK(strstr(t, "You keep personal details to yourself unless asked twice.") ||
-	      strstr(t, "You share little about your private life") || strstr(t, "You are guarded about personal matters"),
+		      strstr(t, "You share little about your private life") ||
+		      strstr(t, "You are guarded about personal matters"),
 	      "low self-disclosure is said as keeping personal details back");
 	free(t);
 
-	static const char *const support_values[] = { "45", "broadband internet", "slow connection", "frustrated", "3.5", NULL };
-	t = describe_json("{\"age\":45,\"gender\":\"woman\",\"product\":\"broadband internet\",\"issue\":\"slow connection\","
-			  "\"customer_since_years\":3.5,\"previous_contacts\":2,\"tech_savviness\":\"low\","
-			  "\"emotion\":\"frustrated\",\"intensity\":\"severe\",\"channel\":\"chat\",\"politeness\":\"blunt\","
-			  "\"goal\":[\"refund\",\"escalate\"]}", "s1", 3);
+	static const char *const support_values[] = {
+		"45", "broadband internet", "slow connection", "frustrated", "3.5", NULL
+	};
+	t = describe_json(
+		"{\"age\":45,\"gender\":\"woman\",\"product\":\"broadband internet\",\"issue\":\"slow connection\","
+		"\"customer_since_years\":3.5,\"previous_contacts\":2,\"tech_savviness\":\"low\","
+		"\"emotion\":\"frustrated\",\"intensity\":\"severe\",\"channel\":\"chat\",\"politeness\":\"blunt\","
+		"\"goal\":[\"refund\",\"escalate\"]}",
+		"s1", 3);
 	CHECK(has_all(t, support_values) && strstr(t, "refund") && strstr(t, "escalated"),
 	      "a support persona keeps product, issue, emotion, tenure and goals");
-	static const char *const support_generic[] = {
-		"Your age:", "Your gender:", "Your product:", "Your issue:", "Your customer since years:",
-		"Your previous contacts:", "Your tech savviness:", "Your emotion:", "Your intensity:", "Your channel:",
-		"Your politeness:", "Your goal:", NULL
-	};
+	static const char *const support_generic[] = { "Your age:",
+						       "Your gender:",
+						       "Your product:",
+						       "Your issue:",
+						       "Your customer since years:",
+						       "Your previous contacts:",
+						       "Your tech savviness:",
+						       "Your emotion:",
+						       "Your intensity:",
+						       "Your channel:",
+						       "Your politeness:",
+						       "Your goal:",
+						       NULL };
 	int generic = 0;
 	for (const char *const *g = support_generic; *g; g++)
 		generic |= strstr(t, *g) != NULL;
@@ -193,12 +212,15 @@ int main(void)
 	printf("# %s\n", t);
 	free(t);
 
-	static const char *const tutoring_values[] = { "12", "girl", "grade 7", "math", "perfectionist", "struggling",
-						       "visual", "very involved", NULL };
-	t = describe_json("{\"grade\":7,\"gender\":\"girl\",\"age\":12,\"subject\":\"math\",\"attitude\":\"perfectionist\","
-			  "\"learning_style\":\"visual\",\"prior_level\":\"struggling\",\"parent_involvement\":\"very involved\","
-			  "\"headline\":\"12-year-old girl in grade 7, struggling in math, perfectionist learner\"}", "t1", 3);
-	CHECK(has_all(t, tutoring_values), "a tutoring persona keeps grade, subject, attitude, level, style and parent");
+	static const char *const tutoring_values[] = { "12",         "girl",   "grade 7",       "math", "perfectionist",
+						       "struggling", "visual", "very involved", NULL };
+	t = describe_json(
+		"{\"grade\":7,\"gender\":\"girl\",\"age\":12,\"subject\":\"math\",\"attitude\":\"perfectionist\","
+		"\"learning_style\":\"visual\",\"prior_level\":\"struggling\",\"parent_involvement\":\"very involved\","
+		"\"headline\":\"12-year-old girl in grade 7, struggling in math, perfectionist learner\"}",
+		"t1", 3);
+	CHECK(has_all(t, tutoring_values),
+	      "a tutoring persona keeps grade, subject, attitude, level, style and parent");
 	CHECK(!strstr(t, "headline") && !strstr(t, "learner"), "the derived headline is not repeated");
 	printf("# %s\n", t);
 	free(t);

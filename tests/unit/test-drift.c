@@ -39,7 +39,8 @@ int main(void)
 	      "curve points come in increasing \"after\", whatever the input order");
 	jv_free(r);
 
-	r = parse("{\"probes\":[{\"after\":0,\"name\":\"a\",\"answer\":\"tea\"},{\"after\":0,\"name\":\"b\",\"answer\":\"coffee\"},"
+	r = parse("{\"probes\":[{\"after\":0,\"name\":\"a\",\"answer\":\"tea\"},{\"after\":0,\"name\":\"b\",\"answer\":"
+		  "\"coffee\"},"
 		  "{\"after\":3,\"name\":\"a\",\"answer\":\"tea\"},{\"after\":3,\"name\":\"b\",\"answer\":\"\"}]}");
 	/* after 3: probe a drifts 0, probe b drifts 1: the point is (0 + 1) / 2 */
 	auc = drift_probe(r, DIM, &curve);

@@ -28,12 +28,13 @@ int main(void)
 	CHECK(embed_batch_add(b, &rec2, 2, "bye", 3) == 0, "texts of another record join the same batch");
 	CHECK(embed_batch_add(b, &rec1, 1, "again", 5) == 1, "the size-th text fills the batch");
 	CHECK(b->count == 3 && b->entries[0].owner == &rec1 && b->entries[0].index == 0 &&
-	      b->entries[1].owner == &rec2 && b->entries[1].index == 2 &&
-	      b->entries[2].owner == &rec1 && b->entries[2].index == 1,
+		      b->entries[1].owner == &rec2 && b->entries[1].index == 2 && b->entries[2].owner == &rec1 &&
+		      b->entries[2].index == 1,
 	      "entries keep each text's record and index, in the order added");
 	jv inputs = embed_batch_take_inputs(b);
 	/* "hello there" with len 5 is "hello": the length counts, not the terminator. */
-	CHECK(jv_equal(inputs, jv_parse("[\"hello\",\"bye\",\"again\"]")), "the inputs are the texts, each of its length");
+	CHECK(jv_equal(inputs, jv_parse("[\"hello\",\"bye\",\"again\"]")),
+	      "the inputs are the texts, each of its length");
 	jv left = jv_copy(b->inputs);
 	CHECK(!jv_is_valid(left), "taking the inputs leaves the batch without them");
 	jv_free(left);
@@ -42,7 +43,7 @@ int main(void)
 
 	b = embed_batch_new(1, NULL);
 	CHECK(embed_batch_add(b, &rec1, 0, "", 0) == 1, "a batch of size 1 is full at once");
-	embed_batch_free(b);   /* with its inputs still in it: nothing leaks */
+	embed_batch_free(b); /* with its inputs still in it: nothing leaks */
 
 	/* When a partial batch goes out. */
 	b = embed_batch_new(4, NULL);
@@ -64,14 +65,17 @@ int main(void)
 	jv_free(v);
 	CHECK_STR(problem_of("[[1,2,3]]", 1, 3, &p), "(accepted)", "a reply of the known dimension is accepted");
 	CHECK_STR(problem_of("[[1,2]]", 2, 0, &p), "the reply has 1 vectors for 2 texts", "too few vectors");
-	CHECK_STR(problem_of("{\"a\":1}", 2, 0, &p), "the reply has 0 vectors for 2 texts", "a reply that is not an array");
+	CHECK_STR(problem_of("{\"a\":1}", 2, 0, &p), "the reply has 0 vectors for 2 texts",
+		  "a reply that is not an array");
 	CHECK_STR(problem_of("[[1],[]]", 2, 0, &p), "vector 1 of the reply is empty", "an empty vector");
-	CHECK_STR(problem_of("[[1],\"x\"]", 2, 0, &p), "vector 1 of the reply is a string", "a vector that is not an array");
+	CHECK_STR(problem_of("[[1],\"x\"]", 2, 0, &p), "vector 1 of the reply is a string",
+		  "a vector that is not an array");
 	CHECK_STR(problem_of("[[1,2],[1,2,3]]", 2, 0, &p),
 		  "the model returned a vector of 3 dimensions after ones of 2", "dimensions differ within a reply");
-	CHECK_STR(problem_of("[[1,2]]", 1, 4, &p),
-		  "the model returned a vector of 2 dimensions after ones of 4", "dimension differs from an earlier reply");
-	CHECK_STR(problem_of("[[1,null,3]]", 1, 0, &p), "vector 0 of the reply has null at 1", "a non-number inside a vector");
+	CHECK_STR(problem_of("[[1,2]]", 1, 4, &p), "the model returned a vector of 2 dimensions after ones of 4",
+		  "dimension differs from an earlier reply");
+	CHECK_STR(problem_of("[[1,null,3]]", 1, 0, &p), "vector 0 of the reply has null at 1",
+		  "a non-number inside a vector");
 	buf_free(&p);
 	return UNIT_DONE();
 }

@@ -66,11 +66,14 @@ static int read_many_text(const char *json)
 static void test_model_names(void)
 {
 	CHECK(embed_hash_dim("hash-512") == 512, "hash-512 is the built-in model of 512 dimensions");
-	CHECK(embed_hash_dim("hash-1") == 1 && embed_hash_dim("hash-65536") == 65536, "hash-1 and hash-65536 are the bounds");
+	CHECK(embed_hash_dim("hash-1") == 1 && embed_hash_dim("hash-65536") == 65536,
+	      "hash-1 and hash-65536 are the bounds");
 	CHECK(embed_hash_dim("hash-0") == 0 && embed_hash_dim("hash-65537") == 0 && embed_hash_dim("hash-") == 0 &&
-	      embed_hash_dim("hash-08") == 0 && embed_hash_dim("hash-5x") == 0 && embed_hash_dim("hash--1") == 0,
+		      embed_hash_dim("hash-08") == 0 && embed_hash_dim("hash-5x") == 0 &&
+		      embed_hash_dim("hash--1") == 0,
 	      "hash-N out of range or not a plain number is no built-in model");
-	CHECK(embed_hash_dim("text-embedding-3-small") == 0 && embed_hash_dim(NULL) == 0, "other names are remote models");
+	CHECK(embed_hash_dim("text-embedding-3-small") == 0 && embed_hash_dim(NULL) == 0,
+	      "other names are remote models");
 }
 
 static void test_pinned_vectors(void)
@@ -151,7 +154,8 @@ static void test_properties(void)
 	embed_hash(y, strlen(y), 512, vy);
 	embed_hash(z, strlen(z), 512, vz);
 	double near = cosine(vx, vy, 512), far = cosine(vx, vz, 512);
-	CHECK(near > 0.6 && far < 0.3 && near > far, "near-identical texts are closer (%.3f) than unrelated ones (%.3f)", near, far);
+	CHECK(near > 0.6 && far < 0.3 && near > far,
+	      "near-identical texts are closer (%.3f) than unrelated ones (%.3f)", near, far);
 }
 
 static void test_record_format(void)
@@ -170,7 +174,8 @@ static void test_record_format(void)
 	e = embedding_json("hash-16", "client_text", v, 16, 0);
 	jv members = jv_keys_unsorted(jv_copy(e));
 	struct buf keys = BUF_INIT;
-	jv_array_foreach(members, i, key) {
+	jv_array_foreach(members, i, key)
+	{
 		buf_addf(&keys, "%s%s", i ? "," : "", jv_string_value(key));
 		jv_free(key);
 	}
@@ -207,24 +212,26 @@ static void test_record_format(void)
 	jv none = embedding_json_many("hash-16", NULL, 0, 16, 0);
 	float *vecs = (float *)1;
 	int d = 0;
-	CHECK(embedding_read_many(none, &vecs, &d) == 0 && d == 16 && !vecs, "no turns: zero vectors, the dimension known");
+	CHECK(embedding_read_many(none, &vecs, &d) == 0 && d == 16 && !vecs,
+	      "no turns: zero vectors, the dimension known");
 	jv_free(none);
 }
 
 static void test_reading_bad_embeddings(void)
 {
 	/* 1.0f and 2.0f as little-endian float32: 0000803f 00000040. */
-	CHECK(read_text("{\"model\":\"m\",\"dim\":2,\"of\":\"x\",\"b64\":\"AACAPwAAAEA=\"}") == 2, "a b64 vector from elsewhere is read");
+	CHECK(read_text("{\"model\":\"m\",\"dim\":2,\"of\":\"x\",\"b64\":\"AACAPwAAAEA=\"}") == 2,
+	      "a b64 vector from elsewhere is read");
 	CHECK(read_text("{\"dim\":2,\"vector\":[1,2.5]}") == 2, "a float vector is read; model and of are optional");
 	CHECK(read_text("null") == 0, "null is no embedding");
 	float *v = (float *)1;
 	CHECK(embedding_read(jv_invalid(), &v) == 0 && v == NULL, "an absent embedding is none");
 
 	const char *bad[] = {
-		"\"AACAPwAAAEA=\"",                                /* not an object */
+		"\"AACAPwAAAEA=\"", /* not an object */
 		"[1,2]",
-		"{\"dim\":2}",                                     /* no vector at all */
-		"{\"dim\":\"2\",\"vector\":[1,2]}",                /* wrong kinds */
+		"{\"dim\":2}", /* no vector at all */
+		"{\"dim\":\"2\",\"vector\":[1,2]}", /* wrong kinds */
 		"{\"dim\":2.5,\"vector\":[1,2]}",
 		"{\"dim\":0,\"vector\":[]}",
 		"{\"dim\":-2,\"vector\":[1,2]}",
@@ -233,19 +240,19 @@ static void test_reading_bad_embeddings(void)
 		"{\"model\":5,\"dim\":2,\"vector\":[1,2]}",
 		"{\"of\":[],\"dim\":2,\"vector\":[1,2]}",
 		"{\"dim\":2,\"b64\":7}",
-		"{\"dim\":3,\"vector\":[1,2]}",                    /* dim mismatch */
+		"{\"dim\":3,\"vector\":[1,2]}", /* dim mismatch */
 		"{\"dim\":1,\"vector\":[1,2]}",
 		"{\"dim\":3,\"b64\":\"AACAPwAAAEA=\"}",
-		"{\"dim\":2,\"vector\":[1,\"2\"]}",                /* not a number */
+		"{\"dim\":2,\"vector\":[1,\"2\"]}", /* not a number */
 		"{\"dim\":2,\"vector\":[1,null]}",
-		"{\"dim\":2,\"vector\":[1,1e300]}",                /* no float */
-		"{\"dim\":2,\"b64\":\"AACAPwAAAE!=\"}",            /* bad base64 */
+		"{\"dim\":2,\"vector\":[1,1e300]}", /* no float */
+		"{\"dim\":2,\"b64\":\"AACAPwAAAE!=\"}", /* bad base64 */
 		"{\"dim\":2,\"b64\":\"AACAPwAAAEA\"}",
 		"{\"dim\":2,\"b64\":\"AACAPwAAAEA==\"}",
 		"{\"dim\":2,\"b64\":\"AACAPw=AAEA=\"}",
-		"{\"dim\":2,\"b64\":\"AACAPwAAAEB=\"}",            /* bits under the padding */
-		"{\"dim\":2,\"b64\":\"AACAPwAAAEAA\"}",            /* no padding where it belongs */
-		"{\"dim\":2,\"b64\":\"AACAPwAAgH8=\"}",            /* +inf */
+		"{\"dim\":2,\"b64\":\"AACAPwAAAEB=\"}", /* bits under the padding */
+		"{\"dim\":2,\"b64\":\"AACAPwAAAEAA\"}", /* no padding where it belongs */
+		"{\"dim\":2,\"b64\":\"AACAPwAAgH8=\"}", /* +inf */
 		"{\"dim\":2,\"b64\":\"\"}",
 		"{\"dim\":16777217,\"vector\":[1]}",
 	};
@@ -257,11 +264,14 @@ static void test_reading_bad_embeddings(void)
 		else
 			printf("#   accepted (%d): %s\n", rc, bad[i]);
 	}
-	CHECK(rejected == (int)(sizeof bad / sizeof *bad), "malformed embeddings are rejected with -1, never a crash (%d of %zu)",
-	      rejected, sizeof bad / sizeof *bad);
+	CHECK(rejected == (int)(sizeof bad / sizeof *bad),
+	      "malformed embeddings are rejected with -1, never a crash (%d of %zu)", rejected,
+	      sizeof bad / sizeof *bad);
 
-	CHECK(read_many_text("{\"dim\":2,\"of\":\"turns\",\"vectors\":[[1,2],[3,4]]}") == 2, "per-turn float vectors are read");
-	CHECK(read_many_text("{\"dim\":2,\"of\":\"turns\",\"b64\":[\"AACAPwAAAEA=\"]}") == 1, "per-turn b64 vectors are read");
+	CHECK(read_many_text("{\"dim\":2,\"of\":\"turns\",\"vectors\":[[1,2],[3,4]]}") == 2,
+	      "per-turn float vectors are read");
+	CHECK(read_many_text("{\"dim\":2,\"of\":\"turns\",\"b64\":[\"AACAPwAAAEA=\"]}") == 1,
+	      "per-turn b64 vectors are read");
 	CHECK(read_many_text("{\"dim\":2,\"vector\":[1,2]}") == 0, "a single vector has no per-turn vectors");
 	const char *bad_many[] = {
 		"{\"dim\":2,\"vectors\":[[1,2],[3]]}",
@@ -282,20 +292,23 @@ static void test_reading_bad_embeddings(void)
 		else
 			printf("#   accepted (%d): %s\n", rc, bad_many[i]);
 	}
-	CHECK(rejected == (int)(sizeof bad_many / sizeof *bad_many), "malformed per-turn embeddings are rejected with -1");
+	CHECK(rejected == (int)(sizeof bad_many / sizeof *bad_many),
+	      "malformed per-turn embeddings are rejected with -1");
 }
 
 static void test_conversation_texts(void)
 {
-	jv record = jv_parse("{\"description\":\"You are Ann.\",\"turns\":["
-			     "{\"speaker\":\"client\",\"text\":\"Hi.\"},{\"speaker\":\"responder\",\"text\":\"Hello!\"},"
-			     "{\"speaker\":\"client\",\"text\":\"Bye.\"},7,{\"speaker\":\"client\"},{\"text\":\"who?\"}]}");
+	jv record =
+		jv_parse("{\"description\":\"You are Ann.\",\"turns\":["
+			 "{\"speaker\":\"client\",\"text\":\"Hi.\"},{\"speaker\":\"responder\",\"text\":\"Hello!\"},"
+			 "{\"speaker\":\"client\",\"text\":\"Bye.\"},7,{\"speaker\":\"client\"},{\"text\":\"who?\"}]}");
 	struct buf b = BUF_INIT;
 	conversation_text(record, "description", &b);
 	CHECK_STR(b.data, "You are Ann.", "description is the persona description");
 	buf_reset(&b);
 	conversation_text(record, "client_text", &b);
-	CHECK_STR(b.data, "Hi.\nBye.\n", "client_text joins the client's turns with newlines (a turn without text is empty)");
+	CHECK_STR(b.data, "Hi.\nBye.\n",
+		  "client_text joins the client's turns with newlines (a turn without text is empty)");
 	buf_reset(&b);
 	conversation_text(record, "responder_text", &b);
 	CHECK_STR(b.data, "Hello!", "responder_text joins the responder's turns");

@@ -108,19 +108,26 @@ int main(void)
 	char *pids[3] = { persona_id_of("pc", s1, 2, 1), persona_id_of("pc", s2, 1, 1), persona_id_of("pc", s3, 1, 1) };
 	uint64_t rejected = 0;
 	jv got = import_all(IMPORT_PERSONACHAT, path, &rejected);
-	CHECK(records_are(got, "["
-		"{\"id\":\"personachat-000002\",\"persona_id\":\"PID0\",\"index\":0,\"source\":\"personachat\","
-		" \"persona\":{\"sentences\":[\"i like cats.\",\"i am a nurse.\"],\"partner_sentences\":[\"i ski.\"]},"
-		" \"description\":\"i like cats. i am a nurse.\",\"turns\":[{\"speaker\":\"responder\",\"text\":\"hi there\"},"
-		" {\"speaker\":\"client\",\"text\":\"hello , how are you ?\"},{\"speaker\":\"responder\",\"text\":\"fine thanks\"}],"
-		" \"status\":\"ok\"},"
-		"{\"id\":\"personachat-000003\",\"persona_id\":\"PID1\",\"index\":0,\"source\":\"personachat\","
-		" \"persona\":{\"sentences\":[\"i fish.\"]},\"description\":\"i fish.\","
-		" \"turns\":[{\"speaker\":\"responder\",\"text\":\"hello\"},{\"speaker\":\"client\",\"text\":\"bye\"}],\"status\":\"ok\"},"
-		"{\"id\":\"personachat-000004\",\"persona_id\":\"PID2\",\"index\":0,\"source\":\"personachat\","
-		" \"persona\":{\"sentences\":[\"ok.\"]},\"description\":\"ok.\","
-		" \"turns\":[{\"speaker\":\"responder\",\"text\":\"a\"},{\"speaker\":\"client\",\"text\":\"b\"}],\"status\":\"ok\"}]",
-		(const char *const *)pids, 3),
+	CHECK(records_are(
+		      got,
+		      "["
+		      "{\"id\":\"personachat-000002\",\"persona_id\":\"PID0\",\"index\":0,\"source\":\"personachat\","
+		      " \"persona\":{\"sentences\":[\"i like cats.\",\"i am a nurse.\"],\"partner_sentences\":[\"i "
+		      "ski.\"]},"
+		      " \"description\":\"i like cats. i am a "
+		      "nurse.\",\"turns\":[{\"speaker\":\"responder\",\"text\":\"hi there\"},"
+		      " {\"speaker\":\"client\",\"text\":\"hello , how are you "
+		      "?\"},{\"speaker\":\"responder\",\"text\":\"fine thanks\"}],"
+		      " \"status\":\"ok\"},"
+		      "{\"id\":\"personachat-000003\",\"persona_id\":\"PID1\",\"index\":0,\"source\":\"personachat\","
+		      " \"persona\":{\"sentences\":[\"i fish.\"]},\"description\":\"i fish.\","
+		      " \"turns\":[{\"speaker\":\"responder\",\"text\":\"hello\"},{\"speaker\":\"client\",\"text\":"
+		      "\"bye\"}],\"status\":\"ok\"},"
+		      "{\"id\":\"personachat-000004\",\"persona_id\":\"PID2\",\"index\":0,\"source\":\"personachat\","
+		      " \"persona\":{\"sentences\":[\"ok.\"]},\"description\":\"ok.\","
+		      " \"turns\":[{\"speaker\":\"responder\",\"text\":\"a\"},{\"speaker\":\"client\",\"text\":\"b\"}],"
+		      "\"status\":\"ok\"}]",
+		      (const char *const *)pids, 3),
 	      "personachat: persona and partner sentences, column A responder then B client, __SILENCE__ and a "
 	      "third column dropped, CRLF and a missing final newline accepted, a bad dialogue skipped but numbered");
 	CHECK(rejected == 1, "a dialogue not starting at 1 is rejected (got %llu)", (unsigned long long)rejected);
@@ -136,10 +143,14 @@ int main(void)
 	gzputs(gz, "1 your persona: i fish.\n2 hello\tbye\n");
 	gzclose(gz);
 	got = import_all(IMPORT_PERSONACHAT, gzpath, NULL);
-	CHECK(records_are(got, "[{\"id\":\"personachat-000001\",\"persona_id\":\"PID1\",\"index\":0,\"source\":\"personachat\","
-			  " \"persona\":{\"sentences\":[\"i fish.\"]},\"description\":\"i fish.\","
-			  " \"turns\":[{\"speaker\":\"responder\",\"text\":\"hello\"},{\"speaker\":\"client\",\"text\":\"bye\"}],"
-			  " \"status\":\"ok\"}]", (const char *const *)pids, 3),
+	CHECK(records_are(
+		      got,
+		      "[{\"id\":\"personachat-000001\",\"persona_id\":\"PID1\",\"index\":0,\"source\":\"personachat\","
+		      " \"persona\":{\"sentences\":[\"i fish.\"]},\"description\":\"i fish.\","
+		      " \"turns\":[{\"speaker\":\"responder\",\"text\":\"hello\"},{\"speaker\":\"client\",\"text\":"
+		      "\"bye\"}],"
+		      " \"status\":\"ok\"}]",
+		      (const char *const *)pids, 3),
 	      "gzip input is read transparently");
 	unlink(gzpath);
 	for (int i = 0; i < 3; i++)
@@ -147,24 +158,32 @@ int main(void)
 
 	/* Synthetic-Persona-Chat CSV: quoted fields with newlines and doubled quotes. */
 	write_file("user 1 personas,user 2 personas,Best Generated Conversation,extra\n"
-		   "\"I like tea.\nI run.\",\"I cook.\",\"User 1: Hi!\nUser 2: Hello, \"\"friend\"\".\nand more\n**User 1:** Bye\",x1\n"
+		   "\"I like tea.\nI run.\",\"I cook.\",\"User 1: Hi!\nUser 2: Hello, \"\"friend\"\".\nand "
+		   "more\n**User 1:** Bye\",x1\n"
 		   "a,b\n"
 		   "p,q,nothing here,z\n");
 	const char *t1[2] = { "I like tea.", "I run." };
 	pids[0] = persona_id_of("pc", t1, 2, 1);
 	got = import_all(IMPORT_SPC, path, &rejected);
-	CHECK(records_are(got, "[{\"id\":\"spc-000001\",\"persona_id\":\"PID0\",\"index\":0,\"source\":\"spc\","
-			  " \"persona\":{\"sentences\":[\"I like tea.\",\"I run.\"],\"partner_sentences\":[\"I cook.\"]},"
-			  " \"description\":\"I like tea. I run.\",\"turns\":[{\"speaker\":\"client\",\"text\":\"Hi!\"},"
-			  " {\"speaker\":\"responder\",\"text\":\"Hello, \\\"friend\\\".\\nand more\"},{\"speaker\":\"client\",\"text\":\"Bye\"}],"
-			  " \"source_meta\":{\"extra\":\"x1\"},\"status\":\"ok\"}]", (const char *const *)pids, 1),
+	CHECK(records_are(
+		      got,
+		      "[{\"id\":\"spc-000001\",\"persona_id\":\"PID0\",\"index\":0,\"source\":\"spc\","
+		      " \"persona\":{\"sentences\":[\"I like tea.\",\"I run.\"],\"partner_sentences\":[\"I cook.\"]},"
+		      " \"description\":\"I like tea. I run.\",\"turns\":[{\"speaker\":\"client\",\"text\":\"Hi!\"},"
+		      " {\"speaker\":\"responder\",\"text\":\"Hello, \\\"friend\\\".\\nand "
+		      "more\"},{\"speaker\":\"client\",\"text\":\"Bye\"}],"
+		      " \"source_meta\":{\"extra\":\"x1\"},\"status\":\"ok\"}]",
+		      (const char *const *)pids, 1),
 	      "spc: User 1 is the client, untagged lines continue a turn, extra columns go to source_meta");
-	CHECK(rejected == 2, "a short row and a row without User lines are rejected (got %llu)", (unsigned long long)rejected);
+	CHECK(rejected == 2, "a short row and a row without User lines are rejected (got %llu)",
+	      (unsigned long long)rejected);
 	free(pids[0]);
 	enum import_format spc = IMPORT_SPC;
 	capture(&c, import_body, &spc);
-	snprintf(want, sizeof want, "persona: %s:7: row has 2 fields, the header has 4\n"
-		 "persona: %s:8: conversation has no \"User 1:\" or \"User 2:\" lines\n", path, path);
+	snprintf(want, sizeof want,
+		 "persona: %s:7: row has 2 fields, the header has 4\n"
+		 "persona: %s:8: conversation has no \"User 1:\" or \"User 2:\" lines\n",
+		 path, path);
 	CHECK_STR(c.err, want, "each rejected row is reported at the line it starts on");
 	write_file("a,b,c\n1,2,3\n");
 	capture(&c, import_body, &spc);
@@ -173,22 +192,28 @@ int main(void)
 	CHECK_STR(c.err, want, "and names the missing column");
 
 	/* SPASM JSON Lines. */
-	write_file("{\"id\":\"s1\",\"persona_fields\":{\"age\":30},\"persona_description\":\"A nurse.\","
-		   "\"turns\":[{\"speaker\":\"client\",\"text\":\"hi\"},{\"speaker\":\"tested\",\"content\":\"hello\"}],"
-		   "\"status\":\"done\",\"extra\":1}\n"
-		   "{\"turns\":[{\"speaker\":\"bot\",\"text\":\"x\"}]}\n"
-		   "{\"id\":7,\"persona_id\":\"P9\",\"turns\":[{\"speaker\":\"responder\",\"text\":\"only\"}]}\n"
-		   "{\"turns\":[{\"speaker\":\"client\",\"text\":\"x\"}]}\n");
+	write_file(
+		"{\"id\":\"s1\",\"persona_fields\":{\"age\":30},\"persona_description\":\"A nurse.\","
+		"\"turns\":[{\"speaker\":\"client\",\"text\":\"hi\"},{\"speaker\":\"tested\",\"content\":\"hello\"}],"
+		"\"status\":\"done\",\"extra\":1}\n"
+		"{\"turns\":[{\"speaker\":\"bot\",\"text\":\"x\"}]}\n"
+		"{\"id\":7,\"persona_id\":\"P9\",\"turns\":[{\"speaker\":\"responder\",\"text\":\"only\"}]}\n"
+		"{\"turns\":[{\"speaker\":\"client\",\"text\":\"x\"}]}\n");
 	const char *d1 = "A nurse.";
 	pids[0] = persona_id_of("pd", &d1, 1, 0);
 	got = import_all(IMPORT_SPASM, path, &rejected);
-	CHECK(records_are(got, "[{\"id\":\"s1\",\"persona_id\":\"PID0\",\"index\":0,\"source\":\"spasm\",\"persona\":{\"age\":30},"
+	CHECK(records_are(got,
+			  "[{\"id\":\"s1\",\"persona_id\":\"PID0\",\"index\":0,\"source\":\"spasm\",\"persona\":{"
+			  "\"age\":30},"
 			  " \"description\":\"A nurse.\",\"turns\":[{\"speaker\":\"client\",\"text\":\"hi\"},"
-			  " {\"speaker\":\"responder\",\"text\":\"hello\"}],\"source_meta\":{\"status\":\"done\",\"extra\":1},\"status\":\"ok\"},"
+			  " {\"speaker\":\"responder\",\"text\":\"hello\"}],\"source_meta\":{\"status\":\"done\","
+			  "\"extra\":1},\"status\":\"ok\"},"
 			  "{\"id\":\"7\",\"persona_id\":\"P9\",\"index\":0,\"source\":\"spasm\",\"description\":\"\","
 			  " \"turns\":[{\"speaker\":\"responder\",\"text\":\"only\"}],\"status\":\"ok\"},"
-			  "{\"id\":\"spasm-000004\",\"persona_id\":\"spasm-000004\",\"index\":0,\"source\":\"spasm\",\"description\":\"\","
-			  " \"turns\":[{\"speaker\":\"client\",\"text\":\"x\"}],\"status\":\"ok\"}]", (const char *const *)pids, 1),
+			  "{\"id\":\"spasm-000004\",\"persona_id\":\"spasm-000004\",\"index\":0,\"source\":\"spasm\","
+			  "\"description\":\"\","
+			  " \"turns\":[{\"speaker\":\"client\",\"text\":\"x\"}],\"status\":\"ok\"}]",
+			  (const char *const *)pids, 1),
 	      "spasm: tested is the responder, content is text, a source's own status is kept in source_meta, "
 	      "integer ids become strings, a record without id is numbered by its line");
 	CHECK(rejected == 1, "an unknown speaker rejects its record");
@@ -199,17 +224,21 @@ int main(void)
 	      "the rejection names the turn and the speaker");
 
 	/* OpenAI chat JSON Lines. */
-	write_file("{\"messages\":[{\"role\":\"system\",\"content\":\"You are Ann.\"},{\"role\":\"user\",\"content\":\"hi\"},"
-		   "{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"hel\"},{\"type\":\"text\",\"text\":\"lo\"}]},"
+	write_file("{\"messages\":[{\"role\":\"system\",\"content\":\"You are "
+		   "Ann.\"},{\"role\":\"user\",\"content\":\"hi\"},"
+		   "{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"hel\"},{\"type\":\"text\","
+		   "\"text\":\"lo\"}]},"
 		   "{\"role\":\"tool\",\"content\":\"x\"},{\"role\":\"assistant\",\"content\":null}],\"model\":\"m\"}\n"
 		   "{\"messages\":[{\"role\":\"wizard\",\"content\":\"x\"}]}\n"
 		   "{\"messages\":[{\"role\":\"system\",\"content\":\"only a system\"}]}\n");
 	const char *d2 = "You are Ann.";
 	pids[0] = persona_id_of("pd", &d2, 1, 0);
 	got = import_all(IMPORT_CHAT, path, &rejected);
-	CHECK(records_are(got, "[{\"id\":\"chat-000001\",\"persona_id\":\"PID0\",\"index\":0,\"source\":\"chat\","
+	CHECK(records_are(got,
+			  "[{\"id\":\"chat-000001\",\"persona_id\":\"PID0\",\"index\":0,\"source\":\"chat\","
 			  " \"description\":\"You are Ann.\",\"turns\":[{\"speaker\":\"client\",\"text\":\"hi\"},"
-			  " {\"speaker\":\"responder\",\"text\":\"hel\\nlo\"}],\"source_meta\":{\"model\":\"m\"},\"status\":\"ok\"}]",
+			  " {\"speaker\":\"responder\",\"text\":\"hel\\nlo\"}],\"source_meta\":{\"model\":\"m\"},"
+			  "\"status\":\"ok\"}]",
 			  (const char *const *)pids, 1),
 	      "chat: system is the description, user the client, text parts joined, tool messages and empty "
 	      "assistant turns dropped");
@@ -218,7 +247,8 @@ int main(void)
 	enum import_format chat = IMPORT_CHAT;
 	capture(&c, import_body, &chat);
 	CHECK(strstr(c.err, ":2: messages[0] has an unknown role 'wizard'") &&
-	      strstr(c.err, ":3: record has no user or assistant messages"), "each rejection says why");
+		      strstr(c.err, ":3: record has no user or assistant messages"),
+	      "each rejection says why");
 	unlink(path);
 	return UNIT_DONE();
 }

@@ -48,7 +48,8 @@ int main(void)
 	for (int i = 0; i < 10; i++)
 		gzputs(gz, "line of text\n");
 	gzclose(gz);
-	CHECK(read_all(64, text, sizeof text, &why) == 0 && strlen(text) == 10 * 13, "gzip is decompressed transparently");
+	CHECK(read_all(64, text, sizeof text, &why) == 0 && strlen(text) == 10 * 13,
+	      "gzip is decompressed transparently");
 
 	/* The same gzip, cut in the middle of its compressed stream. */
 	f = fopen(path, "r+");

@@ -42,7 +42,8 @@ int main(void)
 	CHECK(!jv_is_valid(v) && jv_invalid_has_msg(jv_copy(v)), "jqexpr_first gives an invalid with the message");
 	jv_free(v);
 	buf_reset(&err);
-	CHECK(jqexpr_test(e, child, &err) == -1 && strcmp(err.data, "boom") == 0, "the state is reusable after an error");
+	CHECK(jqexpr_test(e, child, &err) == -1 && strcmp(err.data, "boom") == 0,
+	      "the state is reusable after an error");
 	jqexpr_free(e);
 
 	buf_reset(&err);

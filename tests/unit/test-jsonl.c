@@ -11,7 +11,6 @@
 #include "msg.h"
 #include "unit.h"
 
-
 static char *read_file(const char *name)
 {
 	FILE *f = fopen(unit_path(name), "rb");
@@ -54,14 +53,13 @@ int main(void)
 	/* stderr carries the per-line messages; keep them out of the TAP stream. */
 	freopen(unit_path("stderr.txt"), "w", stderr);
 
-	const char mixed[] =
-		"{\"id\":\"a\"}\n"
-		"not json\n"
-		"[1,2]\n"
-		"\n"
-		"{\"id\":\"b\"}\r\n"
-		"{\"id\":\"c\",\"bad\":\"\xff\"}\n"
-		"{\"id\":\"d\"}";
+	const char mixed[] = "{\"id\":\"a\"}\n"
+			     "not json\n"
+			     "[1,2]\n"
+			     "\n"
+			     "{\"id\":\"b\"}\r\n"
+			     "{\"id\":\"c\",\"bad\":\"\xff\"}\n"
+			     "{\"id\":\"d\"}";
 	unit_write_file("mixed.jsonl", mixed, sizeof mixed - 1);
 	struct buf ids = BUF_INIT;
 	size_t errors = read_all("mixed.jsonl", 1 << 20, "rejects.jsonl", &ids);
@@ -93,7 +91,7 @@ int main(void)
 	char *long_rejects = read_file("long-rejects.jsonl");
 	size_t line_len = big.len - strlen("{\"id\":\"first\"}\n") - strlen("{\"id\":\"last\"}\n");
 	CHECK(errors == 1 && strlen(long_rejects) == line_len &&
-	      memcmp(long_rejects, big.data + strlen("{\"id\":\"first\"}\n"), line_len) == 0,
+		      memcmp(long_rejects, big.data + strlen("{\"id\":\"first\"}\n"), line_len) == 0,
 	      "the over-long line is copied whole to rejects");
 	free(long_rejects);
 	buf_free(&big);
@@ -124,10 +122,12 @@ int main(void)
 	char text[256] = { 0 };
 	gzread(gz, text, sizeof text - 1);
 	gzclose(gz);
-	CHECK_STR(text, "{\"b\":1,\"a\":[true,null]}\n{\"raw\":2}\n", "the writer keeps key order and writes one line per record");
+	CHECK_STR(text, "{\"b\":1,\"a\":[true,null]}\n{\"raw\":2}\n",
+		  "the writer keeps key order and writes one line per record");
 
 	CHECK(utf8_valid("\xe2\x82\xac", 3) && !utf8_valid("\xed\xa0\x80", 3) && !utf8_valid("\xc0\xaf", 2) &&
-	      !utf8_valid("\xe2\x82", 2), "UTF-8 check accepts the euro sign, rejects surrogates, overlongs and cuts");
+		      !utf8_valid("\xe2\x82", 2),
+	      "UTF-8 check accepts the euro sign, rejects surrogates, overlongs and cuts");
 	buf_free(&ids);
 	if (unit_scratch_remove() < 0)
 		return 1;

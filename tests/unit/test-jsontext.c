@@ -25,9 +25,23 @@ static char *nested(int n)
 int main(void)
 {
 	static const char *const valid[] = {
-		"{}", "[]", "0", "-0", "1e400", "-1.5E-3", "0.5", "\"\"", "true", "false", "null",
+		"{}",
+		"[]",
+		"0",
+		"-0",
+		"1e400",
+		"-1.5E-3",
+		"0.5",
+		"\"\"",
+		"true",
+		"false",
+		"null",
 		" \t\r\n{\"a\" : [1, 2.0, {\"b\": null}] , \"c\":\"\\u00e9\\n\\\"\\\\\\/\"}\r\n",
-		"{\"a\":1,\"a\":2}", "\"caf\xc3\xa9\"", "[[],{}]", "\"\\ud83d\\ude00\"", "\"\\udc00\"",
+		"{\"a\":1,\"a\":2}",
+		"\"caf\xc3\xa9\"",
+		"[[],{}]",
+		"\"\\ud83d\\ude00\"",
+		"\"\\udc00\"",
 	};
 	for (size_t i = 0; i < sizeof valid / sizeof *valid; i++) {
 		CHECK_STR(problem(valid[i]), "valid", "valid JSON #%zu is accepted", i);
@@ -67,14 +81,16 @@ int main(void)
 		{ "// comment\n1", "expected a value at line 1, column 1" },
 	};
 	for (size_t i = 0; i < sizeof invalid / sizeof *invalid; i++)
-		CHECK_STR(problem(invalid[i][0]), invalid[i][1], "invalid JSON is named and located: %s", invalid[i][1]);
+		CHECK_STR(problem(invalid[i][0]), invalid[i][1], "invalid JSON is named and located: %s",
+			  invalid[i][1]);
 
 	char *deepest = nested(JSON_MAX_DEPTH), *too_deep = nested(JSON_MAX_DEPTH + 1);
 	CHECK_STR(problem(deepest), "valid", "nesting %d deep is accepted", JSON_MAX_DEPTH);
 	jv v = json_parse(deepest, strlen(deepest));
 	CHECK(jv_is_valid(v), "and libjq parses it");
 	jv_free(v);
-	CHECK_STR(problem(too_deep), "nested deeper than 256 levels at line 1, column 257", "one level more is refused");
+	CHECK_STR(problem(too_deep), "nested deeper than 256 levels at line 1, column 257",
+		  "one level more is refused");
 	char *very_deep = nested(10000);
 	CHECK_STR(problem(very_deep), "nested deeper than 256 levels at line 1, column 257",
 		  "10,000 levels are refused at the 257th, without recursion");

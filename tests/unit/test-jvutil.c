@@ -31,7 +31,8 @@ int main(void)
 	CHECK(!jv_is_valid(v), "an array is not indexed by name (no jq assertion)");
 	jv_free(v);
 	CHECK(jvu_kind_borrow(o, "s") == JV_KIND_STRING && jvu_kind_borrow(o, "zz") == JV_KIND_INVALID &&
-	      jvu_kind_borrow(arr, "s") == JV_KIND_INVALID, "kinds of members, invalid when absent");
+		      jvu_kind_borrow(arr, "s") == JV_KIND_INVALID,
+	      "kinds of members, invalid when absent");
 	CHECK_STR(jvu_kind_name(JV_KIND_OBJECT), "an object", "kind names read as English");
 	CHECK_STR(jvu_kind_name(JV_KIND_ARRAY), "an array", "an array");
 	CHECK_STR(jvu_kind_name(JV_KIND_NULL), "null", "null");
@@ -43,7 +44,8 @@ int main(void)
 	jv_free(arr);
 
 	CHECK_STR(dump("{\"b\":[1,2.5,\"x\"],\"a\":null,\"c\":{\"t\":true,\"f\":false}}"),
-		  "{\"b\":[1,2.5,\"x\"],\"a\":null,\"c\":{\"t\":true,\"f\":false}}", "compact JSON, keys in insertion order");
+		  "{\"b\":[1,2.5,\"x\"],\"a\":null,\"c\":{\"t\":true,\"f\":false}}",
+		  "compact JSON, keys in insertion order");
 	CHECK_STR(dump("\"tab\\t quote\\\" nl\\n\""), "\"tab\\t quote\\\" nl\\n\"", "strings are escaped");
 	CHECK_STR(dump("[]"), "[]", "an empty array");
 	CHECK_STR(dump("{}"), "{}", "an empty object");

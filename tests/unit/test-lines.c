@@ -10,7 +10,6 @@
 #include "msg.h"
 #include "unit.h"
 
-
 static void write_gzip(const char *name, const char *data, size_t len)
 {
 	gzFile g = gzopen(unit_path(name), "wb");
@@ -58,8 +57,8 @@ static void test_cut_lines(void)
 	lines_rest(l, collect, &rest);
 	buf_adds(&rest, "");
 	CHECK_STR(rest.data, "efghij", "lines_rest passes the rest of the line, not its newline");
-	CHECK(lines_read(l, &line, 4, &too_long) && !too_long && strcmp(line.data, "xy") == 0 &&
-	      lines_number(l) == 2, "the next line follows, numbered 2");
+	CHECK(lines_read(l, &line, 4, &too_long) && !too_long && strcmp(line.data, "xy") == 0 && lines_number(l) == 2,
+	      "the next line follows, numbered 2");
 	CHECK(lines_read(l, &line, 4, &too_long) && too_long, "a cut last line without a newline");
 	lines_rest(l, NULL, NULL);
 	CHECK(!lines_read(l, &line, 4, &too_long), "then the end of the operand");

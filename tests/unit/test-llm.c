@@ -45,11 +45,12 @@ int main(void)
 	struct llm_client *c = llm_client_new(e, &cfg, "plain");
 	struct llm_client *f = llm_client_new(e, &first_user_cfg, "first-user");
 
-	struct outcome o = send_text(e, c, "[{\"role\":\"system\",\"content\":\"S\"},{\"role\":\"user\",\"content\":\"hi\"}]");
+	struct outcome o =
+		send_text(e, c, "[{\"role\":\"system\",\"content\":\"S\"},{\"role\":\"user\",\"content\":\"hi\"}]");
 	CHECK(o.done && o.ok, "a request in the shape is answered");
 	o = send_text(e, c, "[{\"role\":\"user\",\"content\":\"a\"},{\"role\":\"user\",\"content\":\"b\"}]");
 	CHECK(o.done && !o.ok && strcmp(o.kind, "request_shape") == 0 &&
-	      strcmp(o.message, "Conversation roles must alternate user/assistant/user/assistant/...") == 0,
+		      strcmp(o.message, "Conversation roles must alternate user/assistant/user/assistant/...") == 0,
 	      "two user messages in a row fail the call as request_shape (%s: %s)", o.kind, o.message);
 	o = send_text(e, c, "[{\"role\":\"user\",\"content\":\"a\"},{\"role\":\"assistant\",\"content\":\"b\"}]");
 	CHECK(!o.ok && strcmp(o.message, "the last message is not the user's") == 0,
@@ -66,7 +67,8 @@ int main(void)
 	llm_chat(f, messages, NULL, 0, on_done, &shaped);
 	while (llm_engine_step(e, 10) > 0)
 		;
-	CHECK(shaped.done && shaped.ok, "llm_chat shapes what it is given (kick-off, merge, system into the first user message)");
+	CHECK(shaped.done && shaped.ok,
+	      "llm_chat shapes what it is given (kick-off, merge, system into the first user message)");
 	const struct llm_usage *u = llm_client_usage(c);
 	CHECK(u->requests == 3 && u->failures == 2, "failed checks count as failed calls (%llu requests, %llu failed)",
 	      (unsigned long long)u->requests, (unsigned long long)u->failures);

@@ -29,7 +29,8 @@ int main(void)
 		  "errors, warnings (marked) and notes are PROGRAM: text lines on stderr");
 	CHECK(c.out[0] == '\0' && c.status == 0, "nothing goes to stdout");
 	capture(&c, say_body, "quiet");
-	CHECK_STR(c.err, "tool: cannot open 'x.jsonl'\ntool: warning: 3 lines skipped\n", "--quiet silences notes only");
+	CHECK_STR(c.err, "tool: cannot open 'x.jsonl'\ntool: warning: 3 lines skipped\n",
+		  "--quiet silences notes only");
 	capture(&c, say_body, "mute");
 	CHECK_STR(c.err, "", "muted, errors and warnings say nothing");
 	capture(&c, say_body, "fatal");

@@ -47,17 +47,18 @@ static int closes(const char *turn)
  * that closed it (0 if none), with the shape of the other turns checked on the way. */
 struct run {
 	int closed_at;
-	int middle_in_range;    /* every turn before the closing one has 10-60 words */
-	int responders_ok;      /* every responder turn but the farewell has 5-60 words */
-	char after_close[64];   /* what the client says when asked again */
-	char farewell[200];     /* the responder's reply to the closing turn */
+	int middle_in_range; /* every turn before the closing one has 10-60 words */
+	int responders_ok; /* every responder turn but the farewell has 5-60 words */
+	char after_close[64]; /* what the client says when asked again */
+	char farewell[200]; /* the responder's reply to the closing turn */
 	char transcript[8192];
 };
 
 static struct run converse(jv persona, uint64_t seed, uint64_t sample, const char *responder_system)
 {
 	struct run run = { 0, 1, 1, "", "", "" };
-	jv client_view = jv_array_append(jv_array(), message("system", "You are a person taking part in a conversation."));
+	jv client_view =
+		jv_array_append(jv_array(), message("system", "You are a person taking part in a conversation."));
 	jv responder_view = jv_array_append(jv_array(), message("system", responder_system));
 	client_view = jv_array_append(client_view, message("user", "Hello, what brings you here today?"));
 	responder_view = jv_array_append(responder_view, message("assistant", "Hello, what brings you here today?"));
@@ -160,13 +161,15 @@ int main(void)
 	printf("%s", a.transcript);
 	CHECK(a.closed_at >= 3 && a.closed_at <= 8, "the client closes within 3 to 8 own turns (turn %d)", a.closed_at);
 	CHECK(a.closed_at == b.closed_at && a.closed_at == c.closed_at,
-	      "the closing turn does not depend on the sample or the responder (%d, %d, %d)",
-	      a.closed_at, b.closed_at, c.closed_at);
+	      "the closing turn does not depend on the sample or the responder (%d, %d, %d)", a.closed_at, b.closed_at,
+	      c.closed_at);
 	CHECK(a.middle_in_range && b.middle_in_range && c.middle_in_range,
 	      "turns before the closing one have 10-60 words and no closure");
-	CHECK(a.responders_ok && b.responders_ok && c.responders_ok, "responder turns other than the farewell have 5-60 words");
+	CHECK(a.responders_ok && b.responders_ok && c.responders_ok,
+	      "responder turns other than the farewell have 5-60 words");
 	CHECK_STR(a.after_close, "Bye!", "asked again after closing, the client just says goodbye");
-	CHECK(strlen(a.farewell) > 0 && !strchr(a.farewell, '?'), "the responder answers a closing turn with a farewell");
+	CHECK(strlen(a.farewell) > 0 && !strchr(a.farewell, '?'),
+	      "the responder answers a closing turn with a farewell");
 	CHECK(strcmp(a.transcript, b.transcript) != 0, "conversations of different samples differ in wording");
 
 	int min_close = 99, max_close = 0, all_in_range = 1;
@@ -184,14 +187,17 @@ int main(void)
 	      "20 personas close between turns 3 and 8, spread out (%d..%d)", min_close, max_close);
 
 	/* Style traits shape the turns. */
-	jv terse = jv_parse("{\"domain\":\"loneliness\",\"emotion\":\"sad\",\"expressiveness\":\"low\",\"politeness\":\"blunt\","
-			    "\"assertiveness\":\"high\",\"self_disclosure\":\"low\"}");
-	jv chatty = jv_parse("{\"domain\":\"loneliness\",\"emotion\":\"sad\",\"expressiveness\":\"high\",\"politeness\":\"formal\","
-			     "\"assertiveness\":\"low\",\"self_disclosure\":\"high\",\"occupation\":\"nurse\",\"age\":40}");
+	jv terse = jv_parse(
+		"{\"domain\":\"loneliness\",\"emotion\":\"sad\",\"expressiveness\":\"low\",\"politeness\":\"blunt\","
+		"\"assertiveness\":\"high\",\"self_disclosure\":\"low\"}");
+	jv chatty = jv_parse(
+		"{\"domain\":\"loneliness\",\"emotion\":\"sad\",\"expressiveness\":\"high\",\"politeness\":\"formal\","
+		"\"assertiveness\":\"low\",\"self_disclosure\":\"high\",\"occupation\":\"nurse\",\"age\":40}");
 	int blunt_greets = 0;
 	for (uint64_t s = 0; s < 12; s++) {
 		struct run t = converse(terse, 3, s, "You are a peer.");
-		blunt_greets += strstr(t.transcript, "# client 1: Hi") != NULL || strstr(t.transcript, "# client 1: Hello") != NULL;
+		blunt_greets += strstr(t.transcript, "# client 1: Hi") != NULL ||
+				strstr(t.transcript, "# client 1: Hello") != NULL;
 	}
 	/* Low expressiveness says less than high. */
 	int terse_words = 0, chatty_words = 0;
@@ -211,7 +217,10 @@ int main(void)
 	jv_free(chatty);
 
 	/* The responder's role comes from its system prompt. */
-	static const struct { const char *system; const char *opening; } roles[] = {
+	static const struct {
+		const char *system;
+		const char *opening;
+	} roles[] = {
 		{ "You are a counsellor.", "Hello, I'm here to listen. What would you like to talk about today?" },
 		{ "You are a patient tutor.", "Hi! What would you like to work on today?" },
 		{ "You are a customer support agent.", "Hello, you're through to support. How can I help you today?" },
@@ -248,7 +257,8 @@ int main(void)
 	jv_free(probe);
 	probe = jv_array_append(jv_array(), message("user", "How do you feel right now?"));
 	char *feeling = ask(OFFLINE_PROBE, persona, probe, 7, 0);
-	CHECK(strstr(feeling, "anxious") != NULL, "a feeling probe is answered with the persona's emotion (%s)", feeling);
+	CHECK(strstr(feeling, "anxious") != NULL, "a feeling probe is answered with the persona's emotion (%s)",
+	      feeling);
 	free(feeling);
 	jv_free(probe);
 	probe = jv_array_append(jv_array(), message("system", "You are a 58-year-old bus driver."));
@@ -256,7 +266,8 @@ int main(void)
 	probe = jv_array_append(probe, message("assistant", "Hi."));
 	probe = jv_array_append(probe, message("user", "Hello, what brings you here?\n\nHow do you feel right now?"));
 	feeling = ask(OFFLINE_PROBE, persona, probe, 7, 0);
-	CHECK(strstr(feeling, "anxious") != NULL, "a probe question merged after the partner's turn is still read as the question");
+	CHECK(strstr(feeling, "anxious") != NULL,
+	      "a probe question merged after the partner's turn is still read as the question");
 	free(feeling);
 	jv_free(probe);
 
@@ -283,30 +294,38 @@ int main(void)
 
 	/* The judge answers compact JSON with a boolean verdict. */
 	int verdict = -1;
-	char *j = judge("You check whether a persona is plausible. Answer {\"verdict\": true|false, \"reason\": \"...\"}.",
-			"Persona: {\"age\":19,\"gender\":\"woman\",\"occupation\":\"barista\",\"domain\":\"pension planning\"}");
-	CHECK(verdict_of(j, &verdict) && verdict == 0, "a 19-year-old planning a pension is judged implausible (%s)", j);
+	char *j = judge(
+		"You check whether a persona is plausible. Answer {\"verdict\": true|false, \"reason\": \"...\"}.",
+		"Persona: {\"age\":19,\"gender\":\"woman\",\"occupation\":\"barista\",\"domain\":\"pension "
+		"planning\"}");
+	CHECK(verdict_of(j, &verdict) && verdict == 0, "a 19-year-old planning a pension is judged implausible (%s)",
+	      j);
 	CHECK(strstr(j, "offline judge: rule-based checks only") != NULL, "the judge says it only applies rules");
 	free(j);
 	j = judge("You check whether a persona is plausible.",
-		  "Persona: {\"id\":\"p1\",\"fields\":{\"age\":58,\"occupation\":\"bus driver\",\"domain\":\"tax problems\"}}");
-	CHECK(verdict_of(j, &verdict) && verdict == 1, "a 58-year-old bus driver with tax problems is plausible (%s)", j);
+		  "Persona: {\"id\":\"p1\",\"fields\":{\"age\":58,\"occupation\":\"bus driver\",\"domain\":\"tax "
+		  "problems\"}}");
+	CHECK(verdict_of(j, &verdict) && verdict == 1, "a 58-year-old bus driver with tax problems is plausible (%s)",
+	      j);
 	free(j);
 	j = judge("You check whether a persona is plausible.",
 		  "Check this persona:\n- age: 22\n- occupation: retired\n- domain: loneliness\n");
-	CHECK(verdict_of(j, &verdict) && verdict == 0, "\"- name: value\" lines are read: a retired 22-year-old is implausible");
+	CHECK(verdict_of(j, &verdict) && verdict == 0,
+	      "\"- name: value\" lines are read: a retired 22-year-old is implausible");
 	free(j);
-	j = judge("You check whether a persona is plausible.",
-		  "- age: 40\n- emotion: calm\n- intensity: severe\n");
+	j = judge("You check whether a persona is plausible.", "- age: 40\n- emotion: calm\n- intensity: severe\n");
 	CHECK(verdict_of(j, &verdict) && verdict == 0, "a severely calm persona is implausible");
 	free(j);
 	j = judge("Decide whether the conversation has ended.",
-		  "client: I'm still not sure.\nresponder: What worries you most?\nclient: Thanks, that really helps. Bye for now.");
+		  "client: I'm still not sure.\nresponder: What worries you most?\nclient: Thanks, that really helps. "
+		  "Bye for now.");
 	CHECK(verdict_of(j, &verdict) && verdict == 1, "a stop judge sees a closing last turn as ended (%s)", j);
 	free(j);
-	j = judge("You are a termination judge.",
-		  "client: Thanks, that helps.\nresponder: Glad to hear it.\nclient: Thanks. But what about next week?");
-	CHECK(verdict_of(j, &verdict) && verdict == 0, "a stop judge sees a last turn with a new question as not ended");
+	j = judge(
+		"You are a termination judge.",
+		"client: Thanks, that helps.\nresponder: Glad to hear it.\nclient: Thanks. But what about next week?");
+	CHECK(verdict_of(j, &verdict) && verdict == 0,
+	      "a stop judge sees a last turn with a new question as not ended");
 	free(j);
 	j = judge("Has the conversation ended?", "[client] Okay, got it. That helps. Bye.");
 	CHECK(verdict_of(j, &verdict) && verdict == 1, "a stop judge reads \"[speaker] text\" transcripts");
@@ -328,12 +347,16 @@ int main(void)
 	CHECK(craft_differs >= 1, "another sample index can reword the description");
 	free(craft);
 	char *generic = ask(OFFLINE_GENERIC, jv_null(), chat, 7, 0);
-	CHECK(strncmp(generic, "offline reply: ", 15) == 0 && strlen(generic) > 15, "a generic reply is marked as offline");
+	CHECK(strncmp(generic, "offline reply: ", 15) == 0 && strlen(generic) > 15,
+	      "a generic reply is marked as offline");
 	free(generic);
 
 	/* Odd input never crashes and always answers. */
 	jv odd_messages[] = {
-		jv_null(), jv_number(3), jv_string("hello"), jv_object(),
+		jv_null(),
+		jv_number(3),
+		jv_string("hello"),
+		jv_object(),
 		jv_parse("[1, null, {\"role\": 5}, {\"role\": \"user\", \"content\": null}]"),
 		jv_parse("[{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"parts work\"}, 7]}]"),
 		jv_parse("[{\"role\": \"user\", \"content\": \"\"}]"),

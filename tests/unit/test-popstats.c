@@ -41,11 +41,13 @@ int main(void)
 	FILE *f = fopen(path, "w");
 	fputs("{\"name\":\"ps\",\"fields\":["
 	      "{\"name\":\"g\",\"kind\":\"categorical\",\"values\":[\"a\",\"b\"]},"
-	      "{\"name\":\"h\",\"kind\":\"categorical\",\"values\":[\"x\",\"y\"],\"cases\":[{\"if\":{\"g\":\"b\"},\"values\":[\"y\"]}]},"
+	      "{\"name\":\"h\",\"kind\":\"categorical\",\"values\":[\"x\",\"y\"],\"cases\":[{\"if\":{\"g\":\"b\"},"
+	      "\"values\":[\"y\"]}]},"
 	      "{\"name\":\"n\",\"kind\":\"integer\",\"min\":5,\"max\":5},"
 	      "{\"name\":\"pets\",\"kind\":\"list\",\"values\":[\"cat\",\"dog\"],\"k\":2},"
 	      "{\"name\":\"k\",\"kind\":\"constant\",\"value\":1}],"
-	      "\"quota\":{\"fields\":[\"g\"],\"strata\":[{\"values\":{\"g\":\"a\"},\"share\":1},{\"values\":{\"g\":\"b\"},\"share\":1}]}}",
+	      "\"quota\":{\"fields\":[\"g\"],\"strata\":[{\"values\":{\"g\":\"a\"},\"share\":1},{\"values\":{\"g\":"
+	      "\"b\"},\"share\":1}]}}",
 	      f);
 	fclose(f);
 	struct schema *s = schema_load(path);
@@ -71,23 +73,32 @@ int main(void)
 	CHECK(jv_get_kind(doc) == JV_KIND_OBJECT, "as one JSON document");
 
 	CHECK(member_is(doc, "schema", NULL, "\"ps@1\"") && member_is(doc, "seed", NULL, "3") &&
-	      member_is(doc, "offset", NULL, "10") && member_is(doc, "records", NULL, "4"), "schema, seed, offset, records");
-	CHECK(member_is(doc, "fields", "g", "{\"kind\":\"categorical\",\"observed\":{\"a\":2,\"b\":2},"
-			"\"expected\":{\"a\":2,\"b\":2},\"tvd\":0}"), "a quota field is expected to match its allocation");
+		      member_is(doc, "offset", NULL, "10") && member_is(doc, "records", NULL, "4"),
+	      "schema, seed, offset, records");
+	CHECK(member_is(doc, "fields", "g",
+			"{\"kind\":\"categorical\",\"observed\":{\"a\":2,\"b\":2},"
+			"\"expected\":{\"a\":2,\"b\":2},\"tvd\":0}"),
+	      "a quota field is expected to match its allocation");
 	/* h expected: x 2 * 1/2 = 1; y 2 * 1/2 + 2 * 1 = 3 (the case's share is certain).
 	 * observed: hx x, 4 - hx y; tvd = (|hx - 1| + |4 - hx - 3|) / 2 / 4 */
 	char want[256];
 	double tvd = (fabs(hx - 1.0) + fabs(1.0 - hx)) / 2 / 4;
-	snprintf(want, sizeof want, "{\"kind\":\"categorical\",\"observed\":{\"x\":%d,\"y\":%d},"
-		 "\"expected\":{\"x\":1,\"y\":3},\"tvd\":%g}", hx, 4 - hx, tvd);
-	CHECK(member_is(doc, "fields", "h", want), "a conditional field is judged against the mixture of its cases (%d x)", hx);
-	CHECK(member_is(doc, "fields", "n", "{\"kind\":\"integer\",\"observed\":{\"5\":4},\"expected\":{\"5\":4},\"tvd\":0}"),
+	snprintf(want, sizeof want,
+		 "{\"kind\":\"categorical\",\"observed\":{\"x\":%d,\"y\":%d},"
+		 "\"expected\":{\"x\":1,\"y\":3},\"tvd\":%g}",
+		 hx, 4 - hx, tvd);
+	CHECK(member_is(doc, "fields", "h", want),
+	      "a conditional field is judged against the mixture of its cases (%d x)", hx);
+	CHECK(member_is(doc, "fields", "n",
+			"{\"kind\":\"integer\",\"observed\":{\"5\":4},\"expected\":{\"5\":4},\"tvd\":0}"),
 	      "small integer ranges are counted per value");
-	CHECK(member_is(doc, "fields", "pets", "{\"kind\":\"list\",\"observed\":{\"cat\":4,\"dog\":4},\"expected\":null,\"tvd\":null}"),
+	CHECK(member_is(doc, "fields", "pets",
+			"{\"kind\":\"list\",\"observed\":{\"cat\":4,\"dog\":4},\"expected\":null,\"tvd\":null}"),
 	      "lists count inclusions and give no expectation");
 	CHECK(member_is(doc, "fields", "k", "{\"kind\":\"constant\"}"), "constants are only named");
 	char quota[512];
-	snprintf(quota, sizeof quota, "{\"fields\":[\"g\"],\"strata\":[{\"stratum\":\"%s\",\"share\":0.5,\"target\":2,\"allocated\":2,"
+	snprintf(quota, sizeof quota,
+		 "{\"fields\":[\"g\"],\"strata\":[{\"stratum\":\"%s\",\"share\":0.5,\"target\":2,\"allocated\":2,"
 		 "\"observed\":2},{\"stratum\":\"%s\",\"share\":0.5,\"target\":2,\"allocated\":2,\"observed\":2}],"
 		 "\"unmatched\":0,\"max_abs_error\":0,\"max_target_deviation\":0}",
 		 s->strata[0].label, s->strata[1].label);

@@ -27,21 +27,26 @@ static const char *expand(const char *tmpl, const char *record)
 
 int main(void)
 {
-	CHECK_STR(expand("Hi {{name}}!", "{\"fields\":{\"name\":\"Ann\"}}"), "Hi Ann!", "a field fills its placeholder");
+	CHECK_STR(expand("Hi {{name}}!", "{\"fields\":{\"name\":\"Ann\"}}"), "Hi Ann!",
+		  "a field fills its placeholder");
 	CHECK_STR(expand("{{id}}", "{\"id\":\"top\",\"fields\":{\"id\":\"field\"}}"), "field",
 		  "a persona field wins over a record member of the same name");
 	CHECK_STR(expand("You are: {{description}}", "{\"description\":\"a nurse\",\"fields\":{}}"), "You are: a nurse",
 		  "a record member fills a placeholder with no such field");
-	CHECK_STR(expand("{{age}}|{{likes}}|{{none}}|{{o}}", "{\"fields\":{\"age\":58,\"likes\":[\"tea\",2],\"none\":null,\"o\":{\"a\":[1]}}}"),
-		  "58|tea, 2||{\"a\":[1]}", "numbers as JSON, lists joined with \", \", null as nothing, objects compact");
+	CHECK_STR(expand("{{age}}|{{likes}}|{{none}}|{{o}}",
+			 "{\"fields\":{\"age\":58,\"likes\":[\"tea\",2],\"none\":null,\"o\":{\"a\":[1]}}}"),
+		  "58|tea, 2||{\"a\":[1]}",
+		  "numbers as JSON, lists joined with \", \", null as nothing, objects compact");
 	CHECK_STR(expand("{{fields}}", "{\"fields\":{\"age\":58,\"likes\":[\"tea\",\"jazz\"]}}"),
 		  "- age: 58\n- likes: tea, jazz\n", "{{fields}} is one line per field");
 	CHECK_STR(expand("[{{fields}}]", "{\"id\":\"x\"}"), "[]", "{{fields}} of a record without fields is empty");
-	CHECK_STR(expand("{{a}}", "{\"fields\":{\"a\":\"{{b}}\",\"b\":\"no\"}}"), "{{b}}", "values are never expanded again");
+	CHECK_STR(expand("{{a}}", "{\"fields\":{\"a\":\"{{b}}\",\"b\":\"no\"}}"), "{{b}}",
+		  "values are never expanded again");
 	CHECK_STR(expand("x {{}} y", "{}"), "x {{}} y", "an empty placeholder is left as text");
 	CHECK_STR(expand("x {{open", "{}"), "x {{open", "an unclosed placeholder is left as text");
 	CHECK_STR(expand("no placeholders", "{}"), "no placeholders", "a template without placeholders is copied");
-	CHECK_STR(expand("{{a}} {{b}}", "{\"fields\":{}}"), "ERROR: prompt placeholder '{{a}}' has no value in this record",
+	CHECK_STR(expand("{{a}} {{b}}", "{\"fields\":{}}"),
+		  "ERROR: prompt placeholder '{{a}}' has no value in this record",
 		  "a placeholder without a value is an error naming the first one");
 
 	char dir[] = "/tmp/test-prompt-XXXXXX";

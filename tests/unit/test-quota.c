@@ -67,7 +67,8 @@ int main(void)
 			printf("# trial %d: violation at m=%llu\n", trial, (unsigned long long)bad);
 		}
 	}
-	CHECK(all_ok, "200 random weight vectors (up to 31 strata, 40-bit weights) stay within quota for 3000 prefixes");
+	CHECK(all_ok,
+	      "200 random weight vectors (up to 31 strata, 40-bit weights) stay within quota for 3000 prefixes");
 
 	uint64_t w24[24];
 	for (int i = 0; i < 24; i++)

@@ -32,12 +32,13 @@ int main(void)
 	CHECK_STR(b.data, "answer", "configured tags are used");
 	buf_free(&b);
 	char *open = NULL, *close = NULL;
-	CHECK(reasoning_tags_parse("<reasoning>,</reasoning>", &open, &close) == 0 && strcmp(open, "<reasoning>") == 0 &&
-	      strcmp(close, "</reasoning>") == 0, "--reasoning-tags OPEN,CLOSE");
+	CHECK(reasoning_tags_parse("<reasoning>,</reasoning>", &open, &close) == 0 &&
+		      strcmp(open, "<reasoning>") == 0 && strcmp(close, "</reasoning>") == 0,
+	      "--reasoning-tags OPEN,CLOSE");
 	free(open);
 	free(close);
 	CHECK(reasoning_tags_parse("<think>", &open, &close) < 0 && reasoning_tags_parse(",x", &open, &close) < 0 &&
-	      reasoning_tags_parse("x,", &open, &close) < 0 && reasoning_tags_parse("a,b,c", &open, &close) < 0,
+		      reasoning_tags_parse("x,", &open, &close) < 0 && reasoning_tags_parse("a,b,c", &open, &close) < 0,
 	      "tags need exactly one comma and two non-empty sides");
 	return UNIT_DONE();
 }

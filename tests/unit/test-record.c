@@ -7,8 +7,9 @@
 int main(void)
 {
 	jv r = record_set_failed(jv_parse("{\"id\":\"p/1\",\"x\":1}"), "timeout", "no answer in 60 s", 3);
-	CHECK(jv_equal(jv_copy(r), jv_parse("{\"id\":\"p/1\",\"x\":1,\"status\":\"failed\","
-					   "\"error\":{\"kind\":\"timeout\",\"message\":\"no answer in 60 s\",\"attempts\":3}}")),
+	CHECK(jv_equal(jv_copy(r),
+		       jv_parse("{\"id\":\"p/1\",\"x\":1,\"status\":\"failed\","
+				"\"error\":{\"kind\":\"timeout\",\"message\":\"no answer in 60 s\",\"attempts\":3}}")),
 	      "a failed record gets status and error {kind, message, attempts}");
 	char why[64];
 	CHECK(record_failed_earlier(r, why, sizeof why) == 1, "a failed record is seen as failed earlier");
@@ -18,10 +19,12 @@ int main(void)
 	CHECK_STR(small, "timeout", "the reason is cut to the caller's buffer (8 bytes: 7 and NUL)");
 	CHECK_STR(record_id(r), "p/1", "record_id is the string id");
 	r = record_clear_failed(r);
-	CHECK(jv_equal(jv_copy(r), jv_parse("{\"id\":\"p/1\",\"x\":1}")), "clearing removes status and error, nothing else");
+	CHECK(jv_equal(jv_copy(r), jv_parse("{\"id\":\"p/1\",\"x\":1}")),
+	      "clearing removes status and error, nothing else");
 	CHECK(record_failed_earlier(r, why, sizeof why) == 0, "a cleared record has not failed");
 	r = record_clear_failed(r);
-	CHECK(jv_equal(jv_copy(r), jv_parse("{\"id\":\"p/1\",\"x\":1}")), "clearing a record that never failed changes nothing");
+	CHECK(jv_equal(jv_copy(r), jv_parse("{\"id\":\"p/1\",\"x\":1}")),
+	      "clearing a record that never failed changes nothing");
 	jv_free(r);
 
 	r = jv_parse("{\"status\":\"failed\",\"error\":{\"kind\":7}}");

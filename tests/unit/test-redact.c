@@ -186,7 +186,8 @@ int main(void)
 	CHECK_STR(R("mail bob@x.com or call 020 7946 0958 or see www.x.com, card 4111 1111 1111 1111"),
 		  "mail [EMAIL] or call [PHONE] or see [URL], card [NUMBER]", "one of each kind");
 	CHECK(counts[REDACT_URL] == 1 && counts[REDACT_EMAIL] == 1 && counts[REDACT_PHONE] == 1 &&
-	      counts[REDACT_NUMBER] == 1, "one of each kind is counted by kind");
+		      counts[REDACT_NUMBER] == 1,
+	      "one of each kind is counted by kind");
 
 	CHECK_STR(R("www.bob@example.com"), "[URL]", "precedence: a URL before an e-mail address");
 	CHECK_STR(R("555-123-4567.bob@example.com"), "[EMAIL]", "precedence: an e-mail address before a phone");
@@ -211,7 +212,7 @@ int main(void)
 	CHECK(memcmp(got, "a\0[EMAIL]\0b", 11) == 0 && counts[REDACT_EMAIL] == 1, "NUL bytes in a text are kept");
 
 	CHECK(redact_kind_of("email", 5) == REDACT_EMAIL && redact_kind_of("number", 6) == REDACT_NUMBER &&
-	      redact_kind_of("mail", 4) == -1 && redact_kind_of("URL", 3) == -1 && redact_kind_of("", 0) == -1,
+		      redact_kind_of("mail", 4) == -1 && redact_kind_of("URL", 3) == -1 && redact_kind_of("", 0) == -1,
 	      "kind names: exact, lower case");
 
 	/* Hostile texts: long runs that almost match, each of which a careless scanner
@@ -219,7 +220,9 @@ int main(void)
 	 * a second; the sanitizer build too. */
 	size_t n = 1u << 20;
 	char *big = malloc(n + 1);
-	struct { const char *unit, *what; } runs[] = {
+	struct {
+		const char *unit, *what;
+	} runs[] = {
 		{ "1 ", "digits and spaces" },
 		{ "1-", "digits and dashes" },
 		{ "a.", "local bytes without @" },
@@ -235,7 +238,7 @@ int main(void)
 		for (size_t k = 0; k + u <= n; k += u)
 			memcpy(big + k, runs[r].unit, u);
 		size_t len = n - n % u;
-		big[len] = 'x';   /* a final byte that spoils a match at the end */
+		big[len] = 'x'; /* a final byte that spoils a match at the end */
 		clock_t t0 = clock();
 		redact_n(big, len + 1, REDACT_ALL);
 		double s = (double)(clock() - t0) / CLOCKS_PER_SEC;

@@ -37,16 +37,18 @@ static int count(const char *text, const char *what)
 int main(void)
 {
 	snprintf(path, sizeof path, "/tmp/test-report-%ld.html", (long)getpid());
-	const char *p = render("{\"conversations\":3,\"echo_rate\":0.25,\"silhouette\":null,"
-			       "\"distinct_1\":0.5,\"distinct_2\":0.75,\"distinct_3\":0.9,"
-			       "\"drift_curve\":[0.1,0.2],\"stop_turns\":[0,1,2],\"stop_reasons\":{\"max_turns\":3},"
-			       "\"projection\":[{\"x\":0,\"y\":1,\"persona\":\"p<1>\"},{\"x\":1,\"y\":0,\"persona\":\"p2\"},"
-			       " {\"x\":0.5,\"y\":0.5,\"persona\":\"p2\"}],"
-			       "\"groups\":{\"<b>A&B</b>\":{\"conversations\":2,\"echo_rate\":0.5},\"plain\":{\"conversations\":1}}}");
+	const char *p = render(
+		"{\"conversations\":3,\"echo_rate\":0.25,\"silhouette\":null,"
+		"\"distinct_1\":0.5,\"distinct_2\":0.75,\"distinct_3\":0.9,"
+		"\"drift_curve\":[0.1,0.2],\"stop_turns\":[0,1,2],\"stop_reasons\":{\"max_turns\":3},"
+		"\"projection\":[{\"x\":0,\"y\":1,\"persona\":\"p<1>\"},{\"x\":1,\"y\":0,\"persona\":\"p2\"},"
+		" {\"x\":0.5,\"y\":0.5,\"persona\":\"p2\"}],"
+		"\"groups\":{\"<b>A&B</b>\":{\"conversations\":2,\"echo_rate\":0.5},\"plain\":{\"conversations\":1}}}");
 	CHECK(p != NULL && strncmp(p, "<!DOCTYPE html>", 15) == 0, "a summary renders as an HTML page");
 	CHECK(count(page, "<svg") == 5, "exactly five inline charts (got %d)", count(page, "<svg"));
 	CHECK(count(page, "<script") == 0 && count(page, "http://") == 0 && count(page, "https://") == 0 &&
-	      count(page, "<link") == 0 && count(page, "<img") == 0, "no scripts, links or external resources");
+		      count(page, "<link") == 0 && count(page, "<img") == 0,
+	      "no scripts, links or external resources");
 	CHECK(strstr(page, "&lt;b&gt;A&amp;B&lt;/b&gt;") != NULL && strstr(page, "<b>A&B</b>") == NULL,
 	      "group names are escaped");
 	CHECK(strstr(page, "p<1>") == NULL && strstr(page, "p&lt;1&gt;") != NULL, "persona ids are escaped too");

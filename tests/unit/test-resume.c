@@ -57,7 +57,8 @@ int main(void)
 	/* done: a and d (a twice counts once); b failed, c has no status, 7 is no string id */
 	CHECK(resume_count(s) == 2, "only string ids with status ok count, each once (got %zu)", resume_count(s));
 	CHECK(resume_done(s, "a") && resume_done(s, "d"), "finished ids are done");
-	CHECK(!resume_done(s, "b") && !resume_done(s, "c") && !resume_done(s, "7"), "failed, unfinished and numeric ids are not");
+	CHECK(!resume_done(s, "b") && !resume_done(s, "c") && !resume_done(s, "7"),
+	      "failed, unfinished and numeric ids are not");
 	resume_free(s);
 	CHECK(!resume_done(NULL, "a") && resume_count(NULL) == 0, "no set means nothing done");
 
@@ -67,7 +68,8 @@ int main(void)
 	CHECK_STR(c.out, "1", "a killed run's partial last line is not a record");
 	char want[256];
 	/* the partial line {"id":"b","stat is 15 bytes */
-	snprintf(want, sizeof want, "persona: warning: '%s' ends in a partial line (15 bytes): cutting it off before resuming\n", path);
+	snprintf(want, sizeof want,
+		 "persona: warning: '%s' ends in a partial line (15 bytes): cutting it off before resuming\n", path);
 	CHECK_STR(c.err, want, "the cut is announced with its size");
 	CHECK_STR(read_file(), "{\"id\":\"a\",\"status\":\"ok\"}\n", "the file keeps its whole lines only");
 

@@ -49,33 +49,39 @@ int main(void)
 		  "rule 2 needs \"name\" and \"expr\" strings\n", "a rule without expr is named by its position");
 	CHECK_STR(refusal("{\"rules\":[{\"name\":\"a\",\"expr\":\"true\"},{\"name\":\"a\",\"expr\":\"false\"}]}"),
 		  "rule 'a' is defined twice\n", "a duplicate rule name is refused");
-	const char *bad = refusal("{\"rules\":[{\"name\":\"ok\",\"expr\":\"true\"},{\"name\":\"broken\",\"expr\":\".age >\"}]}");
+	const char *bad =
+		refusal("{\"rules\":[{\"name\":\"ok\",\"expr\":\"true\"},{\"name\":\"broken\",\"expr\":\".age >\"}]}");
 	CHECK(strncmp(bad, "rule 'broken' is not a valid jq expression: ", 44) == 0 &&
-	      strchr(bad, '\n') == bad + strlen(bad) - 1,
+		      strchr(bad, '\n') == bad + strlen(bad) - 1,
 	      "a syntax error names its rule, on one line");
 	unit_write_text(path, "{\"rules\":");
 	capture(&c, load_body, NULL);
 	char want[256];
 	snprintf(want, sizeof want, "persona: %s: not valid JSON: ", path);
-	CHECK(strcmp(c.out, "refused") == 0 && strncmp(c.err, want, strlen(want)) == 0, "a file that is not JSON is refused");
+	CHECK(strcmp(c.out, "refused") == 0 && strncmp(c.err, want, strlen(want)) == 0,
+	      "a file that is not JSON is refused");
 	unlink(path);
 	capture(&c, load_body, NULL);
 	snprintf(want, sizeof want, "persona: cannot open '%s': No such file or directory\n", path);
 	CHECK_STR(c.err, want, "a missing file is refused");
 
-	unit_write_text(path, "{\"schema\":\"x\",\"rules\":["
-		    "{\"name\":\"adult\",\"expr\":\".fields.age >= 18\",\"message\":\"too young\"},"
-		    "{\"name\":\"named\",\"expr\":\".fields.name | length > 0\"},"
-		    "{\"name\":\"picky\",\"expr\":\"if .fields.age == 99 then error(\\\"no 99\\\") else true end\"}]}");
+	unit_write_text(
+		path,
+		"{\"schema\":\"x\",\"rules\":["
+		"{\"name\":\"adult\",\"expr\":\".fields.age >= 18\",\"message\":\"too young\"},"
+		"{\"name\":\"named\",\"expr\":\".fields.name | length > 0\"},"
+		"{\"name\":\"picky\",\"expr\":\"if .fields.age == 99 then error(\\\"no 99\\\") else true end\"}]}");
 	struct ruleset *rs = rules_load(path);
 	CHECK(rs && rs->n == 3, "a valid file loads every rule");
 	if (!rs)
 		return UNIT_DONE();
-	CHECK(check_is(rs, "{\"fields\":{\"age\":30,\"name\":\"Ann\"}}", "[]"), "a record passing every rule has no failures");
+	CHECK(check_is(rs, "{\"fields\":{\"age\":30,\"name\":\"Ann\"}}", "[]"),
+	      "a record passing every rule has no failures");
 	CHECK(check_is(rs, "{\"fields\":{\"age\":12,\"name\":\"\"}}",
 		       "[{\"rule\":\"adult\",\"message\":\"too young\"},{\"rule\":\"named\",\"message\":\"named\"}]"),
 	      "every failing rule is reported, in file order; no message means the rule's name");
-	CHECK(check_is(rs, "{\"fields\":{\"age\":99,\"name\":\"Bo\"}}", "[{\"rule\":\"picky\",\"message\":\"rule error: no 99\"}]"),
+	CHECK(check_is(rs, "{\"fields\":{\"age\":99,\"name\":\"Bo\"}}",
+		       "[{\"rule\":\"picky\",\"message\":\"rule error: no 99\"}]"),
 	      "a rule that raises an error fails with the error's text");
 	CHECK(check_is(rs, "{\"fields\":{\"name\":\"Cy\"}}", "[{\"rule\":\"adult\",\"message\":\"too young\"}]"),
 	      "null >= 18 is false: a missing field fails the rule");
@@ -90,12 +96,13 @@ int main(void)
 	rules_free(rs);
 
 	unit_write_text(path, "{\"rules\":[{\"name\":\"commented\",\"expr\":\".fields.age >= 18 # adults only\"},"
-		    "{\"name\":\"named\",\"expr\":\".fields.name != null\"}]}");
+			      "{\"name\":\"named\",\"expr\":\".fields.name != null\"}]}");
 	rs = rules_load(path);
 	CHECK(rs != NULL, "a rule ending in a jq comment loads");
 	if (rs) {
 		CHECK(check_is(rs, "{\"fields\":{\"age\":12}}",
-			       "[{\"rule\":\"commented\",\"message\":\"commented\"},{\"rule\":\"named\",\"message\":\"named\"}]"),
+			       "[{\"rule\":\"commented\",\"message\":\"commented\"},{\"rule\":\"named\",\"message\":"
+			       "\"named\"}]"),
 		      "a comment in one rule hides neither its own end nor the next rule");
 		rules_free(rs);
 	}

@@ -37,11 +37,11 @@ static int field(const struct schema *s, const char *name)
 	return schema_field_index(s, name);
 }
 
-#define RANDOM_FIELDS \
-	"{\"name\":\"n\",\"kind\":\"integer\",\"min\":1,\"max\":3}," \
+#define RANDOM_FIELDS                                                                         \
+	"{\"name\":\"n\",\"kind\":\"integer\",\"min\":1,\"max\":3},"                          \
 	"{\"name\":\"some\",\"kind\":\"list\",\"values\":[\"a\",\"b\",\"c\",\"d\"],\"k\":2}," \
-	"{\"name\":\"r\",\"kind\":\"real\",\"min\":0,\"max\":1,\"decimals\":2}," \
-	"{\"name\":\"band\",\"kind\":\"categorical\",\"values\":[\"low\"]," \
+	"{\"name\":\"r\",\"kind\":\"real\",\"min\":0,\"max\":1,\"decimals\":2},"              \
+	"{\"name\":\"band\",\"kind\":\"categorical\",\"values\":[\"low\"],"                   \
 	" \"cases\":[{\"if\":{\"n\":{\"min\":2,\"max\":3}},\"values\":[\"high\"]}]}"
 
 struct failing {
@@ -76,14 +76,15 @@ int main(void)
 	snprintf(path, sizeof path, "/tmp/test-sampler-%ld.json", (long)getpid());
 
 	/* Only certain values: the whole record follows by hand. */
-	struct schema *s = load("{\"name\":\"fixed\",\"version\":2,\"fields\":["
-				"{\"name\":\"tier\",\"kind\":\"categorical\",\"values\":{\"gold\":1,\"tin\":0}},"
-				"{\"name\":\"age\",\"kind\":\"integer\",\"min\":30,\"max\":30},"
-				"{\"name\":\"colour\",\"kind\":\"categorical\",\"values\":[\"red\",\"blue\"],"
-				" \"cases\":[{\"if\":{\"tier\":[\"gold\",\"silver\"]},\"values\":[\"shiny\"]}]},"
-				"{\"name\":\"pets\",\"kind\":\"list\",\"values\":[\"cat\",\"dog\",\"fish\"],\"k\":3},"
-				"{\"name\":\"planet\",\"kind\":\"constant\",\"value\":\"earth\"},"
-				"{\"name\":\"blurb\",\"kind\":\"derived\",\"template\":\"{{age}}/{{pets}}/{{planet}}/{{colour}}\"}]}");
+	struct schema *s = load(
+		"{\"name\":\"fixed\",\"version\":2,\"fields\":["
+		"{\"name\":\"tier\",\"kind\":\"categorical\",\"values\":{\"gold\":1,\"tin\":0}},"
+		"{\"name\":\"age\",\"kind\":\"integer\",\"min\":30,\"max\":30},"
+		"{\"name\":\"colour\",\"kind\":\"categorical\",\"values\":[\"red\",\"blue\"],"
+		" \"cases\":[{\"if\":{\"tier\":[\"gold\",\"silver\"]},\"values\":[\"shiny\"]}]},"
+		"{\"name\":\"pets\",\"kind\":\"list\",\"values\":[\"cat\",\"dog\",\"fish\"],\"k\":3},"
+		"{\"name\":\"planet\",\"kind\":\"constant\",\"value\":\"earth\"},"
+		"{\"name\":\"blurb\",\"kind\":\"derived\",\"template\":\"{{age}}/{{pets}}/{{planet}}/{{colour}}\"}]}");
 	CHECK(s != NULL, "the fixed schema loads");
 	if (!s)
 		return UNIT_DONE();
@@ -97,7 +98,7 @@ int main(void)
 	CHECK_STR(sampler_id(sm), "p000003", "sampler_id is the record's id");
 	const struct distribution *const *used = sampler_used(sm);
 	CHECK(used[field(s, "colour")] == &s->fields[field(s, "colour")].cases[0].dist &&
-	      used[field(s, "tier")] == &s->fields[field(s, "tier")].base && used[field(s, "planet")] == NULL,
+		      used[field(s, "tier")] == &s->fields[field(s, "tier")].base && used[field(s, "planet")] == NULL,
 	      "sampler_used tells which case each field was drawn from");
 	sampler_free(sm);
 	schema_free(s);
@@ -118,7 +119,8 @@ int main(void)
 		differs += strcmp(mine + 30, record_of(other, i) + 30) != 0;
 	}
 	CHECK(differs >= 15, "another seed draws other values (%d of 20 records differ)", differs);
-	CHECK(strncmp(first, "{\"id\":\"x05\",\"schema\":\"rand@1\",\"seed\":11,", 40) == 0, "id_prefix and id_width shape the id");
+	CHECK(strncmp(first, "{\"id\":\"x05\",\"schema\":\"rand@1\",\"seed\":11,", 40) == 0,
+	      "id_prefix and id_width shape the id");
 
 	/* Over many draws: every value in range, each integer about a third of the time,
 	 * the band case exactly when n >= 2, lists of 2 distinct items in order. */
@@ -151,8 +153,9 @@ int main(void)
 	sampler_free(other);
 
 	/* A new field, declared first, leaves the other fields' values unchanged. */
-	struct schema *wider = load("{\"name\":\"rand\",\"id_prefix\":\"x\",\"id_width\":2,\"fields\":["
-				    "{\"name\":\"extra\",\"kind\":\"integer\",\"min\":0,\"max\":1000}," RANDOM_FIELDS "]}");
+	struct schema *wider =
+		load("{\"name\":\"rand\",\"id_prefix\":\"x\",\"id_width\":2,\"fields\":["
+		     "{\"name\":\"extra\",\"kind\":\"integer\",\"min\":0,\"max\":1000}," RANDOM_FIELDS "]}");
 	a = sampler_new(s, 11);
 	b = sampler_new(wider, 11);
 	int same = 1;
@@ -171,7 +174,8 @@ int main(void)
 	schema_free(wider);
 	schema_free(s);
 
-	s = load("{\"name\":\"c\",\"fields\":[" RANDOM_FIELDS "],\"constraints\":[{\"name\":\"not2\",\"expr\":\".n != 2\"}]}");
+	s = load("{\"name\":\"c\",\"fields\":[" RANDOM_FIELDS
+		 "],\"constraints\":[{\"name\":\"not2\",\"expr\":\".n != 2\"}]}");
 	a = sampler_new(s, 1);
 	int never2 = 1, drawn = 1;
 	for (uint64_t i = 0; i < 300; i++) {
@@ -184,20 +188,25 @@ int main(void)
 
 	struct captured c;
 	char want[512];
-	capture(&c, draw_body, "{\"name\":\"c\",\"max_tries\":5,\"fields\":[" RANDOM_FIELDS "],"
+	capture(&c, draw_body,
+		"{\"name\":\"c\",\"max_tries\":5,\"fields\":[" RANDOM_FIELDS "],"
 		"\"constraints\":[{\"name\":\"fine\",\"expr\":\"true\"},{\"name\":\"big\",\"expr\":\".n > 5\"}]}");
-	snprintf(want, sizeof want, "persona: %s: constraint 'big' (.n > 5) was not met by any of 5 draws for record p000000\n", path);
+	snprintf(want, sizeof want,
+		 "persona: %s: constraint 'big' (.n > 5) was not met by any of 5 draws for record p000000\n", path);
 	CHECK(strcmp(c.out, "-1") == 0, "an impossible constraint fails the draw after max_tries");
 	CHECK_STR(c.err, want, "naming the constraint, its expression, the tries and the record");
-	capture(&c, draw_body, "{\"name\":\"c\",\"fields\":[" RANDOM_FIELDS "],"
+	capture(&c, draw_body,
+		"{\"name\":\"c\",\"fields\":[" RANDOM_FIELDS "],"
 		"\"constraints\":[{\"name\":\"oops\",\"expr\":\".n | error(\\\"bad\\\")\"}]}");
 	snprintf(want, sizeof want, "persona: %s: constraint 'oops' failed on record p000000: bad\n", path);
 	CHECK(c.status == 2 && c.out[0] == '\0', "a constraint raising a jq error ends the process with 2");
 	CHECK_STR(c.err, want, "after naming the constraint and the record");
 
 	s = load("{\"name\":\"q\",\"fields\":[{\"name\":\"g\",\"kind\":\"categorical\",\"values\":[\"a\",\"b\"]},"
-		 "{\"name\":\"h\",\"kind\":\"categorical\",\"values\":[\"x\"],\"cases\":[{\"if\":{\"g\":\"b\"},\"values\":[\"y\"]}]}],"
-		 "\"quota\":{\"fields\":[\"g\"],\"strata\":[{\"values\":{\"g\":\"a\"},\"share\":1},{\"values\":{\"g\":\"b\"},\"share\":3}]}}");
+		 "{\"name\":\"h\",\"kind\":\"categorical\",\"values\":[\"x\"],\"cases\":[{\"if\":{\"g\":\"b\"},"
+		 "\"values\":[\"y\"]}]}],"
+		 "\"quota\":{\"fields\":[\"g\"],\"strata\":[{\"values\":{\"g\":\"a\"},\"share\":1},{\"values\":{\"g\":"
+		 "\"b\"},\"share\":3}]}}");
 	CHECK(s && s->nstrata == 2, "a quota schema loads with its strata");
 	if (s) {
 		long sb = strcmp(s->strata[0].label, "g=b") == 0 ? 0 : 1;
@@ -205,8 +214,8 @@ int main(void)
 		int forced = 1;
 		for (uint64_t i = 0; i < 40; i++) {
 			sampler_draw(a, i, sb);
-			forced &= strcmp(sampler_values(a)[0].text, "b") == 0 && strcmp(sampler_values(a)[1].text, "y") == 0 &&
-				  sampler_used(a)[0] == NULL;
+			forced &= strcmp(sampler_values(a)[0].text, "b") == 0 &&
+				  strcmp(sampler_values(a)[1].text, "y") == 0 && sampler_used(a)[0] == NULL;
 		}
 		CHECK(forced, "a stratum fixes its quota fields, and conditions on them follow");
 		CHECK(s->strata[sb].share == 0.75, "stratum shares are normalised (3 of 1 + 3)");

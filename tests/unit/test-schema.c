@@ -55,8 +55,10 @@ int main(void)
 		     "{\"name\":\"colour\",\"kind\":\"categorical\",\"values\":{\"red\":1,\"blue\":3},"
 		     " \"cases\":[{\"if\":{\"age\":{\"min\":60,\"max\":99}},\"values\":{\"grey\":1}}]},"
 		     "{\"name\":\"age\",\"kind\":\"integer\",\"min\":18,\"max\":99},"
-		     "{\"name\":\"score\",\"kind\":\"real\",\"dist\":\"normal\",\"mean\":0,\"sd\":1,\"min\":-1,\"max\":1,\"decimals\":3},"
-		     "{\"name\":\"pets\",\"kind\":\"list\",\"values\":[\"cat\",\"dog\",\"fish\"],\"k\":{\"min\":0,\"max\":2}},"
+		     "{\"name\":\"score\",\"kind\":\"real\",\"dist\":\"normal\",\"mean\":0,\"sd\":1,\"min\":-1,\"max\":"
+		     "1,\"decimals\":3},"
+		     "{\"name\":\"pets\",\"kind\":\"list\",\"values\":[\"cat\",\"dog\",\"fish\"],\"k\":{\"min\":0,"
+		     "\"max\":2}},"
 		     "{\"name\":\"planet\",\"kind\":\"constant\",\"value\":{\"n\":3}}]}");
 	struct schema *s = schema_load(path);
 	CHECK(s != NULL, "a valid schema loads");
@@ -71,13 +73,16 @@ int main(void)
 	 * Kahn's order preferring declaration order: age(2), then colour(1), score(3),
 	 * pets(4), planet(5); blurb(0) last. */
 	int want_order[6] = { 2, 1, 3, 4, 5, 0 };
-	CHECK(memcmp(s->order, want_order, sizeof want_order) == 0, "parents come before children, derived fields last");
+	CHECK(memcmp(s->order, want_order, sizeof want_order) == 0,
+	      "parents come before children, derived fields last");
 	struct field *colour = &s->fields[1];
 	CHECK(colour->base.choice.n == 2 && colour->base.choice.total == 4 && colour->base.choice.cumulative[0] == 1 &&
-	      colour->base.choice.cumulative[1] == 4, "weights are kept with their cumulative sums (1, 1+3)");
+		      colour->base.choice.cumulative[1] == 4,
+	      "weights are kept with their cumulative sums (1, 1+3)");
 	CHECK(colour->ncases == 1 && colour->cases[0].nterms == 1 && colour->cases[0].terms[0].is_range &&
-	      colour->cases[0].terms[0].min == 60 && colour->cases[0].terms[0].max == 99 &&
-	      colour->cases[0].dist.choice.n == 1, "a case with a range condition has its own distribution");
+		      colour->cases[0].terms[0].min == 60 && colour->cases[0].terms[0].max == 99 &&
+		      colour->cases[0].dist.choice.n == 1,
+	      "a case with a range condition has its own distribution");
 	CHECK(colour->nparents == 1 && colour->parents[0] == 2, "a condition makes its field a parent");
 	struct field *age = &s->fields[2];
 	CHECK(age->base.num.dist == DIST_UNIFORM && age->base.num.lo == 17.5 && age->base.num.hi == 99.5,
@@ -90,12 +95,13 @@ int main(void)
 	/* a normal truncated to [-1, 1] symmetric around its mean: half the mass each side */
 	CHECK(fabs(numeric_mass(&score->base.num, -1, 0) - 0.5) < 1e-9, "truncated normal mass is renormalised");
 	struct field *pets = &s->fields[4];
-	CHECK(pets->base.k_min == 0 && pets->base.k_max == 2 && pets->base.choice.n == 3 && pets->base.choice.total == 3,
+	CHECK(pets->base.k_min == 0 && pets->base.k_max == 2 && pets->base.choice.n == 3 &&
+		      pets->base.choice.total == 3,
 	      "a list of plain strings has equal weights and a k range");
 	CHECK_STR(s->fields[5].constant_json, "{\"n\":3}", "a constant keeps its value as JSON");
 	struct field *blurb = &s->fields[0];
 	CHECK(blurb->nparts == 3 && blurb->parts[0].literal == NULL && blurb->parts[0].field == 2 &&
-	      strcmp(blurb->parts[1].literal, " and ") == 0 && blurb->parts[2].field == 1,
+		      strcmp(blurb->parts[1].literal, " and ") == 0 && blurb->parts[2].field == 1,
 	      "a template is split into references and literal text");
 	schema_free(s);
 
@@ -105,8 +111,10 @@ int main(void)
 	CHECK(s != NULL, "a histogram schema loads");
 	if (s) {
 		/* bins [0.5, 2.5) weight 1/4 and [2.5, 3.5) weight 3/4; [0.5, 1.5) is half the first bin */
-		CHECK(fabs(numeric_mass(&s->fields[0].base.num, 0, 1.5) - 0.125) < 1e-12, "histogram mass: bin weight x share of bin");
-		CHECK(fabs(numeric_mass(&s->fields[0].base.num, 2.5, 3.5) - 0.75) < 1e-12, "a whole bin has its weight");
+		CHECK(fabs(numeric_mass(&s->fields[0].base.num, 0, 1.5) - 0.125) < 1e-12,
+		      "histogram mass: bin weight x share of bin");
+		CHECK(fabs(numeric_mass(&s->fields[0].base.num, 2.5, 3.5) - 0.75) < 1e-12,
+		      "a whole bin has its weight");
 		schema_free(s);
 	}
 
@@ -115,17 +123,18 @@ int main(void)
 	CHECK_STR(refusal("{\"fields\":[]}"), "'name' is required (a non-empty string)", "name is required");
 	CHECK_STR(refusal("{\"name\":\"t\",\"colour\":1,\"fields\":[]}"), "unknown key 'colour' in the schema",
 		  "an unknown top-level key is named");
-	CHECK_STR(refusal("{\"name\":\"t\",\"fields\":[]}"), "'fields' is required (a non-empty array of field objects)",
-		  "an empty field list is refused");
+	CHECK_STR(refusal("{\"name\":\"t\",\"fields\":[]}"),
+		  "'fields' is required (a non-empty array of field objects)", "an empty field list is refused");
 	CHECK_STR(refusal("{\"name\":\"t\",\"version\":1.5,\"fields\":[]}"), "'version' must be a non-negative integer",
 		  "a fractional version is refused");
-	CHECK_STR(refusal("{\"name\":\"t\",\"id_width\":21,\"fields\":[]}"), "'id_width' must be an integer from 1 to 20",
-		  "id_width is 1 to 20");
-	CHECK_STR(refusal("{\"name\":\"t\",\"version\":\"2\",\"fields\":[]}"), "'version' must be a number, not a string",
-		  "a number given as a string is refused with its kind");
+	CHECK_STR(refusal("{\"name\":\"t\",\"id_width\":21,\"fields\":[]}"),
+		  "'id_width' must be an integer from 1 to 20", "id_width is 1 to 20");
+	CHECK_STR(refusal("{\"name\":\"t\",\"version\":\"2\",\"fields\":[]}"),
+		  "'version' must be a number, not a string", "a number given as a string is refused with its kind");
 	CHECK_STR(refusal(TOP("7")), "field 1 must be an object", "a field that is no object is named by position");
 	CHECK_STR(refusal(TOP("{\"name\":\"2x\",\"kind\":\"constant\",\"value\":1}")),
-		  "field 1 needs a \"name\" made of letters, digits and _ (not starting with a digit)", "field names are identifiers");
+		  "field 1 needs a \"name\" made of letters, digits and _ (not starting with a digit)",
+		  "field names are identifiers");
 	CHECK_STR(refusal(TOP(CAT("a", "[\"x\"]") "," CAT("a", "[\"y\"]"))), "field 'a' is declared twice",
 		  "a duplicate field is refused");
 	CHECK_STR(refusal(TOP("{\"name\":\"a\",\"values\":[\"x\"]}")),
@@ -152,21 +161,26 @@ int main(void)
 	CHECK_STR(refusal(TOP("{\"name\":\"n\",\"kind\":\"integer\",\"max\":3}")), "field 'n': 'min' is required",
 		  "a numeric field needs min");
 	CHECK_STR(refusal(TOP("{\"name\":\"n\",\"kind\":\"real\",\"dist\":\"poisson\",\"min\":0,\"max\":1}")),
-		  "field 'n': unknown dist 'poisson' (expected uniform, normal or histogram)", "an unknown dist is named");
-	CHECK_STR(refusal(TOP("{\"name\":\"n\",\"kind\":\"real\",\"dist\":\"normal\",\"mean\":0,\"sd\":0,\"min\":0,\"max\":1}")),
+		  "field 'n': unknown dist 'poisson' (expected uniform, normal or histogram)",
+		  "an unknown dist is named");
+	CHECK_STR(refusal(TOP("{\"name\":\"n\",\"kind\":\"real\",\"dist\":\"normal\",\"mean\":0,\"sd\":0,\"min\":0,"
+			      "\"max\":1}")),
 		  "field 'n': 'sd' must be > 0", "a normal needs a positive sd");
 	CHECK_STR(refusal(TOP("{\"name\":\"n\",\"kind\":\"real\",\"decimals\":13,\"min\":0,\"max\":1}")),
 		  "field 'n': 'decimals' must be an integer from 0 to 12", "decimals are 0 to 12");
-	CHECK_STR(refusal(TOP("{\"name\":\"n\",\"kind\":\"integer\",\"dist\":\"histogram\",\"bins\":[{\"min\":3,\"max\":1,\"weight\":1}]}")),
+	CHECK_STR(refusal(TOP("{\"name\":\"n\",\"kind\":\"integer\",\"dist\":\"histogram\",\"bins\":[{\"min\":3,"
+			      "\"max\":1,\"weight\":1}]}")),
 		  "field 'n': bin 1 has max below min", "an inverted bin is named");
 	CHECK_STR(refusal(TOP("{\"name\":\"n\",\"kind\":\"integer\",\"dist\":\"histogram\"}")),
-		  "field 'n': a histogram needs 'bins', a non-empty array of {\"min\",\"max\",\"weight\"}", "a histogram needs bins");
+		  "field 'n': a histogram needs 'bins', a non-empty array of {\"min\",\"max\",\"weight\"}",
+		  "a histogram needs bins");
 	CHECK_STR(refusal(TOP("{\"name\":\"l\",\"kind\":\"list\",\"values\":[\"a\",\"b\"],\"k\":3}")),
 		  "field 'l': 'k' (3) is larger than the number of values (2)", "a list cannot draw more than it has");
 	CHECK_STR(refusal(TOP("{\"name\":\"l\",\"kind\":\"list\",\"values\":[\"a\"]}")),
 		  "field 'l': a list needs 'k', an integer or {\"min\":A,\"max\":B}", "a list needs k");
-	CHECK_STR(refusal(TOP("{\"name\":\"l\",\"kind\":\"list\",\"values\":[\"a\",\"b\"],\"k\":{\"min\":2,\"max\":1}}")),
-		  "field 'l': 'k' must satisfy 0 <= min <= max", "an inverted k is refused");
+	CHECK_STR(
+		refusal(TOP("{\"name\":\"l\",\"kind\":\"list\",\"values\":[\"a\",\"b\"],\"k\":{\"min\":2,\"max\":1}}")),
+		"field 'l': 'k' must satisfy 0 <= min <= max", "an inverted k is refused");
 	CHECK_STR(refusal(TOP("{\"name\":\"c\",\"kind\":\"constant\"}")), "field 'c': 'value' is required",
 		  "a constant needs a value");
 	CHECK_STR(refusal(TOP("{\"name\":\"d\",\"kind\":\"derived\",\"template\":\"{{zz}}\"}")),
@@ -174,36 +188,44 @@ int main(void)
 	CHECK_STR(refusal(TOP("{\"name\":\"d\",\"kind\":\"derived\",\"template\":\"x {{d\"}")),
 		  "field 'd': template has '{{' without '}}'", "an unclosed placeholder is refused");
 	CHECK_STR(refusal(TOP("{\"name\":\"d\",\"kind\":\"derived\"}")),
-		  "field 'd': 'template' is required (a string with {{field}} placeholders)", "a derived field needs a template");
+		  "field 'd': 'template' is required (a string with {{field}} placeholders)",
+		  "a derived field needs a template");
 	CHECK_STR(refusal(TOP(CAT("a", "[\"x\"]") ",{\"name\":\"b\",\"kind\":\"categorical\",\"values\":[\"y\"],"
-			      "\"cases\":[{\"if\":{\"zz\":\"x\"},\"values\":[\"z\"]}]}")),
+						  "\"cases\":[{\"if\":{\"zz\":\"x\"},\"values\":[\"z\"]}]}")),
 		  "field 'b': case 1: condition on unknown field 'zz'", "a condition on an unknown field is refused");
 	CHECK_STR(refusal(TOP(CAT("a", "[\"x\"]") ",{\"name\":\"b\",\"kind\":\"categorical\",\"values\":[\"y\"],"
-			      "\"cases\":[{\"values\":[\"z\"]}]}")),
+						  "\"cases\":[{\"values\":[\"z\"]}]}")),
 		  "field 'b': case 1 needs \"if\": an object of conditions", "a case needs if");
 	CHECK_STR(refusal(TOP(CAT("a", "[\"x\"]") ",{\"name\":\"b\",\"kind\":\"categorical\",\"values\":[\"y\"],"
-			      "\"cases\":[{\"if\":{\"a\":\"x\"},\"colour\":1}]}")),
+						  "\"cases\":[{\"if\":{\"a\":\"x\"},\"colour\":1}]}")),
 		  "field 'b': unknown key 'colour' in case 1", "an unknown key in a case is named");
 	CHECK_STR(refusal(TOP("{\"name\":\"c\",\"kind\":\"constant\",\"value\":1,\"cases\":[]}")),
 		  "field 'c': constant fields cannot have cases", "constants have no cases");
 	CHECK_STR(refusal(TOP(CAT("a", "[\"x\"]") ",{\"name\":\"d\",\"kind\":\"derived\",\"template\":\"{{a}}\","
-			      "\"cases\":[{\"if\":{\"a\":\"x\"}}]}")),
+						  "\"cases\":[{\"if\":{\"a\":\"x\"}}]}")),
 		  "field 'd': derived fields cannot have cases", "nor do derived fields");
 	/* a's case reads b, b's case reads c, c's case reads a */
-	CHECK_STR(refusal(TOP("{\"name\":\"a\",\"kind\":\"categorical\",\"values\":[\"x\"],\"cases\":[{\"if\":{\"b\":\"x\"},\"values\":[\"x\"]}]},"
-			      "{\"name\":\"b\",\"kind\":\"categorical\",\"values\":[\"x\"],\"cases\":[{\"if\":{\"c\":\"x\"},\"values\":[\"x\"]}]},"
-			      "{\"name\":\"c\",\"kind\":\"categorical\",\"values\":[\"x\"],\"cases\":[{\"if\":{\"a\":\"x\"},\"values\":[\"x\"]}]}")),
-		  "dependency cycle: 'a' -> 'b' -> 'c' -> 'a' (each depends on the next)", "a cycle is named field by field");
+	CHECK_STR(refusal(TOP("{\"name\":\"a\",\"kind\":\"categorical\",\"values\":[\"x\"],\"cases\":[{\"if\":{\"b\":"
+			      "\"x\"},\"values\":[\"x\"]}]},"
+			      "{\"name\":\"b\",\"kind\":\"categorical\",\"values\":[\"x\"],\"cases\":[{\"if\":{\"c\":"
+			      "\"x\"},\"values\":[\"x\"]}]},"
+			      "{\"name\":\"c\",\"kind\":\"categorical\",\"values\":[\"x\"],\"cases\":[{\"if\":{\"a\":"
+			      "\"x\"},\"values\":[\"x\"]}]}")),
+		  "dependency cycle: 'a' -> 'b' -> 'c' -> 'a' (each depends on the next)",
+		  "a cycle is named field by field");
 	CHECK_STR(refusal(TOP(CAT("z", "[\"x\"]") ",{\"name\":\"d\",\"kind\":\"derived\",\"template\":\"{{e}}\"},"
-			      "{\"name\":\"e\",\"kind\":\"derived\",\"template\":\"{{d}}\"}")),
+						  "{\"name\":\"e\",\"kind\":\"derived\",\"template\":\"{{d}}\"}")),
 		  "dependency cycle: 'd' -> 'e' -> 'd' (each depends on the next)", "templates can form a cycle too");
-	refusal("{\"name\":\"t\",\"fields\":[" CAT("a", "[\"x\"]") "],\"constraints\":[{\"name\":\"c1\",\"expr\":\".a ==\"}]}");
+	refusal("{\"name\":\"t\",\"fields\":[" CAT(
+		"a", "[\"x\"]") "],\"constraints\":[{\"name\":\"c1\",\"expr\":\".a ==\"}]}");
 	CHECK(strncmp(message, "constraint 'c1' is not a valid jq expression: ", 46) == 0,
 	      "an invalid constraint is named with jq's reason on one line");
-	CHECK_STR(refusal("{\"name\":\"t\",\"fields\":[" CAT("a", "[\"x\"]") "],\"quota\":{\"fields\":[\"zz\"],\"strata\":[]}}"),
+	CHECK_STR(refusal("{\"name\":\"t\",\"fields\":[" CAT(
+			  "a", "[\"x\"]") "],\"quota\":{\"fields\":[\"zz\"],\"strata\":[]}}"),
 		  "quota names an unknown field", "a quota on an unknown field is refused");
-	CHECK_STR(refusal("{\"name\":\"t\",\"fields\":[" CAT("a", "[\"x\",\"y\"]") "],\"quota\":{\"fields\":[\"a\"],"
-			  "\"strata\":[{\"values\":{\"a\":\"w\"},\"share\":1}]}}"),
+	CHECK_STR(refusal("{\"name\":\"t\",\"fields\":[" CAT(
+			  "a", "[\"x\",\"y\"]") "],\"quota\":{\"fields\":[\"a\"],"
+						"\"strata\":[{\"values\":{\"a\":\"w\"},\"share\":1}]}}"),
 		  "quota stratum 1: 'w' is not a value of field 'a'", "a stratum value must be one of the field's");
 	unlink(path);
 	return UNIT_DONE();

@@ -88,7 +88,8 @@ int main(void)
 
 	CHECK_STR(resolve("rules", "./nowhere/x.json", ".json", 0), "./nowhere/x.json",
 		  "a name with a slash is a path, taken as is even when missing");
-	CHECK_STR(resolve("rules", "b.json", ".json", 0), "b.json", "an existing file in the current folder wins over share");
+	CHECK_STR(resolve("rules", "b.json", ".json", 0), "b.json",
+		  "an existing file in the current folder wins over share");
 	CHECK_STR(resolve("rules", "a", ".json", 0), "$S/rules/a", "NAME in share/KIND is tried before NAME.ext");
 	CHECK_STR(resolve("rules", "b", ".json", 0), "$S/rules/b.json", "then NAME with the extension");
 	CHECK_STR(resolve("rules", "here.json", ".json", 1), "here.json",
@@ -101,8 +102,10 @@ int main(void)
 	struct captured c;
 	capture(&c, missing_body, NULL);
 	CHECK_STR(c.out, "(null)", "a name found nowhere gives NULL");
-	CHECK_STR(c.err, "persona: --opt: cannot open 'absent': No such file or directory, nor is it in share/rules "
-		  "(shipped: a, b)\n", "the message lists the shipped names with the extension, sorted");
+	CHECK_STR(c.err,
+		  "persona: --opt: cannot open 'absent': No such file or directory, nor is it in share/rules "
+		  "(shipped: a, b)\n",
+		  "the message lists the shipped names with the extension, sorted");
 	CHECK(c.status == 0, "share_resolve never ends the process");
 
 	setenv("PERSONA_SHARE", "", 1);

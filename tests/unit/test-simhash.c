@@ -18,7 +18,8 @@ int main(void)
 	const char *a = "age=58|occupation=bus driver|location=Leeds|domain=tax problems|emotion=anxious";
 	const char *b = "age=58|occupation=bus driver|location=Leeds|domain=tax problems|emotion=anxious.";
 	const char *c = "age=21|occupation=student|location=Rome|domain=exam stress|emotion=lonely";
-	CHECK(simhash_text(a, strlen(a)) == simhash_text(b, strlen(b)), "punctuation and case do not change a fingerprint");
+	CHECK(simhash_text(a, strlen(a)) == simhash_text(b, strlen(b)),
+	      "punctuation and case do not change a fingerprint");
 	CHECK(simhash_distance(simhash_text(a, strlen(a)), simhash_text(c, strlen(c))) > 10,
 	      "different personas are far apart");
 	CHECK(simhash_text("", 0) == simhash_text("  ", 2), "empty texts agree");
@@ -56,8 +57,8 @@ int main(void)
 	struct lsh_index *x = lsh_new(3);
 	uint64_t fp = 0x0123456789abcdefULL;
 	lsh_add(x, 0xffffffffffffffffULL);
-	lsh_add(x, fp ^ 0x7);        /* distance 3 */
-	lsh_add(x, fp ^ 0x1);        /* distance 1, added later */
+	lsh_add(x, fp ^ 0x7); /* distance 3 */
+	lsh_add(x, fp ^ 0x1); /* distance 1, added later */
 	int d;
 	CHECK(lsh_find(x, fp, &d) == 1 && d == 3, "the earliest match wins, not the closest");
 	lsh_free(x);

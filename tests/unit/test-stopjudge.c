@@ -17,8 +17,9 @@ static int prompt_is(jv messages, const char *want)
 
 int main(void)
 {
-	jv turns = jv_parse("[{\"speaker\":\"client\",\"text\":\"a\"},{\"speaker\":\"responder\",\"text\":\"b\"},"
-			    "{\"speaker\":\"client\",\"text\":\"c\"},{\"text\":\"d\"},{\"speaker\":\"client\",\"text\":\"e\"}]");
+	jv turns = jv_parse(
+		"[{\"speaker\":\"client\",\"text\":\"a\"},{\"speaker\":\"responder\",\"text\":\"b\"},"
+		"{\"speaker\":\"client\",\"text\":\"c\"},{\"text\":\"d\"},{\"speaker\":\"client\",\"text\":\"e\"}]");
 	const char *tmpl = "{{turns}}|{{transcript}}";
 	CHECK(prompt_is(stopjudge_messages(tmpl, turns, 4, 2), "4|client: c\n?: d\n"),
 	      "the last window turns before upto, one speaker: text line each");
@@ -36,7 +37,8 @@ int main(void)
 	jv_free(turns);
 
 	struct buf reason = BUF_INIT;
-	CHECK(stopjudge_verdict("{\"verdict\": true, \"reason\": \"they said goodbye\"}", &reason) == 1, "true is ended");
+	CHECK(stopjudge_verdict("{\"verdict\": true, \"reason\": \"they said goodbye\"}", &reason) == 1,
+	      "true is ended");
 	CHECK_STR(reason.data, "they said goodbye", "with its reason");
 	buf_reset(&reason);
 	CHECK(stopjudge_verdict("Answer: {\"verdict\": false}", &reason) == 0, "false is not ended");

@@ -83,69 +83,69 @@ static int no_end(const struct stop_decision *d, size_t n)
 
 static void closures(const struct stop_rules *r)
 {
-	struct stop_decision d = find(r, TALK("Hi, my landlord won't fix the heating.",
-					      "That sounds miserable. How long has it been broken?",
-					      "Three weeks now, and it's freezing.",
-					      "Write to him and keep a copy; the council can step in after that.",
-					      "Thanks, that really helps. Bye!"), 0);
-	CHECK(is_end(&d, 5, "closure", "closure-phrase", 4), "a closure as the last turn ends after it (keep = turn + 1)");
+	struct stop_decision d =
+		find(r,
+		     TALK("Hi, my landlord won't fix the heating.",
+			  "That sounds miserable. How long has it been broken?", "Three weeks now, and it's freezing.",
+			  "Write to him and keep a copy; the council can step in after that.",
+			  "Thanks, that really helps. Bye!"),
+		     0);
+	CHECK(is_end(&d, 5, "closure", "closure-phrase", 4),
+	      "a closure as the last turn ends after it (keep = turn + 1)");
 	CHECK_STR(d.evidence, "thanks", "the evidence of a closure is the first phrase matched");
 
-	d = find(r, TALK("Hi, my landlord won't fix the heating.",
-			 "That sounds miserable. How long has it been broken?",
-			 "Three weeks now, and it's freezing.",
-			 "Write to him and keep a copy; the council can step in after that.",
-			 "Thanks, that really helps. Bye!",
-			 "Remember to keep a copy of every letter you send.",
-			 "Okay."), 0);
+	d = find(r,
+		 TALK("Hi, my landlord won't fix the heating.", "That sounds miserable. How long has it been broken?",
+		      "Three weeks now, and it's freezing.",
+		      "Write to him and keep a copy; the council can step in after that.",
+		      "Thanks, that really helps. Bye!", "Remember to keep a copy of every letter you send.", "Okay."),
+		 0);
 	CHECK(is_end(&d, 5, "closure", "closure-phrase", 4),
 	      "a reply after a closure that is no farewell is cut off (keep = turn + 1)");
 
-	d = find(r, TALK("Hi, my landlord won't fix the heating.",
-			 "That sounds miserable. How long has it been broken?",
-			 "Three weeks now, and it's freezing.",
-			 "Write to him and keep a copy; the council can step in after that.",
-			 "Thanks, that really helps. Bye!",
-			 "You're welcome, take care!",
-			 "Bye!",
-			 "Bye!"), 0);
+	d = find(r,
+		 TALK("Hi, my landlord won't fix the heating.", "That sounds miserable. How long has it been broken?",
+		      "Three weeks now, and it's freezing.",
+		      "Write to him and keep a copy; the council can step in after that.",
+		      "Thanks, that really helps. Bye!", "You're welcome, take care!", "Bye!", "Bye!"),
+		 0);
 	CHECK(is_end(&d, 6, "closure", "farewell-exchange", 4),
 	      "a farewell reply to a closure is kept with it (keep = turn + 2)");
 	CHECK_STR(d.evidence, "thanks", "the evidence of a farewell exchange is the closure's phrase");
 
-	d = find(r, TALK("I keep failing my driving test.",
-			 "That's frustrating. What goes wrong on the day?",
-			 "Thanks! But what about my landlord?",
-			 "Your landlord? Tell me more.",
-			 "He wants me out by Friday."), 0);
+	d = find(r,
+		 TALK("I keep failing my driving test.", "That's frustrating. What goes wrong on the day?",
+		      "Thanks! But what about my landlord?", "Your landlord? Tell me more.",
+		      "He wants me out by Friday."),
+		 0);
 	CHECK(no_end(&d, 5), "thanks followed by a new question is no closure");
 
-	d = find(r, TALK("I keep failing my driving test.",
-			 "That's frustrating. What goes wrong on the day?",
-			 "Thanks for asking, I also get nervous at roundabouts.",
-			 "Roundabouts are hard for many learners.",
-			 "I'm not sure I can do it, thanks anyway."), 0);
+	d = find(r,
+		 TALK("I keep failing my driving test.", "That's frustrating. What goes wrong on the day?",
+		      "Thanks for asking, I also get nervous at roundabouts.",
+		      "Roundabouts are hard for many learners.", "I'm not sure I can do it, thanks anyway."),
+		 0);
 	CHECK(no_end(&d, 5), "thanks with a new-concern marker (also, I'm not sure) is no closure");
 
-	d = find(r, TALK("I keep failing my driving test.",
-			 "That's frustrating. What goes wrong on the day?",
-			 "Nerves. Thanks for listening, bye.",
-			 "Before you go: have you tried a mock test with an instructor?",
-			 "No, I haven't. I'll book one.",
-			 "That is a good plan.",
-			 "Thank you, goodbye.",
-			 "Take care and good luck!"), 0);
+	d = find(r,
+		 TALK("I keep failing my driving test.", "That's frustrating. What goes wrong on the day?",
+		      "Nerves. Thanks for listening, bye.",
+		      "Before you go: have you tried a mock test with an instructor?", "No, I haven't. I'll book one.",
+		      "That is a good plan.", "Thank you, goodbye.", "Take care and good luck!"),
+		 0);
 	CHECK(is_end(&d, 8, "closure", "farewell-exchange", 6),
 	      "a closure whose reply asks a new question is not the end: the next closure is");
 
-	d = find(r, TALK("Work is getting on top of me.",
-			 "What part of it weighs on you most?",
-			 "The deadlines. Honestly, talking it through helped.",
-			 "Take care of yourself."), 0);
+	d = find(r,
+		 TALK("Work is getting on top of me.", "What part of it weighs on you most?",
+		      "The deadlines. Honestly, talking it through helped.", "Take care of yourself."),
+		 0);
 	CHECK(is_end(&d, 4, "closure", "closure-phrase", 3), "either speaker may close");
 
-	d = find(r, TALK("My flat has mould.", "Have you told the landlord?", "Yes.", "What did he say?",
-			 "Thanksgiving plans are ruined, he said the byelaw allows it."), 0);
+	d = find(r,
+		 TALK("My flat has mould.", "Have you told the landlord?", "Yes.", "What did he say?",
+		      "Thanksgiving plans are ruined, he said the byelaw allows it."),
+		 0);
 	CHECK(no_end(&d, 5), "phrases match whole words only (thanks/Thanksgiving, bye/byelaw)");
 
 	d = find(r, TALK("My flat has mould.", "Have you told the landlord?", "I’ll try that."), 0);
@@ -156,9 +156,12 @@ static void closures(const struct stop_rules *r)
 	CHECK(is_end(&d, 3, "closure", "closure-phrase", 2) && strcmp(d.evidence, "thank you") == 0,
 	      "matching ignores case and punctuation between the words of a phrase");
 
-	d = find(r, TALK("My flat has mould.", "Have you told the landlord?", "You said \"appreciate\", it seems odd.",
-			 "Thank, you know, whoever."), 0);
-	CHECK(no_end(&d, 4), "punctuation between two words splits a phrase ('appreciate\", it' is not 'appreciate it')");
+	d = find(r,
+		 TALK("My flat has mould.", "Have you told the landlord?", "You said \"appreciate\", it seems odd.",
+		      "Thank, you know, whoever."),
+		 0);
+	CHECK(no_end(&d, 4),
+	      "punctuation between two words splits a phrase ('appreciate\", it' is not 'appreciate it')");
 
 	struct buf longer = BUF_INIT;
 	buf_adds(&longer, "Thanks. ");
@@ -171,12 +174,13 @@ static void closures(const struct stop_rules *r)
 
 static void min_turns(const struct stop_rules *r)
 {
-	jv talk = TALK("Hello.", "Hi, what brings you here?", "Thanks. Bye for now.", "Take care.",
-		       "Not yet.", "It might be worth a try.", "Okay. Thank you, that helps. Goodbye.", "Take care!");
+	jv talk = TALK("Hello.", "Hi, what brings you here?", "Thanks. Bye for now.", "Take care.", "Not yet.",
+		       "It might be worth a try.", "Okay. Thank you, that helps. Goodbye.", "Take care!");
 	struct stop_decision d = find(r, jv_copy(talk), 0);
 	CHECK(is_end(&d, 4, "closure", "farewell-exchange", 2), "without min_turns the early closure ends it");
 	d = find(r, jv_copy(talk), 6);
-	CHECK(is_end(&d, 8, "closure", "farewell-exchange", 6), "a closure before min_turns is ignored, a later one found");
+	CHECK(is_end(&d, 8, "closure", "farewell-exchange", 6),
+	      "a closure before min_turns is ignored, a later one found");
 	int kept = 1;
 	for (size_t m = 0; m <= 8; m++) {
 		d = find(r, jv_copy(talk), m);
@@ -195,13 +199,10 @@ static void loops(const struct stop_rules *r)
 {
 	const char *rent = "I just don't know what to do about my rent.";
 	const char *listen = "My landlord won't listen to me at all.";
-	jv talk = TALK("Hello.", "Hi, what's on your mind?", "Money, mostly.", "Tell me more.",
-		       "My job pays less now.", "That must be a worry.",
-		       rent, "Rent is a big worry for many people.",
-		       listen, "Have you written to him?",
-		       rent, "Could you ask for a payment plan?",
-		       listen, "The council has a housing adviser.",
-		       rent);
+	jv talk = TALK("Hello.", "Hi, what's on your mind?", "Money, mostly.", "Tell me more.", "My job pays less now.",
+		       "That must be a worry.", rent, "Rent is a big worry for many people.", listen,
+		       "Have you written to him?", rent, "Could you ask for a payment plan?", listen,
+		       "The council has a housing adviser.", rent);
 	struct stop_decision d = find(r, jv_copy(talk), 0);
 	CHECK(is_end(&d, 10, "loop", "repetition", 12),
 	      "a client repeating the same two lines ends where the repetition started");
@@ -221,47 +222,60 @@ static void loops(const struct stop_rules *r)
 	CHECK(same && first == 13, "a loop is found as soon as its last turn exists, at the same cut");
 	jv_free(talk);
 
-	d = find(r, TALK("Hello.", "Hi, what's on your mind?", "Money, mostly.", "Tell me more.",
-			 "My job pays less now.", "That must be a worry.",
-			 "I just don't know what to do about my rent.", "Rent is a big worry for many people.",
-			 "My landlord won't listen to me at all!", "Have you written to him?",
-			 "I really just don't know what to do about my rent!", "Could you ask for a payment plan?",
-			 "My landlord won't listen to me, at all.", "The council has a housing adviser."), 0);
+	d = find(r,
+		 TALK("Hello.", "Hi, what's on your mind?", "Money, mostly.", "Tell me more.", "My job pays less now.",
+		      "That must be a worry.", "I just don't know what to do about my rent.",
+		      "Rent is a big worry for many people.", "My landlord won't listen to me at all!",
+		      "Have you written to him?", "I really just don't know what to do about my rent!",
+		      "Could you ask for a payment plan?", "My landlord won't listen to me, at all.",
+		      "The council has a housing adviser."),
+		 0);
 	CHECK(is_end(&d, 10, "loop", "repetition", 12), "near-identical turns (one word, punctuation) are repeats");
 
-	d = find(r, TALK("Hello.", "Hi, what's on your mind?", "Money, mostly.", "Tell me more.",
-			 "My job pays less now.", "That must be a worry.",
-			 "I just don't know what to do about my rent.", "Rent is a big worry for many people.",
-			 "My landlord won't listen to me at all.", "Have you written to him?",
-			 "I just don't know what to do about my rent or my bills or my car.", "Could you ask for a payment plan?",
-			 "My landlord won't listen.", "The council has a housing adviser."), 0);
+	d = find(r,
+		 TALK("Hello.", "Hi, what's on your mind?", "Money, mostly.", "Tell me more.", "My job pays less now.",
+		      "That must be a worry.", "I just don't know what to do about my rent.",
+		      "Rent is a big worry for many people.", "My landlord won't listen to me at all.",
+		      "Have you written to him?", "I just don't know what to do about my rent or my bills or my car.",
+		      "Could you ask for a payment plan?", "My landlord won't listen.",
+		      "The council has a housing adviser."),
+		 0);
 	CHECK(no_end(&d, 14), "turns that only share some words are no repeats");
 
-	d = find(r, TALK("Same words here.", "Other words there.", "Same words here.", "Other words there.",
-			 "Same words here.", "Other words there.", "Same words here.", "Other words there.",
-			 "Same words here."), 0);
+	d = find(r,
+		 TALK("Same words here.", "Other words there.", "Same words here.", "Other words there.",
+		      "Same words here.", "Other words there.", "Same words here.", "Other words there.",
+		      "Same words here."),
+		 0);
 	CHECK(is_end(&d, 6, "loop", "repetition", 8),
 	      "repeats before loop.min_turns are not counted: the cut is at loop.min_turns at the earliest");
-	d = find(r, TALK("Same words here.", "Other words there.", "Same words here.", "Other words there.",
-			 "Same words here.", "Other words there.", "Same words here.", "Other words there.",
-			 "Same words here.", "Other words there.", "Same words here."), 8);
+	d = find(r,
+		 TALK("Same words here.", "Other words there.", "Same words here.", "Other words there.",
+		      "Same words here.", "Other words there.", "Same words here.", "Other words there.",
+		      "Same words here.", "Other words there.", "Same words here."),
+		 8);
 	CHECK(is_end(&d, 8, "loop", "repetition", 10), "a loop never cuts before min_turns");
 
 	struct buf big = BUF_INIT;
 	for (int i = 0; i < 200; i++)
 		buf_addf(&big, "é%d ", i);
-	d = find(r, TALK("Hello.", "Hi.", "Well.", "Go on.", "So.", "Yes?", big.data, "Hmm.", "Right then.", "I see.",
-			 big.data, "Hmm!", "Right then!"), 0);
+	d = find(r,
+		 TALK("Hello.", "Hi.", "Well.", "Go on.", "So.", "Yes?", big.data, "Hmm.", "Right then.", "I see.",
+		      big.data, "Hmm!", "Right then!"),
+		 0);
 	CHECK(is_end(&d, 10, "loop", "repetition", 12) && strlen(d.evidence) < sizeof d.evidence &&
-	      utf8_valid(d.evidence, strlen(d.evidence)) && strncmp(d.evidence, big.data, strlen(d.evidence)) == 0 &&
-	      strlen(d.evidence) > 200, "long evidence is cut to fit on a UTF-8 character boundary");
+		      utf8_valid(d.evidence, strlen(d.evidence)) &&
+		      strncmp(d.evidence, big.data, strlen(d.evidence)) == 0 && strlen(d.evidence) > 200,
+	      "long evidence is cut to fit on a UTF-8 character boundary");
 	buf_free(&big);
 }
 
 static void no_end_and_odd_inputs(const struct stop_rules *r)
 {
-	struct stop_decision d = find(r, TALK("My flat has mould.", "Have you told the landlord?", "Yes, twice.",
-					      "What did he say?", "That it's my fault for drying clothes inside."), 0);
+	struct stop_decision d = find(r,
+				      TALK("My flat has mould.", "Have you told the landlord?", "Yes, twice.",
+					   "What did he say?", "That it's my fault for drying clothes inside."),
+				      0);
 	CHECK(no_end(&d, 5) && strcmp(d.reason, "") == 0 && strcmp(d.evidence, "") == 0,
 	      "no end point: ended 0, keep = all turns, empty reason and evidence");
 	d = find(r, jv_null(), 0);
@@ -272,11 +286,16 @@ static void no_end_and_odd_inputs(const struct stop_rules *r)
 	CHECK(no_end(&d, 0), "no turns: no end");
 	d = find(r, jv_parse("[1,2,3,4,5,6,7,8,9,10,11,12]"), 0);
 	CHECK(no_end(&d, 12), "an array of numbers: no end, every turn kept");
-	d = find(r, jv_parse("[{\"speaker\":\"client\"},{},{\"text\":5},{\"text\":null},\"Thanks, bye!\",[\"bye\"],"
-			     "{\"speaker\":7,\"text\":[\"bye\"]},{\"text\":{\"a\":\"bye\"}},null,true,"
-			     "{\"speaker\":\"client\"},{},{\"speaker\":\"client\"},{},{\"speaker\":\"client\"},{}]"), 0);
+	d = find(r,
+		 jv_parse("[{\"speaker\":\"client\"},{},{\"text\":5},{\"text\":null},\"Thanks, bye!\",[\"bye\"],"
+			  "{\"speaker\":7,\"text\":[\"bye\"]},{\"text\":{\"a\":\"bye\"}},null,true,"
+			  "{\"speaker\":\"client\"},{},{\"speaker\":\"client\"},{},{\"speaker\":\"client\"},{}]"),
+		 0);
 	CHECK(no_end(&d, 16), "turns without text or of the wrong kind read as empty, and empty turns never loop");
-	d = find(r, jv_parse("[{\"text\":\"Thanks\\u0000?\"},{\"text\":\"\\u0000\"},{\"speaker\":\"client\",\"text\":\"Thanks, bye\\u0000\"}]"), 0);
+	d = find(r,
+		 jv_parse("[{\"text\":\"Thanks\\u0000?\"},{\"text\":\"\\u0000\"},{\"speaker\":\"client\",\"text\":"
+			  "\"Thanks, bye\\u0000\"}]"),
+		 0);
 	CHECK(is_end(&d, 3, "closure", "closure-phrase", 2), "NUL bytes inside a text are read past, not a crash");
 	d = find(NULL, TALK("Thanks, bye!"), 0);
 	CHECK(no_end(&d, 1), "no rules: no end");
@@ -287,7 +306,8 @@ static void custom_rules(const struct stop_rules *shipped)
 {
 	jv talk = TALK("My car failed its MOT.", "What did they find?", "The brakes. Cheerio then!", "Take care.");
 	struct stop_decision d = find(shipped, jv_copy(talk), 0);
-	CHECK(is_end(&d, 4, "closure", "closure-phrase", 3), "the shipped rules do not know 'cheerio' (the reply closes)");
+	CHECK(is_end(&d, 4, "closure", "closure-phrase", 3),
+	      "the shipped rules do not know 'cheerio' (the reply closes)");
 
 	struct stop_rules *cheerio = rules_from("cheerio.json", "{\"closure_phrases\":[\"cheerio\"]}");
 	CHECK(cheerio != NULL, "a rules file with only closure_phrases loads");
@@ -300,7 +320,8 @@ static void custom_rules(const struct stop_rules *shipped)
 	CHECK(no_end(&d, 3), "question_marks left out still means '?'");
 	stoprules_free(cheerio);
 
-	struct stop_rules *more = rules_from("more.json",
+	struct stop_rules *more = rules_from(
+		"more.json",
 		"{\"closure_phrases\":[\"cheerio\"],\"farewell_phrases\":[\"ta-ra\"],"
 		"\"new_concern_markers\":[\"mind you\"],\"question_marks\":[\"eh\"],\"closure_max_words\":3}");
 	CHECK(more != NULL, "a rules file with every list loads");
@@ -316,14 +337,16 @@ static void custom_rules(const struct stop_rules *shipped)
 	CHECK(no_end(&d, 3), "closure_max_words comes from the file");
 	stoprules_free(more);
 
-	const char *looping = "[{\"speaker\":\"client\",\"text\":\"Round we go.\"},{\"speaker\":\"responder\",\"text\":\"One.\"},"
-			      "{\"speaker\":\"client\",\"text\":\"Round we go.\"},{\"speaker\":\"responder\",\"text\":\"Two.\"},"
-			      "{\"speaker\":\"client\",\"text\":\"Round we go.\"},{\"speaker\":\"responder\",\"text\":\"Three.\"}]";
+	const char *looping =
+		"[{\"speaker\":\"client\",\"text\":\"Round we go.\"},{\"speaker\":\"responder\",\"text\":\"One.\"},"
+		"{\"speaker\":\"client\",\"text\":\"Round we go.\"},{\"speaker\":\"responder\",\"text\":\"Two.\"},"
+		"{\"speaker\":\"client\",\"text\":\"Round we go.\"},{\"speaker\":\"responder\",\"text\":\"Three.\"}]";
 	struct stop_rules *off = rules_from("off.json", "{\"loop\":{\"window\":0,\"min_turns\":0}}");
 	d = find(off, jv_parse(looping), 0);
 	CHECK(off && no_end(&d, 6), "loop window 0 turns loop detection off");
 	stoprules_free(off);
-	struct stop_rules *eager = rules_from("eager.json", "{\"loop\":{\"window\":1,\"min_turns\":0,\"similarity\":1}}");
+	struct stop_rules *eager =
+		rules_from("eager.json", "{\"loop\":{\"window\":1,\"min_turns\":0,\"similarity\":1}}");
 	d = find(eager, jv_parse(looping), 0);
 	CHECK(eager && is_end(&d, 2, "loop", "repetition", 2), "loop window and min_turns come from the file");
 	stoprules_free(eager);
