@@ -38,7 +38,7 @@ test_expect_success 'setup: the README has sh blocks and transcripts to run' '
 
 test_expect_success 'every sh block runs as written from the source tree' '
 	for block in block*.sh; do
-		(cd "$SRC" && TMPDIR="$TRASH" bash -euo pipefail "$TRASH/$block") >"$block.out" 2>"$block.err" ||
+		(cd "$SRC" && env -u BUILD -u BIN TMPDIR="$TRASH" bash -euo pipefail "$TRASH/$block") >"$block.out" 2>"$block.err" ||
 			{ echo "$block failed:"; cat "$block" "$block.err"; exit 1; }
 	done &&
 	tail -n 1 block1.sh.out | jq -e ".description | startswith(\"You are\")"

@@ -170,6 +170,19 @@ static _Noreturn void unknown_option(const struct cli_program *prog, const char 
 	usage_error(prog->name, "%s", text);
 }
 
+/* "invalid value 'X' for --NAME: expected an integer|a number[ from MIN to MAX]". */
+static _Noreturn void bad_number(const struct cli_program *prog, const struct cli_option *o, const char *arg,
+				 int integer)
+{
+	char what[300];
+	int n = snprintf(what, sizeof what, "invalid value '%.100s' for --%s: expected %s", arg, o->name,
+			 integer ? "an integer" : "a number");
+	if (o->min != o->max && n > 0 && (size_t)n < sizeof what)
+		snprintf(what + n, sizeof what - (size_t)n, integer ? " from %.0f to %.0f" : " from %g to %g", o->min,
+			 o->max);
+	usage_error(prog->name, "%s", what);
+}
+
 static void store(const struct cli_program *prog, const struct cli_option *o, const char *arg)
 {
 	switch (o->type) {
@@ -183,17 +196,8 @@ static void store(const struct cli_program *prog, const struct cli_option *o, co
 		long v;
 		long min = o->min == o->max ? LONG_MIN : (long)o->min;
 		long max = o->min == o->max ? LONG_MAX : (long)o->max;
-		if (cli_parse_long(arg, min, max, &v) < 0) {
-			char what[256];
-			if (o->min == o->max)
-				snprintf(what, sizeof what, "invalid value '%s' for --%s: expected an integer", arg,
-					 o->name);
-			else
-				snprintf(what, sizeof what,
-					 "invalid value '%s' for --%s: expected an integer from %.0f to %.0f", arg,
-					 o->name, o->min, o->max);
-			usage_error(prog->name, "%s", what);
-		}
+		if (cli_parse_long(arg, min, max, &v) < 0)
+			bad_number(prog, o, arg, 1);
 		*(long *)o->target = v;
 		if (o->target == &parsing_common->seed)
 			parsing_common->seed_given = 1;
@@ -203,17 +207,8 @@ static void store(const struct cli_program *prog, const struct cli_option *o, co
 		double v;
 		double min = o->min == o->max ? -HUGE_VAL : o->min;
 		double max = o->min == o->max ? HUGE_VAL : o->max;
-		if (cli_parse_double(arg, min, max, &v) < 0) {
-			char what[256];
-			if (o->min == o->max)
-				snprintf(what, sizeof what, "invalid value '%s' for --%s: expected a number", arg,
-					 o->name);
-			else
-				snprintf(what, sizeof what,
-					 "invalid value '%s' for --%s: expected a number from %g to %g", arg, o->name,
-					 o->min, o->max);
-			usage_error(prog->name, "%s", what);
-		}
+		if (cli_parse_double(arg, min, max, &v) < 0)
+			bad_number(prog, o, arg, 0);
 		*(double *)o->target = v;
 		return;
 	}

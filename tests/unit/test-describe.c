@@ -32,17 +32,6 @@ static char *describe_jv(jv fields, const char *id)
 	return b.data ? b.data : strdup("");
 }
 
-static int words(const char *s)
-{
-	int n = 0, in = 0;
-	for (; *s; s++) {
-		int w = *s != ' ';
-		n += w && !in;
-		in = w;
-	}
-	return n;
-}
-
 static int has_all(const char *text, const char *const *values)
 {
 	for (; *values; values++)
@@ -67,7 +56,7 @@ int main(void)
 		      !strstr(a, "Your assertiveness:") && !strstr(a, "Your politeness:") &&
 		      !strstr(a, "Your intensity:"),
 	      "known style traits become behaviour sentences, not generic ones");
-	CHECK(words(a) >= 60 && words(a) <= 180, "a SPASM persona gets 60-180 words (got %d)", words(a));
+	CHECK(unit_words(a) >= 60 && unit_words(a) <= 180, "a SPASM persona gets 60-180 words (got %d)", unit_words(a));
 	printf("# %s\n", a);
 
 	/* Other ids: other wording, same facts. */
@@ -80,7 +69,7 @@ int main(void)
 		char *t = describe_json(spasm_persona, id, 7);
 		reworded += strcmp(t, a) != 0;
 		all_facts &= has_all(t, spasm_values);
-		in_length &= words(t) >= 60 && words(t) <= 180;
+		in_length &= unit_words(t) >= 60 && unit_words(t) <= 180;
 		starts &= strncmp(t, "You are ", 8) == 0;
 		int is_new = 1;
 		for (int k = 0; k < distinct; k++)

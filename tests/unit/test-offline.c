@@ -27,17 +27,6 @@ static char *ask(enum offline_task task, jv persona, jv messages, uint64_t seed,
 	return offline_generate(&req);
 }
 
-static int words(const char *s)
-{
-	int n = 0, in = 0;
-	for (; *s; s++) {
-		int w = *s != ' ';
-		n += w && !in;
-		in = w;
-	}
-	return n;
-}
-
 static int closes(const char *turn)
 {
 	return !strchr(turn, '?') && (strcasestr(turn, "thank") || strcasestr(turn, "bye"));
@@ -73,7 +62,7 @@ static struct run converse(jv persona, uint64_t seed, uint64_t sample, const cha
 		}
 		if (closes(c)) {
 			run.closed_at = turn;
-		} else if (words(c) < 10 || words(c) > 60) {
+		} else if (unit_words(c) < 10 || unit_words(c) > 60) {
 			run.middle_in_range = 0;
 		}
 		client_view = jv_array_append(client_view, message("assistant", c));
@@ -82,7 +71,7 @@ static struct run converse(jv persona, uint64_t seed, uint64_t sample, const cha
 		char *r = ask(OFFLINE_RESPONDER, jv_null(), responder_view, seed, sample);
 		used = strlen(run.transcript);
 		snprintf(run.transcript + used, sizeof run.transcript - used, "# responder %d: %s\n", turn, r);
-		if (run.closed_at != turn && (words(r) < 5 || words(r) > 60))
+		if (run.closed_at != turn && (unit_words(r) < 5 || unit_words(r) > 60))
 			run.responders_ok = 0;
 		if (run.closed_at == turn)
 			snprintf(run.farewell, sizeof run.farewell, "%s", r);
@@ -204,8 +193,8 @@ int main(void)
 	for (uint64_t s = 0; s < 12; s++) {
 		jv m = jv_array_append(jv_array(), message("system", "You are a person."));
 		char *t = ask(OFFLINE_CLIENT, terse, m, 3, s), *h = ask(OFFLINE_CLIENT, chatty, m, 3, s);
-		terse_words += words(t);
-		chatty_words += words(h);
+		terse_words += unit_words(t);
+		chatty_words += unit_words(h);
 		free(t);
 		free(h);
 		jv_free(m);
@@ -249,7 +238,7 @@ int main(void)
 	for (uint64_t s = 0; s < 8; s++) {
 		char *answer = ask(OFFLINE_PROBE, persona, probe, 7, s);
 		mentions &= strstr(answer, "tax problems") != NULL;
-		short_enough &= words(answer) >= 3 && words(answer) <= 40;
+		short_enough &= unit_words(answer) >= 3 && unit_words(answer) <= 40;
 		free(answer);
 	}
 	CHECK(mentions, "a motivation probe is answered with the persona's domain");

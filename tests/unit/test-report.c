@@ -18,12 +18,7 @@ static const char *render(const char *summary)
 	page[0] = '\0';
 	if (rc < 0)
 		return NULL;
-	FILE *f = fopen(path, "r");
-	size_t n = f ? fread(page, 1, sizeof page - 1, f) : 0;
-	page[n] = '\0';
-	if (f)
-		fclose(f);
-	return page;
+	return unit_read_text(path, page, sizeof page);
 }
 
 static int count(const char *text, const char *what)

@@ -22,12 +22,7 @@ static void write_file(const char *text)
 static char *read_file(void)
 {
 	static char text[1024];
-	FILE *f = fopen(path, "r");
-	size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
-	text[n] = '\0';
-	if (f)
-		fclose(f);
-	return text;
+	return unit_read_text(path, text, sizeof text);
 }
 
 static void load_body(void *arg)

@@ -11,26 +11,15 @@
 #include "stoprules.h"
 #include "unit.h"
 
-static char dir[] = "/tmp/test-stoprules.XXXXXX";
-
-static const char *path_of(const char *name)
-{
-	static char paths[4][256];
-	static int next;
-	char *p = paths[next++ % 4];
-	snprintf(p, 256, "%s/%s", dir, name);
-	return p;
-}
-
 /* Write a rules file and load it; NULL when the loader refuses it. */
 static struct stop_rules *rules_from(const char *name, const char *json)
 {
-	FILE *f = fopen(path_of(name), "wb");
+	FILE *f = fopen(unit_path(name), "wb");
 	if (!f)
 		return NULL;
 	fputs(json, f);
 	fclose(f);
-	return stoprules_load(path_of(name));
+	return stoprules_load(unit_path(name));
 }
 
 /* A conversation as JSON text: turns alternate, the client first; NULL ends the list. */
@@ -381,7 +370,7 @@ static void invalid_rules(void)
 		stoprules_free(r);
 	}
 	CHECK(refused == (int)(sizeof bad / sizeof bad[0]), "invalid rules files are refused (NULL)");
-	CHECK(stoprules_load(path_of("missing.json")) == NULL, "a missing rules file is refused");
+	CHECK(stoprules_load(unit_path("missing.json")) == NULL, "a missing rules file is refused");
 	struct stop_rules *minimal = rules_from("minimal.json", "{}");
 	CHECK(minimal != NULL, "an empty object is valid rules (nothing ever closes)");
 	stoprules_free(minimal);
@@ -389,7 +378,7 @@ static void invalid_rules(void)
 
 int main(void)
 {
-	if (!mkdtemp(dir))
+	if (unit_scratch_open("test-stoprules") < 0)
 		return 1;
 	struct stop_rules *r = stoprules_load("share/stop/rules.json");
 	CHECK(r != NULL, "the shipped share/stop/rules.json loads");
@@ -407,9 +396,7 @@ int main(void)
 	invalid_rules();
 	stoprules_free(r);
 
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	if (system(cmd) != 0)
+	if (unit_scratch_remove() < 0)
 		return 1;
 	return UNIT_DONE();
 }

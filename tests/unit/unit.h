@@ -53,6 +53,29 @@ static inline char *unit_path(const char *name)
 	return p;
 }
 
+/* The words of s: runs of characters other than a space. */
+static inline int unit_words(const char *s)
+{
+	int n = 0, in = 0;
+	for (; *s; s++) {
+		int w = *s != ' ';
+		n += w && !in;
+		in = w;
+	}
+	return n;
+}
+
+/* The file at path into buf (size bytes, NUL-terminated; "" when it cannot be read). */
+static inline char *unit_read_text(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, size - 1, f) : 0;
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+	return buf;
+}
+
 /* Write text to the file at path (replacing it). */
 static inline void unit_write_text(const char *path, const char *text)
 {
