@@ -29,6 +29,13 @@ requests_logged() {   # requests_logged NAME
 	wc -l <"$1.log" | tr -d " "
 }
 
+# crafted_with STATUS REQUESTS: the last craft_through exited STATUS after the mock "m"
+# logged REQUESTS requests.
+crafted_with() {
+	test "$(cat status)" = "$1" || { echo "exit status $(cat status), want $1" >&2; return 1; }
+	test "$(requests_logged m)" = "$2" || { echo "$(requests_logged m) requests, want $2" >&2; return 1; }
+}
+
 for fault in 429 500 503 408 409 stall cut malformed empty; do
 test_expect_success "a $fault reply is retried and the second attempt succeeds" "
 	start_mock m --faults $fault --retry-after 0 --reply \"\$REPLY\" &&
@@ -69,8 +76,7 @@ test_expect_success "a $fault reply fails at once with the provider's message; t
 	start_mock m --faults $fault,$fault,$fault --reply \"\$REPLY\" &&
 	craft_through m &&
 	stop_mock m &&
-	test \$(cat status) = 1 &&
-	test \$(requests_logged m) = 1 &&
+	crafted_with 1 1 &&
 	jq -e '.status == \"failed\" and .error.kind == \"http_$fault\" and .error.message == \"$message\" and .error.attempts == 1 and (has(\"description\") | not)' out &&
 	grep -qF \"http_$fault: $message\" err
 "
@@ -80,8 +86,7 @@ test_expect_success 'an exhausted quota (429 insufficient_quota) is permanent, n
 	start_mock m --faults quota,ok --reply "$REPLY" &&
 	craft_through m &&
 	stop_mock m &&
-	test $(cat status) = 1 &&
-	test $(requests_logged m) = 1 &&
+	crafted_with 1 1 &&
 	jq -e ".error.kind == \"quota\" and (.error.message | startswith(\"You exceeded your current quota\"))" out
 '
 
@@ -96,8 +101,7 @@ test_expect_success 'retries give up after --retries and exit 75 when only rate 
 	start_mock m --faults 429,429,429 --retry-after 0 --reply "$REPLY" &&
 	craft_through m --retries 2 &&
 	stop_mock m &&
-	test $(cat status) = 75 &&
-	test $(requests_logged m) = 3 &&
+	crafted_with 75 3 &&
 	jq -e ".status == \"failed\" and .error.kind == \"http_429\" and .error.attempts == 3" out
 '
 
@@ -112,8 +116,7 @@ test_expect_success 'content:null is an empty answer: asked again, then accepted
 	start_mock m --faults null --reply "$REPLY" &&
 	craft_through m &&
 	stop_mock m &&
-	test $(cat status) = 0 &&
-	test $(requests_logged m) = 2 &&
+	crafted_with 0 2 &&
 	jq -e ".description == \"$REPLY\" and .craft.usage.requests == 1" out &&
 	grep -q "(m1): 1 requests, 1 retries, 0 cache hits, 0 failed" err
 '
@@ -122,8 +125,7 @@ test_expect_success 'a refusal three times fails the record as bad_answer, never
 	start_mock m --reply "I am sorry, but I cannot help with that." &&
 	craft_through m &&
 	stop_mock m &&
-	test $(cat status) = 1 &&
-	test $(requests_logged m) = 3 &&
+	crafted_with 1 3 &&
 	jq -e ".status == \"failed\" and .error.kind == \"bad_answer\" and .error.message == \"refusal\"" out
 '
 

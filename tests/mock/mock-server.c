@@ -205,13 +205,18 @@ static volatile sig_atomic_t stop_requested;
 /* Small utilities                                                     */
 /* ------------------------------------------------------------------ */
 
+static void vwarn(const char *format, va_list args)
+{
+	fputs("mock-server: ", stderr);
+	vfprintf(stderr, format, args);
+	fputc('\n', stderr);
+}
+
 static void warn(const char *format, ...)
 {
 	va_list args;
 	va_start(args, format);
-	fputs("mock-server: ", stderr);
-	vfprintf(stderr, format, args);
-	fputc('\n', stderr);
+	vwarn(format, args);
 	va_end(args);
 }
 
@@ -219,9 +224,7 @@ static void die(const char *format, ...)
 {
 	va_list args;
 	va_start(args, format);
-	fputs("mock-server: ", stderr);
-	vfprintf(stderr, format, args);
-	fputc('\n', stderr);
+	vwarn(format, args);
 	va_end(args);
 	exit(2);
 }
