@@ -3,8 +3,17 @@
 #include "buf.h"
 #include "fieldcheck.h"
 #include "jqexpr.h"
+#include "jsonl.h"
 #include "jvutil.h"
 #include "msg.h"
+
+#define BLOCK_RECORDS 1000
+#define BLOCK_BYTES (8u << 20)
+
+jv fieldcheck_block(struct jsonl_reader *in)
+{
+	return jsonl_lookahead(in, BLOCK_RECORDS, BLOCK_BYTES);
+}
 
 static int has_member(jv object, const char *name)
 {

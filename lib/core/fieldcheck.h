@@ -20,6 +20,12 @@ enum field_place {
 	FIELD_IN_FIELDS_OR_TOP /* record.fields.NAME, else record.NAME */
 };
 
+struct jsonl_reader;
+
+/* The block the checks look at: the first 1,000 records (at most 8 MiB of lines), read
+ * ahead with jsonl_lookahead before any record is processed. Returns a new array. */
+jv fieldcheck_block(struct jsonl_reader *in);
+
 /* 0 when the field is usable, -1 after reporting that no record has it. */
 int fieldcheck(const char *option, const char *name, enum field_place place, jv block);
 

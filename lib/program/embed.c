@@ -366,7 +366,7 @@ int embed(struct tool *t, struct embed_options *o)
 		run.st = tool_stream(t, run.capacity, o->keep_order);
 		stream_set_source(run.st, next_record, &run);
 		/* --of names the record member the text comes from: it must exist in the input. */
-		jv block = jsonl_lookahead(run.in, 1000, 8u << 20);
+		jv block = fieldcheck_block(run.in);
 		int source_exists = fieldcheck("--of", strcmp(of_name, "description") == 0 ? "description" : "turns",
 					       FIELD_AT_TOP, block) == 0;
 		jv_free(block);

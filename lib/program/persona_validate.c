@@ -308,7 +308,7 @@ static int dedup_fields_exist(struct validate_run *run)
 {
 	if (!run->seen)
 		return 1;
-	jv block = jsonl_lookahead(run->in, 1000, 8u << 20);
+	jv block = fieldcheck_block(run->in);
 	int ok = 1;
 	if (opt->dedup_text)
 		ok = fieldcheck("--dedup-text", opt->dedup_text, FIELD_IN_FIELDS_OR_TOP, block) == 0;

@@ -93,7 +93,7 @@ static int by_groups_exist(struct score_run *run)
 {
 	if (!run->by)
 		return 1;
-	jv block = jsonl_lookahead(run->in, 1000, 8u << 20);
+	jv block = fieldcheck_block(run->in);
 	int ok = fieldcheck_expr("--by", opt->by_expr, run->by, block) == 0;
 	jv_free(block);
 	return ok;
