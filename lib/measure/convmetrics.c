@@ -13,13 +13,64 @@
 #include "share.h"
 #include "tokens.h"
 
+/* A phrase list, folded by fold_text. */
+struct phrases {
+	char **items;
+	size_t n;
+};
+
 struct score_rules {
-	char **phrases;
-	size_t nphrases;
+	struct phrases lists[SCORE_PHRASE_LISTS];
+	long prompt_leak_min_tokens;
 	long list_min_items;
 	long echo_min_bigrams;
 	double echo_threshold;
 };
+
+/* text lower-cased, with the typographic apostrophe U+2019 (what models often write in
+ * "I’m") folded to "'" so that the phrases, written with "'", match it too. */
+static char *fold_text(const char *text)
+{
+	size_t n = strlen(text), w = 0;
+	char *lower = xmalloc(n + 1);
+	for (size_t i = 0; i < n; i++) {
+		if (text[i] == '\xe2' && text[i + 1] == '\x80' && text[i + 2] == '\x99') {
+			lower[w++] = '\'';
+			i += 2;
+		} else {
+			lower[w++] = (char)tolower((unsigned char)text[i]);
+		}
+	}
+	lower[w] = '\0';
+	return lower;
+}
+
+/* The strings of a JSON array, folded like the texts; empty and non-string entries are skipped. */
+static void phrases_load(jv list, struct phrases *out)
+{
+	int n = jv_array_length(jv_copy(list));
+	out->items = xcalloc((size_t)n + 1, sizeof *out->items);
+	for (int i = 0; i < n; i++) {
+		jv p = jv_array_get(jv_copy(list), i);
+		if (jv_get_kind(p) == JV_KIND_STRING && jv_string_length_bytes(jv_copy(p)) > 0)
+			out->items[out->n++] = fold_text(jv_string_value(p));
+		jv_free(p);
+	}
+}
+
+/* The optional keys: absent is fine, present must have the right kind. */
+static int optional_rules_ok(jv ai_phrases, jv leak_min)
+{
+	jv_kind phrases_kind = jv_get_kind(ai_phrases), leak_kind = jv_get_kind(leak_min);
+	if (phrases_kind != JV_KIND_INVALID && phrases_kind != JV_KIND_ARRAY)
+		return 0;
+	if (leak_kind == JV_KIND_INVALID)
+		return 1;
+	if (leak_kind != JV_KIND_NUMBER)
+		return 0;
+	double x = jv_number_value(leak_min);
+	return jvu_is_integer(x) && x >= 1 && x <= 1e6;
+}
 
 struct score_rules *score_rules_load(const char *path)
 {
@@ -37,6 +88,8 @@ struct score_rules *score_rules_load(const char *path)
 	jv phrases = jvu_get_borrow(doc, "helper_phrases");
 	jv list_min = jvu_get_borrow(doc, "list_min_items"), echo_min = jvu_get_borrow(doc, "echo_min_bigrams");
 	jv echo_threshold = jvu_get_borrow(doc, "echo_threshold");
+	jv ai_phrases = jvu_get_borrow(doc, "ai_identity_phrases");
+	jv leak_min = jvu_get_borrow(doc, "prompt_leak_min_tokens");
 	struct score_rules *r = NULL;
 	if (jv_get_kind(phrases) != JV_KIND_ARRAY || jv_get_kind(list_min) != JV_KIND_NUMBER ||
 	    jv_get_kind(echo_min) != JV_KIND_NUMBER || jv_get_kind(echo_threshold) != JV_KIND_NUMBER) {
@@ -44,20 +97,19 @@ struct score_rules *score_rules_load(const char *path)
 		       "and "
 		       "\"echo_threshold\" (numbers)",
 		       found);
+	} else if (!optional_rules_ok(ai_phrases, leak_min)) {
+		errorf("%s: score rules may have \"ai_identity_phrases\" (strings) and \"prompt_leak_min_tokens\" "
+		       "(a whole number from 1 to 1000000)",
+		       found);
 	} else {
 		r = xcalloc(1, sizeof *r);
-		int n = jv_array_length(jv_copy(phrases));
-		r->phrases = xcalloc((size_t)n + 1, sizeof *r->phrases);
-		for (int i = 0; i < n; i++) {
-			jv p = jv_array_get(jv_copy(phrases), i);
-			if (jv_get_kind(p) == JV_KIND_STRING && jv_string_length_bytes(jv_copy(p)) > 0) {
-				char *s = xstrdup(jv_string_value(p));
-				for (char *c = s; *c; c++)
-					*c = (char)tolower((unsigned char)*c);
-				r->phrases[r->nphrases++] = s;
-			}
-			jv_free(p);
-		}
+		phrases_load(phrases, &r->lists[SCORE_HELPER_PHRASES]);
+		if (jv_get_kind(ai_phrases) == JV_KIND_ARRAY)
+			phrases_load(ai_phrases, &r->lists[SCORE_AI_IDENTITY_PHRASES]);
+		else
+			r->lists[SCORE_AI_IDENTITY_PHRASES].items = xcalloc(1, sizeof(char *));
+		r->prompt_leak_min_tokens =
+			jv_get_kind(leak_min) == JV_KIND_NUMBER ? (long)jv_number_value(leak_min) : 8;
 		r->list_min_items = (long)jv_number_value(list_min);
 		r->echo_min_bigrams = (long)jv_number_value(echo_min);
 		r->echo_threshold = jv_number_value(echo_threshold);
@@ -66,6 +118,8 @@ struct score_rules *score_rules_load(const char *path)
 	jv_free(list_min);
 	jv_free(echo_min);
 	jv_free(echo_threshold);
+	jv_free(ai_phrases);
+	jv_free(leak_min);
 	jv_free(doc);
 	free(found);
 	return r;
@@ -75,27 +129,34 @@ void score_rules_free(struct score_rules *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->nphrases; i++)
-		free(r->phrases[i]);
-	free(r->phrases);
+	for (int k = 0; k < SCORE_PHRASE_LISTS; k++) {
+		for (size_t i = 0; i < r->lists[k].n; i++)
+			free(r->lists[k].items[i]);
+		free(r->lists[k].items);
+	}
 	free(r);
 }
 
-/* The first helper phrase in text on word boundaries (case-insensitive), or NULL. */
-static const char *helper_phrase(const struct score_rules *r, const char *text)
+long score_rules_prompt_leak_min_tokens(const struct score_rules *r)
 {
-	size_t n = strlen(text);
-	char *lower = xmalloc(n + 1);
-	for (size_t i = 0; i <= n; i++)
-		lower[i] = (char)tolower((unsigned char)text[i]);
+	return r->prompt_leak_min_tokens;
+}
+
+const char *score_rules_phrase(const struct score_rules *r, enum score_phrase_list which, const char *text)
+{
+	const struct phrases *list = &r->lists[which];
+	if (!list->n)
+		return NULL;
+	char *lower = fold_text(text);
 	const char *found = NULL;
-	for (size_t k = 0; k < r->nphrases && !found; k++) {
-		size_t m = strlen(r->phrases[k]);
-		for (const char *p = strstr(lower, r->phrases[k]); p; p = strstr(p + 1, r->phrases[k])) {
+	for (size_t k = 0; k < list->n && !found; k++) {
+		const char *phrase = list->items[k];
+		size_t m = strlen(phrase);
+		for (const char *p = strstr(lower, phrase); p; p = strstr(p + 1, phrase)) {
 			int start_ok = p == lower || !isalnum((unsigned char)p[-1]);
 			int end_ok = !isalnum((unsigned char)p[m]);
 			if (start_ok && end_ok) {
-				found = r->phrases[k];
+				found = phrase;
 				break;
 			}
 		}
@@ -192,7 +253,7 @@ void convmetrics_compute(const struct score_rules *r, jv record, struct convmetr
 		if (is_client[i]) {
 			len_client[m->client_turns++] = (double)tok[i].n;
 			questions += tok[i].question;
-			const char *phrase = helper_phrase(r, text.data ? text.data : "");
+			const char *phrase = score_rules_phrase(r, SCORE_HELPER_PHRASES, text.data ? text.data : "");
 			long items = list_items(text.data ? text.data : "");
 			if (phrase || items >= r->list_min_items) {
 				jv slip = jv_object();

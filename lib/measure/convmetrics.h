@@ -13,6 +13,8 @@
  *   role        a client turn shows role confusion when it contains a helper phrase
  *               (share/score/rules.json) or a list of list_min_items or more items; the
  *               turn index and the phrase are listed, so the first slip is located.
+ * score_rules_phrase is the one phrase matcher of score: role confusion here, AI identity
+ * in qa.
  * Ownership: the rules own their phrases; the record is borrowed; convmetrics_json
  * returns a new jv; the struct owns its jv members until convmetrics_free.
  * Never ends the process (except out of memory).
@@ -25,9 +27,19 @@
 
 struct score_rules;
 
-/* path NULL: share/score/rules.json. NULL after an error message. */
+/* path NULL: share/score/rules.json. NULL after an error message. The optional keys
+ * "ai_identity_phrases" (absent: none) and "prompt_leak_min_tokens" (absent: 8) are
+ * refused only when present with the wrong kind, so rules files written before them
+ * still load. */
 struct score_rules *score_rules_load(const char *path);
 void score_rules_free(struct score_rules *r);
+
+enum score_phrase_list { SCORE_HELPER_PHRASES, SCORE_AI_IDENTITY_PHRASES, SCORE_PHRASE_LISTS };
+/* The first phrase of the list (in the list's order) that text contains on word
+ * boundaries (no letter or digit just before or after), or NULL. Case-insensitive for
+ * ASCII; a typographic apostrophe (U+2019) matches "'". The result belongs to the rules. */
+const char *score_rules_phrase(const struct score_rules *r, enum score_phrase_list which, const char *text);
+long score_rules_prompt_leak_min_tokens(const struct score_rules *r);
 
 struct convmetrics {
 	size_t turns, client_turns, responder_turns;

@@ -93,6 +93,11 @@ int main(void)
 	jv_free(rate);
 	jv_free(got);
 
+	/* Rules written before the QA keys: the defaults. */
+	CHECK(score_rules_phrase(rules, SCORE_AI_IDENTITY_PHRASES, "as an ai") == NULL,
+	      "rules without \"ai_identity_phrases\" have none");
+	CHECK(score_rules_prompt_leak_min_tokens(rules) == 8, "and leaks start at the default 8 tokens");
+
 	/* An echo pair below echo_min_bigrams: "yes please" has 1 bigram. */
 	got = metrics_of(rules, "{\"turns\":[" R("yes please") "," C("yes please") "]}");
 	want = jv_parse(
@@ -111,9 +116,45 @@ int main(void)
 	CHECK(jv_equal(got, want), "a conversation without turns has null metrics, never NaN in JSON");
 	score_rules_free(rules);
 
+	unit_write_text(path, "{\"helper_phrases\":[\"I'm here to help\"],\"list_min_items\":2,\"echo_min_bigrams\":"
+			      "3,\"echo_threshold\":0.5,\"ai_identity_phrases\":[\"As an AI\",\"i\u2019m a bot\"],"
+			      "\"prompt_leak_min_tokens\":5}");
+	rules = score_rules_load(path);
+	CHECK(rules != NULL, "rules with the optional QA keys load");
+	if (rules) {
+		CHECK_STR(score_rules_phrase(rules, SCORE_HELPER_PHRASES, "Well, I\u2019m here to help."),
+			  "i'm here to help", "a typographic apostrophe in the text matches the phrase's '");
+		CHECK_STR(score_rules_phrase(rules, SCORE_AI_IDENTITY_PHRASES, "I'M A BOT"), "i'm a bot",
+			  "and one in a phrase matches a plain ' in the text");
+		CHECK(score_rules_phrase(rules, SCORE_AI_IDENTITY_PHRASES, "i'm here to help") == NULL,
+		      "each list is matched on its own");
+		CHECK(score_rules_prompt_leak_min_tokens(rules) == 5, "prompt_leak_min_tokens is read");
+		score_rules_free(rules);
+	}
+
+	struct captured c;
+	const char *bad_optional[] = { "\"ai_identity_phrases\":\"as an ai\"", "\"prompt_leak_min_tokens\":0",
+				       "\"prompt_leak_min_tokens\":2.5", "\"prompt_leak_min_tokens\":\"8\"" };
+	for (size_t i = 0; i < sizeof bad_optional / sizeof *bad_optional; i++) {
+		char text[512], wanted[512];
+		snprintf(
+			text, sizeof text,
+			"{\"helper_phrases\":[],\"list_min_items\":2,\"echo_min_bigrams\":3,\"echo_threshold\":0.5,%s}",
+			bad_optional[i]);
+		unit_write_text(path, text);
+		capture(&c, load_body, NULL);
+		snprintf(wanted, sizeof wanted,
+			 "persona: %s: score rules may have \"ai_identity_phrases\" (strings) and "
+			 "\"prompt_leak_min_tokens\" (a whole number from 1 to 1000000)\n",
+			 path);
+		CHECK(strcmp(c.out, "refused") == 0 && strcmp(c.err, wanted) == 0,
+		      "an optional key of the wrong kind is refused with the shape it needs: %s", bad_optional[i]);
+		if (strcmp(c.err, wanted) != 0)
+			printf("#   got: %s", c.err);
+	}
+
 	unit_write_text(
 		path, "{\"helper_phrases\":[],\"list_min_items\":2,\"echo_min_bigrams\":\"3\",\"echo_threshold\":0.5}");
-	struct captured c;
 	capture(&c, load_body, NULL);
 	char wanted[512];
 	snprintf(wanted, sizeof wanted,
