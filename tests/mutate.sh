@@ -38,7 +38,7 @@ bench-omits-claim    | bench:craft       | bench-craft prints one of its two dec
 height-999.5         | t0100             | persona-sample writes a height of 999.5 in its fourth record
 first-vector-norm-2  | t0540             | embed writes its first vector with norm 2
 jq-fails-into-wc     | t0100             | persona-sample writes one record jq cannot subtract in
-sim-from-rounded     | t0550             | score --reference computes sim from rounded figures (0.666666)
+ties-count-as-hits   | unit:test-corpus t0560 | adherence ranks the true persona first among equal scores
 expected-off-by-one  | t0100             | --stats expected counts take one record more per case
 drift-abs-cosine     | t0550             | probe drift is 1 - |cosine| instead of 1 - cosine
 dialog-run-silent    | t0600             | dialog-run writes nothing and succeeds
@@ -76,7 +76,7 @@ mutate_import-swaps-speakers() {
 				who = "client";'
 }
 mutate_ngram-off-by-one() {
-	edit lib/measure/corpus.c 'for (size_t j = 0; j + k <= use; j++) {' 'for (size_t j = 0; j + k < use; j++) {'
+	edit lib/measure/diversity.c 'for (size_t j = 0; j < count; j++)' 'for (size_t j = 0; j + 1 < count; j++)'
 }
 mutate_cache-ignores-hits() {
 	edit lib/model/cache.c '	entry_path(c, key, path, sizeof path);
@@ -123,13 +123,8 @@ mutate_jq-fails-into-wc() {
 		if (mutant && strstr(line.data, "\"grade\":"))
 			memcpy(mutant + 1, "fieldz", 6);'
 }
-mutate_sim-from-rounded() {
-	edit lib/measure/corpus.c '		o = jv_object_set(o, jv_string("sim"), similarity(o, reference));' \
-'	{
-		jv rounded = round_figures(jv_copy(o));
-		o = jv_object_set(o, jv_string("sim"), similarity(rounded, reference));
-		jv_free(rounded);
-	}'
+mutate_ties-count-as-hits() {
+	edit lib/measure/corpus.c 'dot(si->vec, c->persona_vecs[p], c->dim) >= truth)' 'dot(si->vec, c->persona_vecs[p], c->dim) > truth)'
 }
 mutate_expected-off-by-one() {
 	edit lib/population/popstats.c 'e += fs->by_dist.items[d].count * dist->choice.weights[k]' \

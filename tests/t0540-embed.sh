@@ -59,20 +59,25 @@ test_expect_success '--of client_text, responder_text and description embed exac
 		jq -c "{id, description: ([.turns[] | select(.speaker == \"$speaker\") | .text] | join(\"\n\"))}" conv.jsonl >as-description &&
 		embed --model hash-32 --of description <as-description >want 2>/dev/null &&
 		jq -c ".embedding.vector" out >got &&
-		jq -c ".embedding.vector" want >expected &&
+		jq -c ".description_embedding.vector" want >expected &&
 		test_cmp expected got &&
 		jq -e -s "length == 6 and all(.[]; .embedding.of == \"$of\")" out >/dev/null || return 1
 	done &&
 	embed --model hash-32 --of description <conv.jsonl >out 2>/dev/null &&
-	jq -e -s "length == 6 and all(.[]; .embedding.of == \"description\")" out >/dev/null &&
-	! test_cmp expected <(jq -c ".embedding.vector" out) >/dev/null
+	jq -e -s "length == 6 and all(.[]; .description_embedding.of == \"description\" and (has(\"embedding\") | not))" out >/dev/null &&
+	! test_cmp expected <(jq -c ".description_embedding.vector" out) >/dev/null
+'
+
+test_expect_success '--of description writes description_embedding beside a conversation embedding' '
+	embed --model hash-32 <conv.jsonl | embed --model hash-32 --of description >both 2>/dev/null &&
+	jq -e -s "length == 6 and all(.[]; .embedding.of == \"client_text\" and .description_embedding.of == \"description\")" both >/dev/null
 '
 
 test_expect_success '--of turns gives one vector per turn, in turn order' '
 	embed --model hash-16 --of turns <conv.jsonl >out 2>err &&
 	jq -e -s "length == 6 and all(.[]; (.embedding.vectors | length) == (.turns | length) and .embedding.of == \"turns\" and .embedding.dim == 16 and (.embedding.vectors | all(length == 16)))" out >/dev/null &&
 	grep -q "^embed: 6 records, 48 vectors (hash-16, of turns, 16 dimensions)$" err &&
-	jq -c "{description: .turns[2].text}" conv.jsonl | embed --model hash-16 --of description 2>/dev/null | jq -c .embedding.vector >want &&
+	jq -c "{description: .turns[2].text}" conv.jsonl | embed --model hash-16 --of description 2>/dev/null | jq -c .description_embedding.vector >want &&
 	jq -c ".embedding.vectors[2]" out >got &&
 	test_cmp want got
 '
@@ -98,7 +103,7 @@ test_expect_success '--of turns --encoding b64 gives one base64 text per turn' '
 
 test_expect_success 'an empty text embeds as the zero vector; a missing or wrong-typed source is rejected' '
 	echo "{\"id\":\"blank\",\"description\":\"\"}" | embed --model hash-8 --of description >out 2>/dev/null &&
-	jq -e ".embedding.vector == [0,0,0,0,0,0,0,0]" out >/dev/null &&
+	jq -e ".description_embedding.vector == [0,0,0,0,0,0,0,0]" out >/dev/null &&
 	echo "{\"id\":\"no-turns\",\"turns\":[]}" | embed --model hash-8 >out 2>/dev/null &&
 	jq -e ".embedding.vector == [0,0,0,0,0,0,0,0]" out >/dev/null &&
 	printf "%s\n" "{\"id\":\"bare\"}" "{\"id\":\"n\",\"description\":5}" >bad.jsonl &&

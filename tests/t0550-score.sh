@@ -7,7 +7,7 @@ HAND=$FIXTURES/score/hand.jsonl
 test_expect_success 'turn-level scores of a hand-computed conversation' '
 	score <"$HAND" >out &&
 	jq -c ".scores | del(.drift)" out >got &&
-	echo "{\"turns\":5,\"client_tokens_mean\":7,\"client_tokens_sd\":1.414214,\"responder_tokens_mean\":6.5,\"responder_tokens_sd\":1.5,\"question_rate\":0.333333,\"own_rep_2\":0.214286,\"partner_rep_2\":0.5,\"overlap\":0.400962,\"echo_rate\":0.333333,\"echo_turns\":[4],\"role_confusion_rate\":0.333333,\"role_confusion\":[{\"turn\":4,\"phrase\":\"how can i help\"}]}" >want &&
+	echo "{\"turns\":5,\"client_tokens_mean\":7,\"client_tokens_sd\":1.414214,\"responder_tokens_mean\":6.5,\"responder_tokens_sd\":1.5,\"question_rate\":0.333333,\"own_rep_2\":0.214286,\"partner_rep_2\":0.5,\"overlap\":0.400962,\"echo_rate\":0.333333,\"echo_turns\":[4],\"role_confusion_rate\":0.333333,\"role_confusion\":[{\"turn\":4,\"phrase\":\"how can i help\"}],\"qa\":{\"ai_identity\":null,\"prompt_leak\":null,\"duplicate_of\":null}}" >want &&
 	test_cmp want got
 '
 
@@ -16,11 +16,23 @@ test_expect_success 'records keep every member and gain "scores"' '
 	jq -c "del(.scores)" out >a && jq -c . "$HAND" >b && test_cmp b a
 '
 
-test_expect_success 'summary of one conversation: shape and distinct-n by hand' '
-	score --summary sum.json <"$HAND" >/dev/null &&
-	jq -c "{conversations, turns_mean, tokens_per_utterance, question_rate, distinct_1, distinct_2, distinct_3, own_rep_2, partner_rep_2, echo_rate, role_confusion_rate, stop_reasons}" sum.json >got &&
-	echo "{\"conversations\":1,\"turns_mean\":5,\"tokens_per_utterance\":7,\"question_rate\":0.333333,\"distinct_1\":0.666667,\"distinct_2\":0.85,\"distinct_3\":0.894737,\"own_rep_2\":0.214286,\"partner_rep_2\":0.5,\"echo_rate\":0.333333,\"role_confusion_rate\":0.333333,\"stop_reasons\":{\"max_turns\":1}}" >want &&
+# The client turns: "i lost my job today" (5 tokens), "yes i lost my job and my house"
+# (8), "how can i help you with the house" (8): 21 tokens, 14 distinct; bigrams within a
+# turn 4 + 7 + 7 = 18, of which "i lost", "lost my", "my job" repeat: 15 distinct;
+# trigrams 3 + 6 + 6 = 15, "i lost my" and "lost my job" repeat: 13 distinct. (Across
+# turn boundaries it was 17/20 and 17/19.)
+test_expect_success 'summary of one conversation: shape and distinct-n within turns, by hand' '
+	score --distinct-budget 21 --summary sum.json <"$HAND" >/dev/null &&
+	jq -c "{conversations, turns_mean, tokens_per_utterance, question_rate, distinct_1, distinct_2, distinct_3, distinct_tokens_used, own_rep_2, partner_rep_2, echo_rate, role_confusion_rate, stop_reasons}" sum.json >got &&
+	echo "{\"conversations\":1,\"turns_mean\":5,\"tokens_per_utterance\":7,\"question_rate\":0.333333,\"distinct_1\":0.666667,\"distinct_2\":0.833333,\"distinct_3\":0.866667,\"distinct_tokens_used\":21,\"own_rep_2\":0.214286,\"partner_rep_2\":0.5,\"echo_rate\":0.333333,\"role_confusion_rate\":0.333333,\"stop_reasons\":{\"max_turns\":1}}" >want &&
 	test_cmp want got
+'
+
+test_expect_success 'under the distinct-n budget: null, with a warning naming the tokens there were' '
+	score --distinct-budget 22 --summary sum.json <"$HAND" >/dev/null 2>err &&
+	jq -e "[.distinct_1, .distinct_2, .distinct_3, .distinct_tokens_used] == [null, null, null, 21]" sum.json &&
+	echo "score: warning: all conversations: distinct-n is null: the sample holds 21 client tokens, fewer than the 22 it counts (--distinct-budget)" >want &&
+	test_cmp want err
 '
 
 test_expect_success 'metrics that need several personas are null for one conversation' '
@@ -37,14 +49,24 @@ test_expect_success 'self-BLEU-4: identical client texts score 1, disjoint ones 
 	score --summary same.json <same.jsonl >/dev/null &&
 	jq -e ".self_bleu_4 == 1" same.json &&
 	{ conv d/1 "alpha bravo charlie delta"; conv d/2 "echo foxtrot golf hotel"; } >diff.jsonl &&
-	score --summary diff.json <diff.jsonl >/dev/null &&
+	score --distinct-budget 8 --summary diff.json <diff.jsonl >/dev/null &&
 	jq -e ".self_bleu_4 == 0 and .distinct_1 == 1 and .distinct_2 == 1" diff.json
 '
 
-test_expect_success 'self-BLEU-4 by hand: (e^-1 + (1/2 * 1/2 * 3/7 * 2/6)^(1/4)) / 2 = 0.4013' '
+# As Texygen with NLTK: "a b c d" against "a b c d e f g h" matches every n-gram but
+# is half as long (brevity e^(1 - 8/4)); the long one matches 4/8, 3/7, 2/6, 1/5.
+test_expect_success 'self-BLEU-4 by hand: (e^-1 + (1/2 * 3/7 * 2/6 * 1/5)^(1/4)) / 2 = 0.3568' '
 	{ conv b/1 "a b c d"; conv b/2 "a b c d e f g h"; } >bp.jsonl &&
 	score --summary bp.json <bp.jsonl >/dev/null &&
-	jq -e ".self_bleu_4 == 0.4013" bp.json
+	jq -e ".self_bleu_4 == 0.3568" bp.json
+'
+
+# NLTK smoothing method 1: a precision with no match counts 0.1 / its count, and a text
+# shorter than n has count max(1, 0) = 1: (1/2 * 0.1/1 * 0.1/1 * 0.1/1)^(1/4).
+test_expect_success 'self-BLEU-4 of short texts: "ok sure" vs "ok fine" = 0.0005^(1/4) = 0.149535' '
+	{ conv o/1 "ok sure"; conv o/2 "ok fine"; } >ok.jsonl &&
+	score --summary ok.json <ok.jsonl >/dev/null 2>&1 &&
+	jq -e ".self_bleu_4 == 0.149535" ok.json
 '
 
 test_expect_success 'consistency by hand from given vectors: within 0, between 1, silhouette 1, spread 2/3' '
@@ -69,7 +91,7 @@ test_expect_success 'probe drift: identical answers drift 0, unrelated answers d
 	jq -e ".scores.drift == {\"probe_auc\":0.507039,\"probe_curve\":[{\"after\":2,\"drift\":0},{\"after\":4,\"drift\":1.014078}],\"dialog\":null}" out &&
 	printf "%s\n" "{\"id\":\"a\",\"description\":\"I want help with my taxes\"}" "{\"id\":\"b\",\"description\":\"zebra quantum violin\"}" |
 		embed --model hash-512 --of description >answers 2>/dev/null &&
-	jq -e -s "(.[0].embedding.vector) as \$a | (.[1].embedding.vector) as \$b |
+	jq -e -s "(.[0].description_embedding.vector) as \$a | (.[1].description_embedding.vector) as \$b |
 		(1 - ([range(512)] | map(\$a[.] * \$b[.]) | add)) - 1.014078 | fabs < 1e-6" answers
 '
 
@@ -86,14 +108,14 @@ test_expect_success 'adherence: conversations that talk like their persona retri
 	jq -e ".within_persona_distance < .between_persona_distance and .silhouette > 0.5 and .authorship_auc > 0.9" sum.json
 '
 
-test_expect_success '--by groups the summary; --reference adds sim = 1 - |x - ref| / ref' '
+test_expect_success '--by groups the summary; --reference sets the reference and the difference beside it' '
 	jq -c ".context = (if (.id | endswith(\"/0\")) then \"ecp\" else \"concat\" end)" corpus.jsonl >grouped.jsonl &&
-	score --by .context --summary sum.json <grouped.jsonl >/dev/null &&
+	score --by .context --summary sum.json <grouped.jsonl >/dev/null 2>&1 &&
 	jq -e "(.groups | keys) == [\"concat\",\"ecp\"] and .groups.ecp.conversations + .groups.concat.conversations == .conversations" sum.json &&
 	echo "{\"turns_mean\": 4, \"question_rate\": 0.5}" >ref.json &&
-	score --reference ref.json --summary sum2.json <"$HAND" >/dev/null &&
-	jq -e ".sim.turns_mean == 0.75 and .sim.question_rate == 0.666667" sum2.json &&
-	jq -e ".sim.distinct_1 == null" sum2.json
+	score --reference ref.json --summary sum2.json <"$HAND" >/dev/null 2>&1 &&
+	jq -e ".reference.turns_mean == 4 and .difference.turns_mean == 1 and .reference.question_rate == 0.5 and .difference.question_rate == -0.166667" sum2.json &&
+	jq -e "[.reference.distinct_1, .difference.distinct_1, .sim] == [null, null, null] and (.difference | has(\"conversations\") | not)" sum2.json
 '
 
 test_expect_success '--judge (offline stand-in): the audit locates the role reversal; the summary counts it' '

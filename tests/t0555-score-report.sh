@@ -53,7 +53,7 @@ test_expect_success '--report without --summary: records still go to stdout' '
 
 test_expect_success '--report and --summary are drawn from the same summary' '
 	corpus >corpus.jsonl &&
-	score --by .grp --summary s.json --report r.html <corpus.jsonl >/dev/null &&
+	score --by .grp --distinct-budget 100 --summary s.json --report r.html <corpus.jsonl >/dev/null &&
 	test "$(jq .conversations s.json)" = 24 &&
 	grep -q "24 conversations in 2 groups" r.html &&
 	jq -r ".distinct_2 * 10000 | round / 10000 | tostring" s.json >d2 &&
@@ -81,7 +81,7 @@ test_expect_success 'one tiny conversation: no probes, no projection, still five
 	test "$(svg_count r.html)" = 5 &&
 	grep -q "no probes" r.html &&
 	grep -q "no points" r.html &&
-	grep -q ">1 conversation\.<" r.html
+	grep -q ">1 conversation; 1 of them sampled" r.html
 '
 
 test_expect_success 'null numbers show as a dash' '
@@ -96,11 +96,41 @@ test_expect_success 'probes draw the drift curve' '
 	grep -q "<path class=\"line\"" r.html
 '
 
-test_expect_success '--reference adds a sim column' '
+test_expect_success '--reference sets the reference value and the difference beside each value' '
 	echo "{\"turns_mean\": 4, \"question_rate\": 0.5}" >ref.json &&
-	score --reference ref.json --report r.html <"$HAND" >/dev/null &&
-	grep -q "<th class=\"num\">sim</th>" r.html &&
-	grep -q "<code>turns_mean</code>.*>0.75<" r.html
+	score --reference ref.json --report r.html <"$HAND" >/dev/null 2>&1 &&
+	grep -q "<th class=\"num\">reference</th><th class=\"num\">difference</th>" r.html &&
+	grep -q "<code>turns_mean</code>.*<td class=\"num\">5</td><td class=\"num\">4</td><td class=\"num\">+1</td>" r.html &&
+	grep -q "<code>distinct_1</code>.*<td class=\"num\">–</td><td class=\"num\">–</td><td class=\"num\">–</td>" r.html &&
+	! grep -q ">sim<" r.html
+'
+
+test_expect_success 'each meaning carries its definition and source as a tooltip' '
+	score --report r.html <"$HAND" >/dev/null 2>&1 &&
+	grep -q "<code>self_bleu_4</code></td><td title=\"Mean BLEU-4 of each of 100 sampled client texts against all the others, NLTK smoothing method 1. Source: Zhu et al. 2018, Texygen\">" r.html &&
+	grep -q "<code>silhouette</code></td><td title=\"[^\"]*Source: Rousseeuw 1987; scikit-learn\">" r.html
+'
+
+test_expect_success '--ci adds an interval column and whiskers; --compare a table of comparisons' '
+	corpus >corpus.jsonl &&
+	score --by .grp --ci 0.9 --compare --distinct-budget 100 --summary s.json --report r.html <corpus.jsonl >/dev/null 2>&1 &&
+	grep -q "<th class=\"num\">interval</th>" r.html &&
+	lo=$(jq ".ci.turns_mean[0]" s.json) && hi=$(jq ".ci.turns_mean[1]" s.json) &&
+	grep -q "<code>turns_mean</code>.*<td class=\"num\">$lo – $hi</td>" r.html &&
+	test "$(grep -c "<path class=\"whisker\"" r.html)" = "$(jq "[.groups[].ci | .echo_rate, .role_confusion_rate, .distinct_1, .distinct_2, .distinct_3 | select(. != null)] | length" s.json)" &&
+	grep -q "<h2>Comparisons</h2>" r.html &&
+	test "$(grep -c "^<tr[^>]*><td><code>[a-z_0-9]*</code></td><td class=\"name\">" r.html)" = "$(jq ".comparisons | length" s.json)" &&
+	test "$(svg_count r.html)" = 5
+'
+
+test_expect_success 'the release QA section shows the rates and the redactions' '
+	jq -c ". + {redact: {email: 1, phone: 0, url: 2, number: 0}}" "$HAND" >redacted.jsonl &&
+	score --report r.html <redacted.jsonl >/dev/null 2>&1 &&
+	grep -q "<h2>Release QA</h2>" r.html &&
+	grep -q "conversations where the client says it is an AI: <b>0</b>" r.html &&
+	grep -q "Redacted by dialog-redact: <b>1</b> email, <b>0</b> phone, <b>2</b> url, <b>0</b> number.</p>" r.html &&
+	score --report r.html <"$HAND" >/dev/null 2>&1 &&
+	grep -q "Redacted by dialog-redact: nothing recorded" r.html
 '
 
 test_expect_success 'the same input gives a byte-identical page' '

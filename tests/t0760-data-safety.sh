@@ -208,7 +208,7 @@ test_expect_success 'shipped data by name, from another folder, after make insta
 		dialog-run --probes default --probe-every 2 --max-turns 4 --quiet |
 		score --reference personachat --summary s.json --quiet >scored.jsonl" &&
 	test_line_count = 4 scored.jsonl &&
-	jq -e "has(\"sim\")" s.json &&
+	jq -e "has(\"reference\") and has(\"difference\")" s.json &&
 	test -x "$P/persona-fanout" && test -x "$P/persona-demo" && test -x "$P/persona-spasm-matrix" &&
 	"$P/persona-fanout" --help >/dev/null &&
 	test_expect_code 2 env PATH="$P:/usr/bin:/bin" persona-sample --schema spam -n 1 2>err &&

@@ -109,3 +109,11 @@ void jvu_dump(jv v, struct buf *out)
 	}
 	}
 }
+
+jv jvu_figure(double x)
+{
+	if (!isfinite(x))
+		return jv_null();
+	/* Adding 0 turns a rounded -0 (say 1 - cos of two equal vectors, -1e-9) into 0. */
+	return jv_number(round(x * 1e6) / 1e6 + 0.0);
+}

@@ -29,5 +29,8 @@ jv jvu_set(jv obj, const char *key, jv value);
 void jvu_dump(jv v, struct buf *out);
 /* Is this number an integer that a double represents exactly? */
 int jvu_is_integer(double x);
+/* A measured figure as JSON: x rounded to 6 decimals (a rounded -0 is written 0), or
+ * null when x is not finite (not measurable). */
+jv jvu_figure(double x);
 
 #endif

@@ -322,26 +322,21 @@ void convmetrics_compute(const struct score_rules *r, jv record, struct convmetr
 	free(len_responder);
 }
 
-static jv number_or_null(double x)
-{
-	return isfinite(x) ? jv_number(round(x * 1e6) / 1e6) : jv_null();
-}
-
 jv convmetrics_json(const struct convmetrics *m)
 {
 	jv o = jv_object();
 	o = jv_object_set(o, jv_string("turns"), jv_number((double)m->turns));
-	o = jv_object_set(o, jv_string("client_tokens_mean"), number_or_null(m->client_tokens_mean));
-	o = jv_object_set(o, jv_string("client_tokens_sd"), number_or_null(m->client_tokens_sd));
-	o = jv_object_set(o, jv_string("responder_tokens_mean"), number_or_null(m->responder_tokens_mean));
-	o = jv_object_set(o, jv_string("responder_tokens_sd"), number_or_null(m->responder_tokens_sd));
-	o = jv_object_set(o, jv_string("question_rate"), number_or_null(m->question_rate));
-	o = jv_object_set(o, jv_string("own_rep_2"), number_or_null(m->own_rep_2));
-	o = jv_object_set(o, jv_string("partner_rep_2"), number_or_null(m->partner_rep_2));
-	o = jv_object_set(o, jv_string("overlap"), number_or_null(m->overlap));
-	o = jv_object_set(o, jv_string("echo_rate"), number_or_null(m->echo_rate));
+	o = jv_object_set(o, jv_string("client_tokens_mean"), jvu_figure(m->client_tokens_mean));
+	o = jv_object_set(o, jv_string("client_tokens_sd"), jvu_figure(m->client_tokens_sd));
+	o = jv_object_set(o, jv_string("responder_tokens_mean"), jvu_figure(m->responder_tokens_mean));
+	o = jv_object_set(o, jv_string("responder_tokens_sd"), jvu_figure(m->responder_tokens_sd));
+	o = jv_object_set(o, jv_string("question_rate"), jvu_figure(m->question_rate));
+	o = jv_object_set(o, jv_string("own_rep_2"), jvu_figure(m->own_rep_2));
+	o = jv_object_set(o, jv_string("partner_rep_2"), jvu_figure(m->partner_rep_2));
+	o = jv_object_set(o, jv_string("overlap"), jvu_figure(m->overlap));
+	o = jv_object_set(o, jv_string("echo_rate"), jvu_figure(m->echo_rate));
 	o = jv_object_set(o, jv_string("echo_turns"), jv_copy(m->echo_list));
-	o = jv_object_set(o, jv_string("role_confusion_rate"), number_or_null(m->role_confusion_rate));
+	o = jv_object_set(o, jv_string("role_confusion_rate"), jvu_figure(m->role_confusion_rate));
 	o = jv_object_set(o, jv_string("role_confusion"), jv_copy(m->role_list));
 	return o;
 }

@@ -1,50 +1,94 @@
-/* corpus — the corpus-level measurements of score, for the whole input or one group.
+/* corpus — the corpus-level measurements of score, for the whole input or one group,
+ * with their confidence intervals and the comparison of two groups.
  *
- * Contract: corpus_add takes each conversation's turn-level metrics, its drift
- * numbers, its persona and its texts; corpus_summary returns the summary object with
- * the stable keys documented in score(1): conversations, turns_mean,
- * tokens_per_utterance, question_rate, distinct_1..3, self_bleu_4, own_rep_2,
- * partner_rep_2, echo_rate, role_confusion_rate, drift_probe_auc, drift_dialog,
- * adherence_acc1 (+ acc3, acc5, acc10), adherence_acc1_shuffled, adherence_mrr,
- * within_persona_distance, between_persona_distance, silhouette, authorship_auc (null
- * where the input lacks what a metric needs), plus stop_reasons, stop_turns,
- * drift_curve and projection (a 2-D PCA of up to 500 sampled conversations) for the
- * report.
- * Averages use every conversation. Metrics that compare conversations with each other
- * use a deterministic sample: the (up to) sample_size conversations with the smallest
- * hash of their id — the same sample whatever the input order or split. Distinct-n
- * counts the sample's client tokens up to a fixed budget (10,000 tokens) so corpora of
- * different sizes compare fairly; self-BLEU-4 uses the first 100 of the sample.
- * Ownership: the corpus copies what it keeps; texts and vectors are borrowed.
+ * Contract: corpus_add takes each conversation's turn-level metrics, drift, QA flags,
+ * persona, client text and vectors; corpus_summary returns the summary object with the
+ * stable keys documented in score(1) (metrics.h lists them with their definitions);
+ * null where the input lacks what a metric needs.
+ *
+ * Averages and rates use every conversation: each is a ratio of sums over
+ * conversations. Metrics that compare conversations with each other use a
+ * deterministic sample: the (up to) sample_size conversations with the smallest hash
+ * of their id — the same sample whatever the input order or split.
+ *   one space   every vector metric (distances, silhouette, adherence, projection) needs
+ *               all client vectors from one model (the first conversation's "space"),
+ *               and adherence the description vectors from that same model; otherwise
+ *               those metrics are null and corpus_summary says why (warning).
+ *   cosine      vectors are L2-normalised when added; a zero vector has cosine 0 with
+ *               everything (distance 1), as in scikit-learn.
+ *   adherence   each sampled conversation ranks the personas by cosine; ties rank the
+ *               true persona below the others, and a zero client or description
+ *               vector is a miss at every k with reciprocal rank 0.
+ *   silhouette  Rousseeuw's, over sampled conversations with a persona, a persona with
+ *               one sampled conversation scoring 0 (counted in silhouette_singletons).
+ *   diversity   distinct-n over the sample's client utterances (n-grams within one
+ *               utterance) up to distinct_budget tokens, null when the sample holds
+ *               fewer; self-BLEU-4 of the first 100 as Texygen/NLTK (diversity.h).
+ *   drift curve the mean probe drift at each "after" turn, with its count.
+ * Intervals (corpus_intervals): percentile bootstrap; conversations are resampled for
+ * conversation metrics, sampled conversations for adherence, distances and self-BLEU,
+ * personas for within/between distance and silhouette; distinct-n is recomputed on
+ * random orders of the sample (resampling with repeats would count its own copies as
+ * repetition). authorship_auc has no interval (its pairs are not independent units).
+ * Comparisons (corpus_compare): for every metric with an interval, a − b, the
+ * percentile interval of the difference of independent bootstrap replicates, and a
+ * two-sided permutation p-value (the units of a and b pooled and reassigned).
+ * Ownership: the corpus copies what it keeps; texts and vectors in facts are
+ * borrowed; every jv returned is new.
  * Never ends the process (except out of memory).
  */
 #ifndef PS_CORPUS_H
 #define PS_CORPUS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <jv.h>
 
 #include "convmetrics.h"
 
 struct corpus;
 
+struct corpus_config {
+	size_t sample_size; /* conversations compared with each other (default 2000) */
+	size_t distinct_budget; /* tokens counted by distinct-n (default 10,000) */
+	int keep_units; /* keep per-conversation figures for intervals and comparisons */
+	const char *label; /* named in warnings ("group 'x'"), or NULL for no warnings */
+};
+
+/* QA flags of a conversation (qa.h sets them). */
+#define CORPUS_QA_AI_IDENTITY 1u
+#define CORPUS_QA_PROMPT_LEAK 2u
+#define CORPUS_QA_DUPLICATE 4u
+
 struct conversation_facts {
 	const char *id;
 	const char *persona_id; /* "" when unknown */
-	const char *client_text;
-	const float *client_vec; /* dim floats */
-	const float *persona_vec; /* the description's vector, or NULL */
+	const char *client_text; /* utterances separated by UTTERANCE_SEP (diversity.h) */
+	const float *client_vec; /* dim floats, or NULL */
+	int dim;
+	const char *space; /* the model of client_vec, e.g. "hash-512" */
+	const float *persona_vec; /* the description's vector in the same space, or NULL */
+	const char *persona_space; /* the model of persona_vec (NULL when there is none) */
 	const char *stop_reason; /* or NULL */
 	double drift_probe_auc, drift_dialog; /* NaN when not measurable */
 	jv drift_curve; /* borrowed: [{"after","drift"}] or null */
+	unsigned qa; /* CORPUS_QA_* flags */
 };
 
-struct corpus *corpus_new(int dim, size_t sample_size);
+struct corpus *corpus_new(const struct corpus_config *config);
 void corpus_add(struct corpus *c, const struct convmetrics *m, const struct conversation_facts *f);
 /* reference (borrowed) is a summary to compare with, or jv_invalid() for none; when
- * given, the summary gains "sim": 1 - |x - ref| / |ref| for every numeric key both
- * have (null otherwise), computed from the exact figures before they are rounded. */
+ * given, the summary gains "reference" (the reference's value of every metric, null
+ * where it has none) and "difference" (value − reference, from the exact figures). */
 jv corpus_summary(struct corpus *c, jv reference);
+/* {"metric": [lo, hi] or null} at level (0 < level < 1), reps replicates, seeded.
+ * Needs keep_units. */
+jv corpus_intervals(struct corpus *c, double level, size_t reps, uint64_t seed);
+/* [{"metric","a","b","diff","ci","p"}] for every metric with an interval (a − b). */
+jv corpus_compare(struct corpus *a, struct corpus *b, const char *name_a, const char *name_b, double level, size_t reps,
+		  uint64_t seed);
+/* comparisons (consumed) with "p_holm": Holm's step-down adjustment over all of them. */
+jv corpus_holm(jv comparisons);
 void corpus_free(struct corpus *c);
 
 #endif

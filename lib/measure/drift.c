@@ -97,7 +97,7 @@ double drift_probe(jv record, int dim, jv *curve)
 		if (cnt) {
 			jv point = jv_object();
 			point = jv_object_set(point, jv_string("after"), jv_number((double)next));
-			point = jv_object_set(point, jv_string("drift"), jv_number(round(sum / cnt * 1e6) / 1e6));
+			point = jv_object_set(point, jv_string("drift"), jvu_figure(sum / cnt));
 			*curve = jv_array_append(*curve, point);
 			total += sum / cnt;
 			points++;

@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "jvutil.h"
+#include "metrics.h"
 #include "msg.h"
 #include "report.h"
 #include "rng.h"
@@ -380,70 +381,181 @@ struct key_gloss {
 	const char *key, *gloss;
 };
 
-static const struct key_gloss main_keys[] = {
-	{ "conversations", "conversations" },
-	{ "turns_mean", "turns per conversation" },
-	{ "tokens_per_utterance", "client tokens per client turn" },
-	{ "question_rate", "client turns with a question" },
-	{ "distinct_1", "distinct unigrams / unigrams (client)" },
-	{ "distinct_2", "distinct bigrams / bigrams" },
-	{ "distinct_3", "distinct trigrams / trigrams" },
-	{ "self_bleu_4", "self-BLEU-4 (higher: less diverse)" },
-	{ "embedding_distance", "mean distance between conversations" },
-	{ "own_rep_2", "bigrams repeated from own earlier turns" },
-	{ "partner_rep_2", "bigrams repeated from the partner" },
-	{ "echo_rate", "client turns echoing the responder" },
-	{ "role_confusion_rate", "client turns in the responder's role" },
-	{ "drift_probe_auc", "probe drift, mean over the curve" },
-	{ "drift_dialog", "persona similarity, first half − second half" },
-	{ "adherence_acc1", "persona retrieved first (Acc@1)" },
-	{ "adherence_acc3", "persona in the top 3" },
-	{ "adherence_acc5", "persona in the top 5" },
-	{ "adherence_acc10", "persona in the top 10" },
-	{ "adherence_acc1_shuffled", "Acc@1 with shuffled labels (chance)" },
-	{ "adherence_mrr", "mean reciprocal rank of the persona" },
-	{ "within_persona_distance", "distance within a persona" },
-	{ "between_persona_distance", "distance between personas" },
-	{ "silhouette", "silhouette, personas as clusters" },
-	{ "authorship_auc", "same-persona pairs told apart (AUC)" },
-	{ "judge_role_failure_rate", "audited conversations with a role failure" },
-	{ "sample", "conversations compared with each other" },
-};
-
 static const struct key_gloss group_columns[] = {
 	{ "conversations", "conversations" },    { "turns_mean", "turns" },      { "echo_rate", "echo" },
 	{ "role_confusion_rate", "role conf." }, { "distinct_2", "distinct-2" }, { "drift_probe_auc", "drift" },
 	{ "adherence_acc1", "Acc@1" },
 };
 
+/* obj[key] as an interval [lo, hi]: 1 with both ends, else 0. */
+static int interval_at(jv obj, const char *key, double ci[2])
+{
+	jv v = jvu_get_borrow(obj, key);
+	int ok = 0;
+	if (jv_get_kind(v) == JV_KIND_ARRAY && jv_array_length(jv_copy(v)) == 2) {
+		ci[0] = array_num(v, 0);
+		ci[1] = array_num(v, 1);
+		ok = !isnan(ci[0]) && !isnan(ci[1]);
+	}
+	jv_free(v);
+	return ok;
+}
+
+static void add_interval(struct buf *b, jv cis, const char *key)
+{
+	double ci[2];
+	if (!interval_at(cis, key, ci)) {
+		buf_adds(b, "–");
+		return;
+	}
+	add_value(b, ci[0]);
+	buf_adds(b, " – ");
+	add_value(b, ci[1]);
+}
+
+/* A metric's gloss with its definition and source as the tooltip. */
+static void add_meaning(struct buf *b, const struct metric_def *m)
+{
+	buf_adds(b, "<td title=\"");
+	esc(b, m->definition);
+	buf_adds(b, " Source: ");
+	esc(b, m->source);
+	buf_adds(b, "\">");
+	esc(b, m->gloss);
+	buf_adds(b, "</td>");
+}
+
 static void header_keys(struct buf *b, jv summary)
 {
-	jv sim = jvu_get_borrow(summary, "sim");
-	int has_sim = jv_get_kind(sim) == JV_KIND_OBJECT;
+	jv ref = jvu_get_borrow(summary, "reference"), diff = jvu_get_borrow(summary, "difference");
+	jv cis = jvu_get_borrow(summary, "ci");
+	int has_ref = jv_get_kind(ref) == JV_KIND_OBJECT && jv_get_kind(diff) == JV_KIND_OBJECT;
+	int has_ci = jv_get_kind(cis) == JV_KIND_OBJECT;
 	buf_adds(b, "<table class=\"keys\">\n<thead><tr><th>key</th><th>meaning</th><th class=\"num\">value</th>");
-	if (has_sim)
-		buf_adds(b, "<th class=\"num\">sim</th>");
+	if (has_ci)
+		buf_adds(b, "<th class=\"num\">interval</th>");
+	if (has_ref)
+		buf_adds(b, "<th class=\"num\">reference</th><th class=\"num\">difference</th>");
 	buf_adds(b, "</tr></thead>\n<tbody>\n");
-	for (size_t i = 0; i < sizeof main_keys / sizeof *main_keys; i++) {
+	for (size_t i = 0; i < metric_defs_count; i++) {
+		const struct metric_def *m = &metric_defs[i];
 		/* Keys a run does not produce at all (the judge's) get no row; null ones do. */
-		if (jvu_kind_borrow(summary, main_keys[i].key) == JV_KIND_INVALID)
+		if (jvu_kind_borrow(summary, m->key) == JV_KIND_INVALID)
 			continue;
-		buf_addf(b, "<tr><td><code>%s</code></td><td>%s</td><td class=\"num\">", main_keys[i].key,
-			 main_keys[i].gloss);
-		add_value(b, num_at(summary, main_keys[i].key));
+		buf_addf(b, "<tr><td><code>%s</code></td>", m->key);
+		add_meaning(b, m);
+		buf_adds(b, "<td class=\"num\">");
+		add_value(b, num_at(summary, m->key));
 		buf_adds(b, "</td>");
-		if (has_sim) {
+		if (has_ci) {
 			buf_adds(b, "<td class=\"num\">");
-			add_value(b, num_at(sim, main_keys[i].key));
+			add_interval(b, cis, m->key);
+			buf_adds(b, "</td>");
+		}
+		if (has_ref) {
+			buf_adds(b, "<td class=\"num\">");
+			add_value(b, num_at(ref, m->key));
+			buf_adds(b, "</td><td class=\"num\">");
+			double d = num_at(diff, m->key);
+			if (d > 0)
+				buf_adds(b, "+");
+			add_value(b, d);
 			buf_adds(b, "</td>");
 		}
 		buf_adds(b, "</tr>\n");
 	}
 	buf_adds(b, "</tbody>\n</table>\n");
-	if (has_sim)
+	buf_adds(b, "<p class=\"caption\">Hover a meaning for its definition and source.");
+	if (has_ci)
+		buf_adds(b, " Interval: a bootstrap confidence interval (score --ci).");
+	if (has_ref)
 		buf_adds(b,
-			 "<p class=\"caption\">sim: similarity to the reference summary, 1 − |x − ref| / |ref|.</p>\n");
-	jv_free(sim);
+			 " Reference: the same metric on the reference corpus (score --reference); difference: value "
+			 "− reference.");
+	buf_adds(b, "</p>\n");
+	jv_free(ref);
+	jv_free(diff);
+	jv_free(cis);
+}
+
+/* The release QA rates and the redactions of dialog-redact, when the summary has them. */
+static void header_qa(struct buf *b, jv summary)
+{
+	buf_adds(b, "<h2>Release QA</h2>\n<p>");
+	static const char *const qa[] = { "qa_ai_identity_rate", "qa_prompt_leak_rate", "qa_duplicate_rate" };
+	for (size_t i = 0; i < 3; i++) {
+		const struct metric_def *m = metric_def(qa[i]);
+		buf_adds(b, i ? "; " : "");
+		esc(b, m->gloss);
+		buf_adds(b, ": <b>");
+		add_value(b, num_at(summary, qa[i]));
+		buf_adds(b, "</b>");
+	}
+	buf_adds(b, ".</p>\n<p>Redacted by dialog-redact: ");
+	jv redactions = jvu_get_borrow(summary, "redactions");
+	if (jv_get_kind(redactions) != JV_KIND_OBJECT) {
+		buf_adds(b, "nothing recorded (the records did not pass through dialog-redact).</p>\n");
+	} else {
+		int first = 1;
+		jv_object_foreach(redactions, key, count)
+		{
+			buf_adds(b, first ? "" : ", ");
+			first = 0;
+			buf_adds(b, "<b>");
+			add_value(b, num_of(count));
+			buf_adds(b, "</b> ");
+			esc(b, jv_string_value(key));
+			jv_free(key);
+			jv_free(count);
+		}
+		buf_adds(b, first ? "none.</p>\n" : ".</p>\n");
+	}
+	jv_free(redactions);
+}
+
+/* The comparisons of score --compare: one row per pair and metric. */
+static void header_comparisons(struct buf *b, jv summary)
+{
+	jv rows = jvu_get_borrow(summary, "comparisons");
+	if (jv_get_kind(rows) != JV_KIND_ARRAY) {
+		jv_free(rows);
+		return;
+	}
+	buf_adds(b, "<h2>Comparisons</h2>\n<table class=\"comparisons\">\n<thead><tr><th>metric</th><th>a</th>"
+		    "<th>b</th><th class=\"num\">a − b</th><th class=\"num\">interval</th><th class=\"num\">p</th>"
+		    "<th class=\"num\">p (Holm)</th></tr></thead>\n<tbody>\n");
+	int n = jv_array_length(jv_copy(rows));
+	for (int i = 0; i < n; i++) {
+		jv row = jv_array_get(jv_copy(rows), i);
+		jv metric = jvu_get_borrow(row, "metric"), a = jvu_get_borrow(row, "a"), bb = jvu_get_borrow(row, "b");
+		if (jv_get_kind(metric) == JV_KIND_STRING && jv_get_kind(a) == JV_KIND_STRING &&
+		    jv_get_kind(bb) == JV_KIND_STRING) {
+			double holm = num_at(row, "p_holm");
+			buf_adds(b, holm < 0.05 ? "<tr class=\"significant\"><td><code>" : "<tr><td><code>");
+			esc(b, jv_string_value(metric));
+			buf_adds(b, "</code></td><td class=\"name\">");
+			esc(b, jv_string_value(a));
+			buf_adds(b, "</td><td class=\"name\">");
+			esc(b, jv_string_value(bb));
+			buf_adds(b, "</td><td class=\"num\">");
+			add_value(b, num_at(row, "diff"));
+			buf_adds(b, "</td><td class=\"num\">");
+			add_interval(b, row, "ci");
+			buf_adds(b, "</td><td class=\"num\">");
+			add_value(b, num_at(row, "p"));
+			buf_adds(b, "</td><td class=\"num\">");
+			add_value(b, holm);
+			buf_adds(b, "</td></tr>\n");
+		}
+		jv_free(metric);
+		jv_free(a);
+		jv_free(bb);
+		jv_free(row);
+	}
+	buf_adds(b, "</tbody>\n</table>\n<p class=\"caption\">a − b with a bootstrap interval of the difference and "
+		    "a two-sided permutation p-value; p (Holm) is adjusted over every row. Rows in bold: p (Holm) "
+		    "&lt; 0.05.</p>\n");
+	jv_free(rows);
 }
 
 static void header_stop_reasons(struct buf *b, jv summary)
@@ -507,20 +619,49 @@ static void chart_drift(struct buf *b, jv summary, const struct groups *g)
 {
 	/* Series 0 is the whole corpus; then one line per group (at most MAX_LINES). */
 	size_t nseries = 1 + (g->grouped ? (g->n < MAX_LINES ? g->n : MAX_LINES) : 0);
+	/* The x axis: every "after" turn of any series, in order; a series without a point
+	 * at some turn has a gap there. */
 	double val[1 + MAX_LINES][MAX_CURVE];
+	long after[MAX_CURVE];
 	int len[1 + MAX_LINES], points = 0, any = 0;
 	double lo = 0, hi = 0;
 	for (size_t s = 0; s < nseries; s++) {
-		jv curve = array_at(s ? g->obj[s - 1] : summary, "drift_curve", MAX_CURVE, &len[s]);
-		for (int i = 0; i < len[s]; i++) {
-			val[s][i] = array_num(curve, i);
-			if (isnan(val[s][i]))
+		int n;
+		jv curve = array_at(s ? g->obj[s - 1] : summary, "drift_curve", MAX_CURVE, &n);
+		for (int i = 0; i < n; i++) {
+			jv point = jv_array_get(jv_copy(curve), i);
+			double a = num_at(point, "after");
+			jv_free(point);
+			if (isnan(a))
 				continue;
-			lo = fmin(lo, val[s][i]);
-			hi = fmax(hi, val[s][i]);
-			any = 1;
-			if (i + 1 > points)
-				points = i + 1;
+			int k = 0;
+			while (k < points && after[k] < (long)a)
+				k++;
+			if (points < MAX_CURVE && (k == points || after[k] != (long)a)) {
+				memmove(&after[k + 1], &after[k], (size_t)(points - k) * sizeof *after);
+				after[k] = (long)a;
+				points++;
+			}
+		}
+		jv_free(curve);
+	}
+	for (size_t s = 0; s < nseries; s++) {
+		int n;
+		len[s] = points;
+		for (int k = 0; k < points; k++)
+			val[s][k] = NAN;
+		jv curve = array_at(s ? g->obj[s - 1] : summary, "drift_curve", MAX_CURVE, &n);
+		for (int i = 0; i < n; i++) {
+			jv point = jv_array_get(jv_copy(curve), i);
+			double a = num_at(point, "after"), v = num_at(point, "drift");
+			jv_free(point);
+			for (int k = 0; k < points && !isnan(a) && !isnan(v); k++)
+				if (after[k] == (long)a) {
+					val[s][k] = v;
+					lo = fmin(lo, v);
+					hi = fmax(hi, v);
+					any = 1;
+				}
 		}
 		jv_free(curve);
 	}
@@ -537,9 +678,9 @@ static void chart_drift(struct buf *b, jv summary, const struct groups *g)
 	while (points / every > 16)
 		every++;
 	for (int i = 0; i < points; i += every)
-		buf_addf(b, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%d</text>\n",
-			 p.x + p.w * (i + 0.5) / points, p.y + p.h + 16, i + 1);
-	plot_x_title(&p, "probe point (1 = first probe after the baseline)");
+		buf_addf(b, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%ld</text>\n",
+			 p.x + p.w * (i + 0.5) / points, p.y + p.h + 16, after[i]);
+	plot_x_title(&p, "after turn");
 	/* The groups first, the whole corpus last, on top. */
 	for (size_t k = 0; k < nseries; k++) {
 		size_t s = (k + 1) % nseries;
@@ -562,7 +703,7 @@ static void chart_drift(struct buf *b, jv summary, const struct groups *g)
 			buf_addf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"><title>",
 				 p.x + p.w * (i + 0.5) / points, plot_y(&p, val[s][i]), s ? "2.8" : "3.5", colour);
 			esc(b, s ? g->name[s - 1] : "all");
-			buf_addf(b, ", point %d: ", i + 1);
+			buf_addf(b, ", after turn %ld: ", after[i]);
 			add_value(b, val[s][i]);
 			buf_adds(b, "</title></circle>\n");
 		}
@@ -585,17 +726,25 @@ static void chart_drift(struct buf *b, jv summary, const struct groups *g)
 static void chart_bars(struct buf *b, const char *heading, const char *title, const char *ylabel, const char *caption,
 		       const struct groups *g, const char *const keys[], const char *const labels[], int nkeys)
 {
-	double val[MAX_GROUPS][4];
+	double val[MAX_GROUPS][4], ci[MAX_GROUPS][4][2];
+	int has_ci[MAX_GROUPS][4];
 	double lo = 0, hi = 0;
 	size_t longest = 0;
 	for (size_t i = 0; i < g->n; i++) {
+		jv cis = jvu_get_borrow(g->obj[i], "ci");
 		for (int k = 0; k < nkeys; k++) {
 			val[i][k] = num_at(g->obj[i], keys[k]);
+			has_ci[i][k] = !isnan(val[i][k]) && interval_at(cis, keys[k], ci[i][k]);
 			if (!isnan(val[i][k])) {
 				lo = fmin(lo, val[i][k]);
 				hi = fmax(hi, val[i][k]);
 			}
+			if (has_ci[i][k]) {
+				lo = fmin(lo, ci[i][k][0]);
+				hi = fmax(hi, ci[i][k][1]);
+			}
 		}
+		jv_free(cis);
 		size_t n = utf8_chars(g->name[i]);
 		longest = n > longest ? n : longest;
 	}
@@ -633,8 +782,17 @@ static void chart_bars(struct buf *b, const char *heading, const char *title, co
 			buf_addf(b, ", %s: ", labels[k]);
 			add_value(b, val[i][k]);
 			buf_adds(b, "</title></rect>\n");
-			if (bar_w >= 26)
+			if (has_ci[i][k]) {
+				/* The interval as a whisker with caps (score --ci). */
+				double cx = x + bar_w / 2, y0 = plot_y(&p, ci[i][k][0]), y1 = plot_y(&p, ci[i][k][1]);
+				double cap = fmin(bar_w / 4, 5);
+				buf_addf(b,
+					 "<path class=\"whisker\" d=\"M%.1f %.1fL%.1f %.1fM%.1f %.1fL%.1f %.1fM%.1f "
+					 "%.1fL%.1f %.1f\"/>\n",
+					 cx, y0, cx, y1, cx - cap, y0, cx + cap, y0, cx - cap, y1, cx + cap, y1);
+			} else if (bar_w >= 26) {
 				bar_value(&p, x + bar_w / 2, y, base, val[i][k], 0);
+			}
 		}
 		double cx = p.x + slot * ((double)i + 0.5), ty = p.y + p.h + 16;
 		if (rotate)
@@ -845,6 +1003,8 @@ static const char style[] =
 	".num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
 	"td.name{max-width:170px;overflow-wrap:anywhere}\n"
 	"table.groups th.num{font-size:11px}\n"
+	"tr.significant td{font-weight:600}\n"
+	"svg .whisker{stroke:#222;stroke-width:1.2}\n"
 	"code{font-size:12.5px}\n"
 	"svg.chart{display:block;max-width:100%;height:auto;background:#fff;border:1px solid #ddd}\n"
 	"svg text{fill:#333;font-size:11px}\n"
@@ -875,10 +1035,14 @@ static void page(struct buf *b, jv summary)
 	buf_adds(b, conversations == 1 ? " conversation" : " conversations");
 	if (g.grouped)
 		buf_addf(b, " in %zu group%s", g.total, g.total == 1 ? "" : "s");
-	buf_adds(b, ".</p>\n");
+	buf_adds(b, "; ");
+	add_value(b, num_at(summary, "sample"));
+	buf_adds(b, " of them sampled for the measures that compare conversations with each other.</p>\n");
 	header_keys(b, summary);
 	header_stop_reasons(b, summary);
+	header_qa(b, summary);
 	header_groups(b, &g);
+	header_comparisons(b, summary);
 
 	chart_drift(b, summary, &g);
 	static const char *const echo_keys[] = { "echo_rate", "role_confusion_rate" };

@@ -1,11 +1,15 @@
 /* report — a score summary as one self-contained HTML page with SVG charts.
  *
  * Contract: report_write renders a summary object as score writes it (the keys of
- * score(1), plus "groups" and "sim" when present) into one HTML page: a header with
- * the number of conversations and a table of the main keys (value, and "sim" when the
- * summary has one), a table of the groups, and exactly five inline SVG charts: the
- * probe drift curve (one line per group), echo and role-confusion rates by group,
- * the stop-turn histogram, distinct-1/2/3 by group, and the 2-D projection coloured
+ * score(1), plus "groups", "ci", "reference"/"difference", "comparisons" and
+ * "redactions" when present) into one HTML page: a header with the number of
+ * conversations and a table of the metrics of metrics.h (value; its interval, and the
+ * reference value and difference, when the summary has them; each meaning carries the
+ * metric's definition and source as a tooltip), the release QA rates and redaction
+ * counts, a table of the groups, a table of the comparisons, and exactly five inline
+ * SVG charts: the probe drift curve by "after" turn (one line per group), echo and
+ * role-confusion rates by group, the stop-turn histogram, distinct-1/2/3 by group (bars
+ * with interval whiskers when the groups have "ci"), and the 2-D projection coloured
  * by persona (a fixed palette cycled by a stable hash of the persona id; at most 500
  * points). The page needs no network: no scripts, no external fonts, styles, images
  * or links. Every text taken from the summary is escaped for HTML, since group names

@@ -37,6 +37,7 @@ struct embed_run {
 	struct stream *st;
 	const char *model; /* the name written into records */
 	const char *of;
+	const char *member; /* where the vectors go: "embedding" or "description_embedding" */
 	int per_turn, b64;
 	int dim; /* hash-N: N; a remote model: from its first reply, 0 until then */
 	struct buf text;
@@ -97,7 +98,7 @@ static jv embed_by_hash(struct embed_run *run, jv record)
 		text_of(run, record, i);
 		embed_hash(run->text.data, run->text.len, run->dim, vecs + (size_t)i * (size_t)run->dim);
 	}
-	return jvu_set(record, "embedding", embedding_of(run, vecs, n));
+	return jvu_set(record, run->member, embedding_of(run, vecs, n));
 }
 
 /* ---------- a remote model: texts of many records per request ---------- */
@@ -140,7 +141,7 @@ static void finish_job(struct job *job)
 			}
 			jv_free(v);
 		}
-		record = jvu_set(record, "embedding", embedding_of(run, vecs, job->ntexts));
+		record = jvu_set(record, run->member, embedding_of(run, vecs, job->ntexts));
 	}
 	stream_emit(run->st, job->seq, record);
 	jv_free(job->vectors);
@@ -333,6 +334,9 @@ int embed(struct tool *t, struct embed_options *o)
 	static const char *const sources[] = { "client_text", "description", "responder_text", "turns" };
 	const char *of_name = sources[o->of_choice];
 	run.of = of_name;
+	/* A description's vectors go beside a conversation's, so one record can carry both
+	 * and score compares them in one space. */
+	run.member = strcmp(of_name, "description") == 0 ? "description_embedding" : "embedding";
 	run.per_turn = strcmp(of_name, "turns") == 0;
 	run.b64 = o->encoding_choice == 1;
 	run.model = o->model_config.model ? o->model_config.model : DEFAULT_MODEL;

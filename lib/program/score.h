@@ -16,9 +16,10 @@
 
 struct score_options {
 	const char *summary_path, *report_path, *by_expr, *reference_path, *rules_path;
-	const char *judge_prompt_name;
-	long dim, sample_size, judge_tries;
-	int use_judge, keep_order;
+	const char *judge_prompt_name, *client_prompt_name;
+	long dim, sample_size, judge_tries, resamples, distinct_budget;
+	double ci_level; /* 0: no intervals */
+	int use_judge, keep_order, compare;
 	struct llm_config judge_config;
 };
 

@@ -12,8 +12,9 @@ static void add_string_member(jv obj, const char *key, struct buf *out)
 	jv_free(v);
 }
 
-/* Every turn's text (speaker NULL) or one speaker's, joined with "\n". */
-static void join_turns(jv record, const char *speaker, struct buf *out)
+/* Every turn's text (speaker NULL) or one speaker's, joined with sep. With a sep other
+ * than "\n", a sep byte inside a turn becomes a space, so sep alone marks turn ends. */
+static void join_turns(jv record, const char *speaker, char sep, struct buf *out)
 {
 	jv turns = jvu_get_borrow(record, "turns");
 	int n = jv_get_kind(turns) == JV_KIND_ARRAY ? jv_array_length(jv_copy(turns)) : 0;
@@ -28,8 +29,12 @@ static void join_turns(jv record, const char *speaker, struct buf *out)
 		}
 		if (wanted) {
 			if (joined++)
-				buf_addc(out, '\n');
+				buf_addc(out, sep);
+			size_t start = out->len;
 			add_string_member(turn, "text", out);
+			for (size_t k = start; sep != '\n' && k < out->len; k++)
+				if (out->data[k] == sep)
+					out->data[k] = ' ';
 		}
 		jv_free(turn);
 	}
@@ -43,11 +48,13 @@ int conversation_text(jv record, const char *which, struct buf *out)
 	if (strcmp(which, "description") == 0)
 		add_string_member(record, "description", out);
 	else if (strcmp(which, "client_text") == 0)
-		join_turns(record, "client", out);
+		join_turns(record, "client", '\n', out);
+	else if (strcmp(which, "client_utterances") == 0)
+		join_turns(record, "client", '\x1e', out);
 	else if (strcmp(which, "responder_text") == 0)
-		join_turns(record, "responder", out);
+		join_turns(record, "responder", '\n', out);
 	else if (strcmp(which, "turns") == 0)
-		join_turns(record, NULL, out);
+		join_turns(record, NULL, '\n', out);
 	else
 		return -1;
 	return 0;

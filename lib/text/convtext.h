@@ -3,6 +3,8 @@
  * conversation_text appends the text named by which:
  *   "description"     the persona description (top-level "description")
  *   "client_text"     every client turn, joined with "\n"
+ *   "client_utterances" every client turn, joined with the byte 0x1e (a 0x1e inside a
+ *                     turn becomes a space), so measures can keep n-grams within a turn
  *   "responder_text"  every responder turn, joined with "\n"
  *   "turns"           every turn, joined with "\n" (see conversation_turn for one turn)
  * Missing or malformed members give an empty text, never a crash.
