@@ -17,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 bin="${BIN:-$([ -d "$here/../build/bin" ] && echo "$here/../build/bin" || echo "$here")}"
 out="${OUT:-out/demo}"
 export PATH="$bin:$PATH"
-for tool in persona-sample persona-validate persona-craft dialog-run embed score; do
+for tool in persona-sample persona-validate persona-craft dialog-run dialog-redact embed score; do
 	command -v "$tool" >/dev/null || { echo "demo: command not found: '$tool' (make, or make install)" >&2; exit 2; }
 done
 mkdir -p "$out"
@@ -41,19 +41,20 @@ head -n 100 "$out/personas.jsonl" \
 echo "demo: $(gzip -dc "$out/conversations.jsonl.gz" | wc -l) conversations in $out/conversations.jsonl.gz"
 grep "conversations (" "$out/dialog-run.log" | sed 's/^/demo: /'
 
-# Measure them against the human reference (PersonaChat figures shipped in share/).
-report=()
-if score --help | grep -q -- --report; then
-	report=(--report "$out/report.html")
-fi
+# Redact contact details, embed conversations and descriptions in one space, and
+# measure them against the human reference (PersonaChat figures shipped in share/),
+# with 95% intervals and the groups compared.
 gzip -dc "$out/conversations.jsonl.gz" \
+	| dialog-redact \
 	| embed --of client_text \
-	| score --by .persona.gender --reference personachat \
-		--summary "$out/summary.json" "${report[@]}" \
+	| embed --of description \
+	| score --by .persona.gender --ci 0.95 --compare --reference personachat \
+		--summary "$out/summary.json" --report "$out/report.html" 2>"$out/score.log" \
 	| gzip >"$out/scored.jsonl.gz"
-echo "demo: per-conversation scores in $out/scored.jsonl.gz"
-echo "demo: corpus summary (vs PersonaChat under \"sim\") in $out/summary.json"
-[ -e "$out/report.html" ] && echo "demo: report to open in a browser: $out/report.html"
+echo "demo: per-conversation scores and release QA flags in $out/scored.jsonl.gz"
+echo "demo: corpus summary (intervals under \"ci\", PersonaChat under \"reference\") in $out/summary.json"
+echo "demo: $(jq '.comparisons | length' "$out/summary.json") group comparisons, $(jq '[.comparisons[] | select(.p_holm != null and .p_holm < 0.05)] | length' "$out/summary.json") with Holm p < 0.05"
+echo "demo: report to open in a browser: $out/report.html"
 
 persona-sample --schema spasm -n 500 --seed 7 \
 	--stats "$out/population-stats.json" >/dev/null

@@ -136,4 +136,14 @@ test_expect_success 'redaction counts of dialog-redact are summed in the summary
 	jq -e ".redactions == {\"email\": 1, \"phone\": 1, \"url\": 1, \"number\": 0}" s.json
 '
 
+test_expect_success 'every metric of the report is defined in score(1), with the work it follows' '
+	sed -n "s/^	{ \"\([a-z_0-9]*\)\", \".*/\1/p" "$SRC/lib/measure/metrics.c" >keys &&
+	test "$(wc -l <keys)" -ge 25 &&
+	sed "s/\\\\f[BRI]//g; s/\\\\-/-/g" "$SRC/share/man/score.1" >page &&
+	while read -r key; do
+		grep -q "$key" page || { echo "score(1) does not define $key"; return 1; }
+	done <keys &&
+	grep -q "Texygen" page && grep -q "Rousseeuw 1987" page && grep -q "Eval4Sim" page && grep -q "Li et al. 2016" page
+'
+
 test_done

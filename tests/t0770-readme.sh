@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 set -o pipefail
 README="$SRC/README.md"
-NEEDS_OUTSIDE='base-url|api-key|valid_self|valid\.csv|pc\.json|--sshlogin| -S |OPENAI_API_KEY|deepseek|gpt-4o'
+NEEDS_OUTSIDE='base-url|api-key|valid_self|valid\.csv|pc\.json|cmp\.json|--sshlogin| -S |OPENAI_API_KEY|deepseek|gpt-4o'
 
 # sh_blocks: each ```sh block of the README into blockN.sh
 sh_blocks() {

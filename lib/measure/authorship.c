@@ -136,4 +136,3 @@ double authorship_auc(const char *const *texts, const int *persona, size_t n)
 	free(pairs);
 	return auc;
 }
-

@@ -6,8 +6,7 @@
 const struct metric_def metric_defs[] = {
 	{ "turns_mean", "turns per conversation", "Turns of both speakers per conversation.", "—" },
 	{ "tokens_per_utterance", "client tokens per client turn", "Client word tokens over client turns.", "—" },
-	{ "question_rate", "client turns with a question", "Share of client turns that contain a question mark.",
-	  "—" },
+	{ "question_rate", "client turns with a question", "Share of client turns that contain a question mark.", "—" },
 	{ "distinct_1", "distinct unigrams / unigrams",
 	  "Distinct word unigrams over all unigrams of the sample's client turns, counted up to the token budget; "
 	  "null below it.",
@@ -21,8 +20,7 @@ const struct metric_def metric_defs[] = {
 	  "Mean BLEU-4 of each of 100 sampled client texts against all the others, NLTK smoothing method 1.",
 	  "Zhu et al. 2018, Texygen" },
 	{ "embedding_distance", "mean distance between conversations",
-	  "Mean cosine distance (1 − cosine of normalised vectors) between sampled conversations' client texts.",
-	  "—" },
+	  "Mean cosine distance (1 − cosine of normalised vectors) between sampled conversations' client texts.", "—" },
 	{ "own_rep_2", "bigrams repeated from own turns",
 	  "Mean share of a client turn's bigrams that the client already said earlier.", "Welleck et al. 2020, rep-n" },
 	{ "partner_rep_2", "bigrams repeated from the partner",

@@ -67,4 +67,3 @@ jv projection_2d(const float *const *vecs, const char *const *labels, size_t n, 
 	free(next);
 	return points;
 }
-
