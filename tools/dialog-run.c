@@ -31,6 +31,15 @@ static const struct cli_option options[] = {
 	  "drift probes: [{\"name\",\"question\"}] (e.g. share/probes/default.json)", 0, 0, NULL },
 	{ "probe-every", 0, CLI_LONG, &o.probe_every, "N",
 	  "ask the probes every N exchanges, besides the baseline (default 0: baseline only)", 0, 10000, NULL },
+	{ "turn-policy", 0, CLI_CHOICE, &o.policy_choice, "round-robin|random|addressed|moderator|select",
+	  "who speaks next in a group (records from persona-group; default round-robin)", 0, 0, NULL },
+	{ "max-rounds", 0, CLI_LONG, &o.max_rounds, "N", "a group stops after N rounds (default 4)", 1, 10000, NULL },
+	{ "allow-repeat", 0, CLI_FLAG, &o.allow_repeat, NULL,
+	  "in a group, the same participant may speak twice in a row", 0, 0, NULL },
+	{ "participant-prompt", 0, CLI_STRING, &o.participant_prompt_name, "FILE",
+	  "group participant prompt template (default share/prompts/group-participant.txt)", 0, 0, NULL },
+	{ "moderator-prompt", 0, CLI_STRING, &o.moderator_prompt_name, "FILE",
+	  "group moderator prompt template (default share/prompts/group-moderator.txt)", 0, 0, NULL },
 	{ "resume", 0, CLI_STRING, &o.resume_path, "FILE", "skip conversations already in FILE with status ok", 0, 0,
 	  NULL },
 	{ "keep-order", 0, CLI_FLAG, &o.keep_order, NULL, "write conversations in input order", 0, 0, NULL },
@@ -50,8 +59,10 @@ int main(int argc, char **argv)
 		"dialog-run",
 		"[OPTION]... [FILE]...",
 		"Run Client-Responder conversations for each persona (records with \"description\"):\n"
-		"the client plays the persona, the responder the system under test. Unprefixed model\n"
-		"options set both agents; --client-*, --responder-* and --judge-* set one.",
+		"the client plays the persona, the responder the system under test; and group\n"
+		"conversations for group records (\"participants\", from persona-group): participants\n"
+		"speak with the client model, a moderator or selector with the responder's. Unprefixed\n"
+		"model options set both agents; --client-*, --responder-* and --judge-* set one.",
 		"The offline provider (default without a base URL or key) is a stand-in, not a language\n"
 		"model: no finding about model behaviour may be drawn from its output. See dialog-run(1).",
 		tables,

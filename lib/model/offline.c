@@ -28,6 +28,7 @@
 #include "offline_judge.h"
 #include "offline_probe.h"
 #include "offline_responder.h"
+#include "offline_group.h"
 #include "rng.h"
 
 /* ---- the request, flattened ------------------------------------------------- */
@@ -467,6 +468,12 @@ static const char *task_name(enum offline_task task)
 		return "offline:judge";
 	case OFFLINE_AUDIT:
 		return "offline:audit";
+	case OFFLINE_PARTICIPANT:
+		return "offline:participant";
+	case OFFLINE_MODERATOR:
+		return "offline:moderator";
+	case OFFLINE_SELECTOR:
+		return "offline:selector";
 	default:
 		return "offline:generic";
 	}
@@ -531,6 +538,15 @@ char *offline_generate(const struct offline_request *req)
 		break;
 	case OFFLINE_AUDIT:
 		offline_audit_verdict(off_last_text(&c, "user"), &out);
+		break;
+	case OFFLINE_PARTICIPANT:
+		offline_participant_turn(&r, &p, &c, &out);
+		break;
+	case OFFLINE_MODERATOR:
+		offline_moderator_turn(&r, &c, &out);
+		break;
+	case OFFLINE_SELECTOR:
+		offline_select(&r, &c, &out);
 		break;
 	default:
 		generic_reply(&r, &c, &out);

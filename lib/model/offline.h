@@ -20,6 +20,9 @@
  *   OFFLINE_AUDIT      a JSON role-failure audit {"role_failure": bool, "category",
  *                      "turn", "reason"} of the numbered transcript ("N. client: text"
  *                      lines) in the last user message: a phrase check, not a judgement
+ *   OFFLINE_PARTICIPANT, OFFLINE_MODERATOR, OFFLINE_SELECTOR
+ *                      a group conversation's participant turn, moderator turn and
+ *                      next-speaker choice (offline_group.h)
  *   OFFLINE_GENERIC    any other chat request: a short reply to the last message
  * Ownership: every jv in the request is borrowed; the returned string is malloc'd and
  * owned by the caller (free it).
@@ -38,7 +41,10 @@ enum offline_task {
 	OFFLINE_RESPONDER,
 	OFFLINE_PROBE,
 	OFFLINE_JUDGE,
-	OFFLINE_AUDIT
+	OFFLINE_AUDIT,
+	OFFLINE_PARTICIPANT,
+	OFFLINE_MODERATOR,
+	OFFLINE_SELECTOR
 };
 
 struct offline_request {

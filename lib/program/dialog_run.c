@@ -7,6 +7,8 @@
 #include "buf.h"
 #include "cli.h"
 #include "dialog.h"
+#include "groupdialog.h"
+#include "names.h"
 #include "jsonl.h"
 #include "jsontext.h"
 #include "jvutil.h"
@@ -33,6 +35,9 @@ void run_options_init(struct run_options *o)
 	o->judge_tries = 3;
 	o->responder_role = "peer";
 	o->client_prompt_name = "client.txt";
+	o->participant_prompt_name = "group-participant.txt";
+	o->moderator_prompt_name = "group-moderator.txt";
+	o->max_rounds = 4;
 	o->judge_prompt_name = "judge-stop.txt";
 	llm_config_init(&o->both);
 	llm_config_init(&o->client_cfg);
@@ -52,11 +57,12 @@ struct job_source {
 
 struct run_state {
 	struct dialog_config cfg;
+	struct group_config group;
 	struct job_source *source;
-	uint64_t ok, failed, failed_rate_limited, turns, truncated_turns, by_reason[5];
+	uint64_t ok, failed, failed_rate_limited, turns, truncated_turns, by_reason[7];
 };
 
-static const char *const reasons[5] = { "closure", "loop", "judge", "max_turns", "error" };
+static const char *const reasons[7] = { "closure", "loop", "judge", "max_turns", "error", "max_rounds", "guide_done" };
 
 static int next_job(void *ctx, jv *job)
 {
@@ -80,6 +86,18 @@ static int next_job(void *ctx, jv *job)
 		jv record;
 		if (!jsonl_read(src->in, &record))
 			return 0;
+		if (group_is_group(record)) {
+			/* A group from persona-group: run as a group conversation. */
+			const char *why = group_invalid(record);
+			if (why) {
+				jsonl_reject(src->in, why);
+				jv_free(record);
+				continue;
+			}
+			src->persona = record;
+			src->next_index = 0;
+			continue;
+		}
 		if (jvu_kind_borrow(record, "fields") != JV_KIND_OBJECT) {
 			jsonl_reject(src->in, "record has no \"fields\" object");
 			jv_free(record);
@@ -143,7 +161,7 @@ static void on_done(void *ctx, jv record, int rate_limited)
 	jv_free(turns);
 	jv stop = jvu_get_borrow(record, "stop");
 	jv reason = jvu_get_borrow(stop, "reason");
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 7; i++)
 		if (jv_get_kind(reason) == JV_KIND_STRING && strcmp(jv_string_value(reason), reasons[i]) == 0)
 			run->by_reason[i]++;
 	jv_free(reason);
@@ -161,7 +179,10 @@ static void start(void *ctx, struct stream *st, jv job, uint64_t seq)
 	p->seq = seq;
 	jv persona = jvu_get_borrow(job, "persona");
 	jv index = jvu_get_borrow(job, "index");
-	dialog_start(&run->cfg, persona, (uint64_t)jv_number_value(index), on_done, p);
+	if (group_is_group(persona))
+		group_start(&run->group, persona, (uint64_t)jv_number_value(index), on_done, p);
+	else
+		dialog_start(&run->cfg, persona, (uint64_t)jv_number_value(index), on_done, p);
 	jv_free(index);
 	jv_free(persona);
 	jv_free(job);
@@ -214,13 +235,19 @@ static void summary(const struct run_state *run, double seconds, uint64_t reques
 	if (run->truncated_turns)
 		snprintf(truncated, sizeof truncated, " (%llu cut by the token limit)",
 			 (unsigned long long)run->truncated_turns);
+	/* Group stops are named only when there were groups, so a two-party run reads as before. */
+	char group_stops[96] = "";
+	if (run->by_reason[5] || run->by_reason[6])
+		snprintf(group_stops, sizeof group_stops, ", %llu max_rounds, %llu guide_done",
+			 (unsigned long long)run->by_reason[5], (unsigned long long)run->by_reason[6]);
 	notef("%llu conversations (%llu ok, %llu failed, %llu already done), %llu turns%s; "
-	      "stops: %llu closure, %llu loop, %llu judge, %llu max_turns, %llu error; %.1f s, %.1f requests/s",
+	      "stops: %llu closure, %llu loop, %llu judge, %llu max_turns, %llu error%s; %.1f s, %.1f requests/s",
 	      (unsigned long long)(run->ok + run->failed), (unsigned long long)run->ok, (unsigned long long)run->failed,
 	      (unsigned long long)run->source->skipped, (unsigned long long)run->turns, truncated,
 	      (unsigned long long)run->by_reason[0], (unsigned long long)run->by_reason[1],
 	      (unsigned long long)run->by_reason[2], (unsigned long long)run->by_reason[3],
-	      (unsigned long long)run->by_reason[4], seconds, seconds > 0 ? (double)requests / seconds : 0);
+	      (unsigned long long)run->by_reason[4], group_stops, seconds,
+	      seconds > 0 ? (double)requests / seconds : 0);
 }
 
 int dialog_run(struct tool *t, struct run_options *o)
@@ -260,7 +287,11 @@ int dialog_run(struct tool *t, struct run_options *o)
 	o->probes_path = cli_shared_file("--probes", "probes", o->probes_path, ".json");
 	o->stop_rules_path = cli_shared_file("--stop-rules", "stop", o->stop_rules_path, ".json");
 	char *client_prompt = prompt_load(o->client_prompt_name);
-	char *responder_prompt = client_prompt ? load_responder_prompt(o->responder_role) : NULL;
+	char *participant_prompt = client_prompt ? prompt_load(o->participant_prompt_name) : NULL;
+	char *moderator_prompt = participant_prompt ? prompt_load(o->moderator_prompt_name) : NULL;
+	char *select_prompt = moderator_prompt ? prompt_load("group-select.txt") : NULL;
+	struct names *names = select_prompt ? names_load_shipped() : NULL;
+	char *responder_prompt = names ? load_responder_prompt(o->responder_role) : NULL;
 	char *judge_prompt = cfg->stop == STOP_JUDGE && responder_prompt ? prompt_load(o->judge_prompt_name) : NULL;
 	struct stop_rules *rules =
 		cfg->stop == STOP_RULES && responder_prompt ? stoprules_load(o->stop_rules_path) : NULL;
@@ -290,6 +321,16 @@ int dialog_run(struct tool *t, struct run_options *o)
 	cfg->probes = probes;
 	cfg->probe_every = o->probe_every;
 	cfg->seed = (uint64_t)t->common.seed;
+	static const enum group_policy policies[] = { GROUP_ROUND_ROBIN, GROUP_RANDOM, GROUP_ADDRESSED, GROUP_MODERATOR,
+						      GROUP_SELECT };
+	run.group.base = cfg;
+	run.group.names = names;
+	run.group.policy = policies[o->policy_choice];
+	run.group.max_rounds = o->max_rounds;
+	run.group.allow_repeat = o->allow_repeat;
+	run.group.participant_prompt = participant_prompt;
+	run.group.moderator_prompt = moderator_prompt;
+	run.group.select_prompt = select_prompt;
 
 	if (status == 0)
 		status = tool_open(t);
@@ -312,6 +353,10 @@ int dialog_run(struct tool *t, struct run_options *o)
 	stoprules_free(rules);
 	jv_free(probes);
 	free(client_prompt);
+	free(participant_prompt);
+	free(moderator_prompt);
+	free(select_prompt);
+	names_free(names);
 	free(responder_prompt);
 	free(judge_prompt);
 	return status;

@@ -16,8 +16,11 @@
 
 struct run_options {
 	long conversations, max_turns, min_turns, stop_window, judge_tries, probe_every;
-	int context_choice, opener_choice, stop_choice; /* indexes into the choice lists */
+	int context_choice, opener_choice, stop_choice, policy_choice; /* indexes into the choice lists */
+	long max_rounds;
+	int allow_repeat;
 	const char *responder_role, *client_prompt_name, *stop_rules_path, *probes_path, *resume_path;
+	const char *participant_prompt_name, *moderator_prompt_name;
 	const char *judge_prompt_name;
 	int keep_order;
 	struct llm_config both, client_cfg, responder_cfg, judge_cfg; /* both: unprefixed options */

@@ -68,8 +68,7 @@ static void test_ecp(jv turns, jv sys)
 		  "ECP: before anyone spoke, the system prompt and the kick-off");
 	CHECK_STR(request(CONTEXT_ECP, turns, 1, "a", sys, SYSTEM_MESSAGE, NULL), "[" S("S") "," U(M1) "]",
 		  "ECP: the moderator's opening is a user message of one line, named");
-	CHECK_STR(request(CONTEXT_ECP, turns, 2, "b", sys, SYSTEM_MESSAGE, NULL),
-		  "[" S("S") "," U(M1 "\\n" A1) "]",
+	CHECK_STR(request(CONTEXT_ECP, turns, 2, "b", sys, SYSTEM_MESSAGE, NULL), "[" S("S") "," U(M1 "\\n" A1) "]",
 		  "ECP: before its first turn, all that was said is ONE user message, a line per turn");
 	CHECK_STR(request(CONTEXT_ECP, turns, 5, "a", sys, SYSTEM_MESSAGE, NULL),
 		  "[" S("S") "," U(M1) "," A("I think we should walk.") "," U(B1 "\\n" C1 "\\n" M2) "]",
@@ -98,8 +97,8 @@ static void test_concat(jv turns, jv sys)
 {
 	CHECK_STR(request(CONTEXT_CONCAT, turns, 0, "a", sys, SYSTEM_MESSAGE, NULL), "[" S("S") "," U(K) "]",
 		  "CONCAT-N: before anyone spoke, the system prompt and the kick-off");
-	CHECK_STR(request(CONTEXT_CONCAT, turns, 2, "b", sys, SYSTEM_MESSAGE, NULL),
-		  "[" S("S") "," U(M1 "\\n" A1) "]", "CONCAT-N: b's first request is the same as under ECP");
+	CHECK_STR(request(CONTEXT_CONCAT, turns, 2, "b", sys, SYSTEM_MESSAGE, NULL), "[" S("S") "," U(M1 "\\n" A1) "]",
+		  "CONCAT-N: b's first request is the same as under ECP");
 	const char *whole = "[" S("S") "," U(M1 "\\n" A1 "\\n" B1 "\\n" C1 "\\n" M2) "]";
 	CHECK_STR(request(CONTEXT_CONCAT, turns, 5, "a", sys, SYSTEM_MESSAGE, NULL), whole,
 		  "CONCAT-N: a's own turns are lines of the shared transcript, never assistant messages");
@@ -116,7 +115,7 @@ static void test_probes(jv turns, jv sys)
 {
 	CHECK_STR(request(CONTEXT_ECP, turns, 5, "a", sys, SYSTEM_MESSAGE, "Who are you?"),
 		  "[" S("S") "," U(M1) "," A("I think we should walk.") "," U(B1 "\\n" C1 "\\n" M2
-									   "\\n\\nWho are you?") "]",
+										 "\\n\\nWho are you?") "]",
 		  "probe: after others' turns, the question joins their user message after a blank line");
 	CHECK_STR(request(CONTEXT_ECP, turns, 6, "a", sys, SYSTEM_MESSAGE, "Who are you?"),
 		  "[" S("S") "," U(M1) "," A("I think we should walk.") "," U(B1 "\\n" C1 "\\n" M2) "," A(
@@ -133,8 +132,8 @@ static void test_first_user(jv turns, jv sys)
 {
 	CHECK_STR(request(CONTEXT_ECP, turns, 0, "a", sys, SYSTEM_FIRST_USER, NULL), "[" U("S\\n\\n" K) "]",
 		  "first-user: the system text opens the kick-off");
-	CHECK_STR(request(CONTEXT_ECP, turns, 2, "b", sys, SYSTEM_FIRST_USER, NULL),
-		  "[" U("S\\n\\n" M1 "\\n" A1) "]", "first-user: the system text opens the transcript message");
+	CHECK_STR(request(CONTEXT_ECP, turns, 2, "b", sys, SYSTEM_FIRST_USER, NULL), "[" U("S\\n\\n" M1 "\\n" A1) "]",
+		  "first-user: the system text opens the transcript message");
 	CHECK_STR(request(CONTEXT_ECP, turns, 5, "a", sys, SYSTEM_FIRST_USER, NULL),
 		  "[" U("S\\n\\n" M1) "," A("I think we should walk.") "," U(B1 "\\n" C1 "\\n" M2) "]",
 		  "first-user ECP: only the first user message carries the system text");
@@ -155,8 +154,8 @@ static void test_escaping(jv sys)
 	jv turns = jv_array_append(jv_array(), turn("z", name, text));
 	turns = jv_array_append(turns, turn("a", "Ana", "say \"hi\"\n\xf0\x9f\x98\x80"));
 	CHECK_STR(request(CONTEXT_ECP, turns, 2, "a", sys, SYSTEM_MESSAGE, NULL),
-		  "[" S("S") "," U("Zo\xc3\xab \\\"Z\\\" \xe6\x9d\x8e: line one\\nline \\\\two\\\\ \xe2\x9c\x93\\t\\u0001") "," A(
-			  "say \\\"hi\\\"\\n\xf0\x9f\x98\x80") "," U(CUE) "]",
+		  "[" S("S") "," U("Zo\xc3\xab \\\"Z\\\" \xe6\x9d\x8e: line one\\nline \\\\two\\\\ "
+				   "\xe2\x9c\x93\\t\\u0001") "," A("say \\\"hi\\\"\\n\xf0\x9f\x98\x80") "," U(CUE) "]",
 		  "quotes, backslashes, newlines and control characters are escaped; UTF-8 passes as is");
 	struct buf out = BUF_INIT;
 	groupview_request(CONTEXT_CONCAT, turns, 2, "a", sys, SYSTEM_MESSAGE, jv_invalid(), &out);
