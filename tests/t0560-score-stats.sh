@@ -98,7 +98,7 @@ test_expect_success '--ci: every interval holds its point value; a seed repeats 
 test_expect_success '--by --compare: every pair and metric, a difference, its interval, p and Holm p' '
 	score --by .context --ci 0.95 --compare --distinct-budget 100 --summary s.json <corpus.jsonl >/dev/null 2>&1 &&
 	jq -e ".groups | keys == [\"concat\", \"ecp\"] and (.concat.ci | type) == \"object\"" s.json &&
-	jq -e ".comparisons | length == 26 and all(.[]; .a == \"ecp\" and .b == \"concat\" or .a == \"concat\" and .b == \"ecp\")" s.json &&
+	jq -e ".comparisons | length == 30 and all(.[]; .a == \"ecp\" and .b == \"concat\" or .a == \"concat\" and .b == \"ecp\")" s.json &&
 	jq -e "[.comparisons[] | select(.p != null) | .p > 0 and .p <= 1 and .p_holm >= .p and .p_holm <= 1] | length > 20 and all" s.json &&
 	jq -e ". as \$s | [.comparisons[] | select(.diff != null) | .diff == ((\$s.groups[.a][.metric] - \$s.groups[.b][.metric]) * 1e6 | round / 1e6) or (.diff - (\$s.groups[.a][.metric] - \$s.groups[.b][.metric]) | fabs) < 2e-6] | all" s.json &&
 	jq -e "[.comparisons[] | select(.metric == \"turns_mean\")][0] | .diff == 0 and .p == 1" s.json

@@ -7,7 +7,7 @@
 static struct embed_options o;
 
 static const struct cli_option options[] = {
-	{ "of", 0, CLI_CHOICE, &o.of_choice, "client_text|description|responder_text|turns",
+	{ "of", 0, CLI_CHOICE, &o.of_choice, "client_text|description|responder_text|turns|participant_text",
 	  "the text: turns gives one vector per turn (default client_text)", 0, 0, NULL },
 	{ "encoding", 0, CLI_CHOICE, &o.encoding_choice, "float|b64",
 	  "JSON numbers, 6 significant digits, or exact little-endian float32 (default float)", 0, 0, NULL },

@@ -33,13 +33,22 @@ enum conv_metric {
 	CM_QA_DUP,
 	CM_DRIFT_PROBE,
 	CM_DRIFT_DIALOG,
+	CM_GROUP_GINI,
+	CM_GROUP_ANSWERED,
+	CM_GROUP_CONVERGENCE,
+	CM_GROUP_ADHERENCE,
 	CM_COUNT
 };
 
-static const char *const conv_keys[CM_COUNT] = {
-	"turns_mean",      "tokens_per_utterance", "question_rate",       "own_rep_2",           "partner_rep_2",
-	"echo_rate",       "role_confusion_rate",  "qa_ai_identity_rate", "qa_prompt_leak_rate", "qa_duplicate_rate",
-	"drift_probe_auc", "drift_dialog",
+static const char *const conv_keys[] = {
+	"turns_mean",          "tokens_per_utterance",
+	"question_rate",       "own_rep_2",
+	"partner_rep_2",       "echo_rate",
+	"role_confusion_rate", "qa_ai_identity_rate",
+	"qa_prompt_leak_rate", "qa_duplicate_rate",
+	"drift_probe_auc",     "drift_dialog",
+	"group_floor_gini",    "group_answered_rate",
+	"group_convergence",   "group_adherence_within",
 };
 
 /* The metrics computed on the sample, one unit table each (see figures). */
@@ -257,6 +266,16 @@ static void conversation_units(const struct convmetrics *m, const struct convers
 		num[mean_metric[i]] = isfinite(means[i]) ? means[i] : 0;
 		den[mean_metric[i]] = isfinite(means[i]) ? 1 : 0;
 	}
+	const struct groupmetrics *g = f->group;
+	double gini = g ? g->gini : NAN, convergence = g ? g->convergence : NAN;
+	num[CM_GROUP_GINI] = isfinite(gini) ? gini : 0, den[CM_GROUP_GINI] = isfinite(gini);
+	num[CM_GROUP_ANSWERED] = g ? g->answered : 0, den[CM_GROUP_ANSWERED] = g ? g->addressed : 0;
+	num[CM_GROUP_CONVERGENCE] = isfinite(convergence) ? convergence : 0;
+	den[CM_GROUP_CONVERGENCE] = isfinite(convergence);
+	/* Pooled over groups of two or more measurable participants, as the metric needs. */
+	int adherent = g && g->adherence_n >= 2;
+	num[CM_GROUP_ADHERENCE] = adherent ? g->adherence_hits : 0,
+	den[CM_GROUP_ADHERENCE] = adherent ? g->adherence_n : 0;
 	num[CM_QA_AI] = (f->qa & CORPUS_QA_AI_IDENTITY) != 0, den[CM_QA_AI] = 1;
 	num[CM_QA_LEAK] = (f->qa & CORPUS_QA_PROMPT_LEAK) != 0, den[CM_QA_LEAK] = 1;
 	num[CM_QA_DUP] = (f->qa & CORPUS_QA_DUPLICATE) != 0, den[CM_QA_DUP] = 1;
@@ -713,7 +732,7 @@ jv corpus_summary(struct corpus *c, jv reference)
 	o = jv_object_set(o, jv_string("distinct_tokens_used"), jv_number((double)fig->distinct.tokens_used));
 	o = set_table(o, &t[1]);
 	o = set_table(o, &t[2]);
-	for (int k = CM_OWN_REP; k <= CM_DRIFT_DIALOG; k++)
+	for (int k = CM_OWN_REP; k <= CM_GROUP_ADHERENCE; k++)
 		o = jv_object_set(o, jv_string(conv_keys[k]), num(ratio(c->num[k], c->den[k])));
 	o = set_table(o, &t[3]);
 	o = set_table(o, &t[4]);

@@ -7,7 +7,10 @@
  * null where the input lacks what a metric needs.
  *
  * Averages and rates use every conversation: each is a ratio of sums over
- * conversations. Metrics that compare conversations with each other use a
+ * conversations. Group conversations add the group_* metrics (groupmetrics.h): the
+ * mean floor Gini and convergence over the groups that measure them, addressed turns
+ * answered over addressed turns, and within-group adherence hits over participants
+ * (groups of two or more measurable participants). Metrics that compare conversations with each other use a
  * deterministic sample: the (up to) sample_size conversations with the smallest hash
  * of their id — the same sample whatever the input order or split.
  *   one space   every vector metric (distances, silhouette, adherence, projection) needs
@@ -45,6 +48,7 @@
 #include <jv.h>
 
 #include "convmetrics.h"
+#include "groupmetrics.h"
 
 struct corpus;
 
@@ -73,6 +77,7 @@ struct conversation_facts {
 	double drift_probe_auc, drift_dialog; /* NaN when not measurable */
 	jv drift_curve; /* borrowed: [{"after","drift"}] or null */
 	unsigned qa; /* CORPUS_QA_* flags */
+	const struct groupmetrics *group; /* a group conversation's figures, or NULL */
 };
 
 struct corpus *corpus_new(const struct corpus_config *config);

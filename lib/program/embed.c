@@ -331,7 +331,8 @@ int embed(struct tool *t, struct embed_options *o)
 {
 	opt = o;
 	struct embed_run run = { 0 };
-	static const char *const sources[] = { "client_text", "description", "responder_text", "turns" };
+	static const char *const sources[] = { "client_text", "description", "responder_text", "turns",
+					       "participant_text" };
 	const char *of_name = sources[o->of_choice];
 	run.of = of_name;
 	/* A description's vectors go beside a conversation's, so one record can carry both

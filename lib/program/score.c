@@ -26,6 +26,7 @@
 #include "record.h"
 #include "stream.h"
 #include "tool.h"
+#include "groupmetrics.h"
 #include "qa.h"
 #include "report.h"
 
@@ -224,6 +225,9 @@ static jv score_record(struct score_run *run, jv record)
 	convmetrics_compute(run->rules, record, &m);
 	unsigned qa_flags = 0;
 	jv qa = qa_check(run->qa, record, &qa_flags);
+	struct groupmetrics group;
+	int is_group = groupmetrics_is_group(record);
+	jv group_scores = is_group ? groupmetrics_compute(record, (int)opt->dim, &group) : jv_invalid();
 	struct buf client = BUF_INIT, utterances = BUF_INIT;
 	conversation_text(record, "client_text", &client);
 	conversation_text(record, "client_utterances", &utterances);
@@ -252,6 +256,7 @@ static jv score_record(struct score_run *run, jv record)
 		(qa_flags & QA_AI_IDENTITY ? CORPUS_QA_AI_IDENTITY : 0) |
 			(qa_flags & QA_PROMPT_LEAK ? CORPUS_QA_PROMPT_LEAK : 0) |
 			(qa_flags & QA_DUPLICATE ? CORPUS_QA_DUPLICATE : 0),
+		is_group ? &group : NULL,
 	};
 	corpus_add(run->all, &m, &f);
 	if (run->by)
@@ -264,6 +269,8 @@ static jv score_record(struct score_run *run, jv record)
 	drift = jv_object_set(drift, jv_string("dialog"), jvu_figure(dialog));
 	scores = jv_object_set(scores, jv_string("drift"), drift);
 	scores = jv_object_set(scores, jv_string("qa"), qa);
+	if (is_group)
+		scores = jv_object_set(scores, jv_string("group"), group_scores);
 	free(v.client);
 	free(v.persona);
 	buf_free(&utterances);

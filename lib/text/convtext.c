@@ -12,8 +12,12 @@ static void add_string_member(jv obj, const char *key, struct buf *out)
 	jv_free(v);
 }
 
-/* Every turn's text (speaker NULL) or one speaker's, joined with sep. With a sep other
- * than "\n", a sep byte inside a turn becomes a space, so sep alone marks turn ends. */
+/* The speaker name that stands for "every participant" of a group record. */
+#define PARTICIPANTS "\x01participants"
+
+/* Every turn's text (speaker NULL) or one speaker's, joined with sep; PARTICIPANTS
+ * takes every turn but the moderator's. With a sep other than "\n", a sep byte inside a
+ * turn becomes a space, so sep alone marks turn ends. */
 static void join_turns(jv record, const char *speaker, char sep, struct buf *out)
 {
 	jv turns = jvu_get_borrow(record, "turns");
@@ -24,7 +28,12 @@ static void join_turns(jv record, const char *speaker, char sep, struct buf *out
 		int wanted = 1;
 		if (speaker) {
 			jv who = jvu_get_borrow(turn, "speaker");
-			wanted = jv_get_kind(who) == JV_KIND_STRING && strcmp(jv_string_value(who), speaker) == 0;
+			if (strcmp(speaker, PARTICIPANTS) == 0)
+				wanted = jv_get_kind(who) == JV_KIND_STRING &&
+					 strcmp(jv_string_value(who), "moderator") != 0;
+			else
+				wanted = jv_get_kind(who) == JV_KIND_STRING &&
+					 strcmp(jv_string_value(who), speaker) == 0;
 			jv_free(who);
 		}
 		if (wanted) {
@@ -45,12 +54,17 @@ int conversation_text(jv record, const char *which, struct buf *out)
 {
 	/* The buffer always ends up allocated, so out->data is a C string even for "". */
 	buf_add(out, "", 0);
+	/* In a group conversation the participants are the simulated people: their turns
+	 * are the client side. */
+	int group = jvu_kind_borrow(record, "participants") == JV_KIND_ARRAY;
 	if (strcmp(which, "description") == 0)
 		add_string_member(record, "description", out);
 	else if (strcmp(which, "client_text") == 0)
-		join_turns(record, "client", '\n', out);
+		join_turns(record, group ? PARTICIPANTS : "client", '\n', out);
+	else if (strcmp(which, "participant_text") == 0)
+		join_turns(record, PARTICIPANTS, '\n', out);
 	else if (strcmp(which, "client_utterances") == 0)
-		join_turns(record, "client", '\x1e', out);
+		join_turns(record, group ? PARTICIPANTS : "client", '\x1e', out);
 	else if (strcmp(which, "responder_text") == 0)
 		join_turns(record, "responder", '\n', out);
 	else if (strcmp(which, "turns") == 0)

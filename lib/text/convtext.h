@@ -2,7 +2,10 @@
  *
  * conversation_text appends the text named by which:
  *   "description"     the persona description (top-level "description")
- *   "client_text"     every client turn, joined with "\n"
+ *   "client_text"     every client turn, joined with "\n"; in a group conversation (a
+ *                     record with "participants") every participant turn, the
+ *                     simulated people's side
+ *   "participant_text" every turn but the moderator's, joined with "\n"
  *   "client_utterances" every client turn, joined with the byte 0x1e (a 0x1e inside a
  *                     turn becomes a space), so measures can keep n-grams within a turn
  *   "responder_text"  every responder turn, joined with "\n"

@@ -7,7 +7,7 @@
 # claim is 2.0x, which keeping every conversation record (~2 KB of JSON each, more as
 # jv) would exceed several times over.
 # With --ci 0.95 --by .persona.gender --compare (bootstrap intervals for the corpus and
-# its three groups, 3 pairs x 26 metrics of comparisons, 1,000 resamples each) the same
+# its three groups, 3 pairs x 30 metrics of comparisons, 1,000 resamples each) the same
 # 45,000 still score in under 60 s: the bootstrap reuses each conversation's figures.
 # Checked first: the conversations are all there and ok, and score writes every record
 # back and summarises them all.
@@ -29,8 +29,8 @@ done
 written=$(timed "$WORK/score-ci.time" score --ci 0.95 --by .persona.gender --compare --summary "$WORK/s-ci.json" \
 	<"$WORK/c45k.jsonl" | wc -l)
 bench_expect "score --ci wrote $written of 45000 records" "$written" = 45000
-bench_expect "score --ci compared $(jq ".comparisons | length" "$WORK/s-ci.json") metric pairs, not 78" \
-	"$(jq ".comparisons | length" "$WORK/s-ci.json")" = 78
+bench_expect "score --ci compared $(jq ".comparisons | length" "$WORK/s-ci.json") metric pairs, not 90" \
+	"$(jq ".comparisons | length" "$WORK/s-ci.json")" = 90
 bench_expect "an interval misses its value" "$(jq ". as \$s | [.ci | to_entries[] | select(.value != null) | \$s[.key] >= .value[0] - 1e-9 and \$s[.key] <= .value[1] + 1e-9] | all" "$WORK/s-ci.json")" = true
 read -r tci mci <"$WORK/score-ci.time"
 read -r t45 m45 <"$WORK/score45000.time"

@@ -64,10 +64,10 @@ static void add(struct corpus *c, const struct conv *v, const float *persona_vec
 	m.echo_turns = v->echo;
 	m.role_turns = v->role;
 	jv curve = v->curve ? jv_parse(v->curve) : jv_null();
-	struct conversation_facts f = { v->id,   v->persona, v->text,     v->vec,
-					DIM,     space,      persona_vec, persona_vec ? space : NULL,
-					v->stop, v->probe,   v->dialog,   curve,
-					qa_flags };
+	struct conversation_facts f = { v->id,    v->persona, v->text,     v->vec,
+					DIM,      space,      persona_vec, persona_vec ? space : NULL,
+					v->stop,  v->probe,   v->dialog,   curve,
+					qa_flags, NULL };
 	corpus_add(c, &m, &f);
 	jv_free(curve);
 }
@@ -308,7 +308,8 @@ int main(void)
 						NAN,
 						NAN,
 						jv_null(),
-						0 };
+						0,
+						NULL };
 		corpus_add(c, &m, &f);
 	}
 	s = corpus_summary(c, jv_invalid());
