@@ -131,6 +131,26 @@ test_expect_success 'K conversations per group, each its own id; the same seed g
 	test "$(jq -r .id a | tr "\n" " ")" = "g1/0 g1/1 g2/0 g2/1 g3/0 g3/1 g4/0 g4/1 "
 '
 
+test_expect_success 'score measures groups: scores.group per record, group_* in the summary' '
+	jq -c ".guide = [\"What do you like about it?\", \"What is hard?\"]" g4.jsonl >guided4.jsonl &&
+	dialog-run --turn-policy moderator --max-rounds 3 <guided4.jsonl >conv.jsonl 2>/dev/null &&
+	score --summary s.json <conv.jsonl >scored.jsonl 2>/dev/null &&
+	jq -e "all(.scores.group; .floor.gini == 0 and (.floor.turns | length) == 3 and .addressed >= .answered)" scored.jsonl &&
+	jq -e -s "map(.scores.group.floor.turns | to_entries | all(.value == 2)) | all" scored.jsonl &&
+	jq -e ".group_floor_gini == 0 and (.group_answered_rate | type) == \"number\" and (.group_convergence | type) == \"number\" and .conversations == 4" s.json &&
+	jq -e "(.distinct_1 == null) and .tokens_per_utterance > 0" s.json
+'
+
+test_expect_success 'embed --of participant_text: every turn but the moderator'"'"'s' '
+	embed --model hash-16 --of participant_text <conv.jsonl >e1 2>/dev/null &&
+	jq -c "{id, description: ([.turns[] | select(.speaker != \"moderator\") | .text] | join(\"\n\"))}" conv.jsonl |
+		embed --model hash-16 --of description 2>/dev/null | jq -c .description_embedding.vector >want &&
+	jq -c .embedding.vector e1 >got &&
+	test_cmp want got &&
+	embed --model hash-16 <conv.jsonl | jq -c .embedding.vector >got2 &&
+	test_cmp want got2
+'
+
 test_expect_success 'group records that cannot run are rejected by line, the rest run' '
 	{ jq -c "del(.participants[1].description)" g1.jsonl; jq -c ".participants = [.participants[0]]" g1.jsonl; sed -n 2p g4.jsonl; } >bad.jsonl &&
 	test_expect_code 1 dialog-run --max-rounds 1 --rejects rej <bad.jsonl >out 2>err &&
