@@ -7,15 +7,14 @@ static struct group_options o;
 
 static const struct cli_option options[] = {
 	{ "size", 0, CLI_LONG, &o.size, "N", "participants per group (default 4)", 2, 64, NULL },
-	{ "mix", 0, CLI_STRING, &o.mix, "FIELD", "make each group as varied as possible in fields.FIELD", 0, 0,
-	  NULL },
+	{ "mix", 0, CLI_STRING, &o.mix, "FIELD", "make each group as varied as possible in fields.FIELD", 0, 0, NULL },
 	{ "same", 0, CLI_STRING, &o.same, "FIELD", "make each group share one value of fields.FIELD", 0, 0, NULL },
 	{ "keep-partial", 0, CLI_FLAG, &o.keep_partial, NULL, "write incomplete groups too (default: drop and count)",
 	  0, 0, NULL },
 	{ "window", 0, CLI_LONG, &o.window, "N", "personas held at most, groups are formed among them (default 1000)",
 	  2, 10000000, NULL },
-	{ "topic", 0, CLI_STRING, &o.topic, "TEXT|@FILE", "the \"topic\" of every group (@FILE: the file's text)",
-	  0, 0, NULL },
+	{ "topic", 0, CLI_STRING, &o.topic, "TEXT|@FILE", "the \"topic\" of every group (@FILE: the file's text)", 0, 0,
+	  NULL },
 	{ "guide", 0, CLI_STRING, &o.guide, "FILE",
 	  "discussion guide: one question a line, # comments (\"guide\" array)", 0, 0, NULL },
 	{ "id-prefix", 0, CLI_STRING, &o.id_prefix, "TEXT", "group ids are TEXT + 6 digits (default g)", 0, 0, NULL },
