@@ -451,8 +451,10 @@ static int prepare(struct group_run *run, const struct group_options *o)
 		if (!jv_is_valid(run->guide))
 			return EXIT_USAGE;
 	}
-	const char *names = cli_shared_file("--names", "names", o->names ? o->names : "names", ".json");
-	run->names = names_load(names);
+	/* The default is looked up in share only: a stray file called "names" in the
+	 * current folder must not replace it. */
+	run->names =
+		o->names ? names_load(cli_shared_file("--names", "names", o->names, ".json")) : names_load_shipped();
 	return run->names ? 0 : EXIT_USAGE;
 }
 
