@@ -32,7 +32,6 @@ struct member {
 	uint64_t key; /* its place in the shuffled order: from (seed, id) */
 	uint64_t arrival; /* input order, for equal keys (equal ids) */
 	char *mix_value, *same_value; /* compact JSON of fields.FIELD; NULL when absent or null */
-	size_t pool, bucket;
 	int taken;
 };
 
@@ -68,17 +67,72 @@ static char *value_text(struct group_run *run, jv record, const char *name)
 	return text;
 }
 
-static int same_text(const char *a, const char *b)
-{
-	return a == b || (a && b && strcmp(a, b) == 0);
-}
-
 static int by_key(const void *pa, const void *pb)
 {
 	const struct member *a = pa, *b = pb;
 	if (a->key != b->key)
 		return a->key < b->key ? -1 : 1;
 	return a->arrival < b->arrival ? -1 : a->arrival > b->arrival;
+}
+
+static int compare_values(const char *a, const char *b)
+{
+	return a == b ? 0 : !a ? -1 : !b ? 1 : strcmp(a, b);
+}
+
+struct value_at {
+	const char *value;
+	size_t pos;
+};
+
+static int by_value_then_pos(const void *pa, const void *pb)
+{
+	const struct value_at *a = pa, *b = pb;
+	int c = compare_values(a->value, b->value);
+	if (c)
+		return c;
+	return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/* number[i] for the k values: equal values get equal numbers (NULL is a value of its
+ * own), numbered 0, 1, ... in order of first appearance. Returns how many. */
+static size_t number_values(const char *const *values, size_t k, size_t *number)
+{
+	struct value_at *sorted = xcalloc(k ? k : 1, sizeof *sorted);
+	for (size_t i = 0; i < k; i++)
+		sorted[i] = (struct value_at){ values[i], i };
+	qsort(sorted, k, sizeof *sorted, by_value_then_pos);
+	/* first[i]: the first position holding the value of position i */
+	size_t *first = xcalloc(k ? k : 1, sizeof *first);
+	for (size_t i = 0; i < k; i++) {
+		int new_value = i == 0 || compare_values(sorted[i - 1].value, sorted[i].value) != 0;
+		first[sorted[i].pos] = new_value ? sorted[i].pos : first[sorted[i - 1].pos];
+	}
+	size_t count = 0;
+	for (size_t i = 0; i < k; i++)
+		number[i] = first[i] == i ? count++ : number[first[i]];
+	free(sorted);
+	free(first);
+	return count;
+}
+
+/* The positions 0..k-1 grouped by number (stable: in position order within a number);
+ * start[c] .. start[c+1] is number c's range. Returns the malloc'd order. */
+static size_t *order_by_number(const size_t *number, size_t k, size_t count, size_t *start)
+{
+	size_t *order = xcalloc(k ? k : 1, sizeof *order);
+	memset(start, 0, (count + 1) * sizeof *start);
+	for (size_t i = 0; i < k; i++)
+		start[number[i] + 1]++;
+	for (size_t c = 0; c < count; c++)
+		start[c + 1] += start[c];
+	size_t *next = xcalloc(count ? count : 1, sizeof *next);
+	for (size_t c = 0; c < count; c++)
+		next[c] = start[c];
+	for (size_t i = 0; i < k; i++)
+		order[next[number[i]]++] = i;
+	free(next);
+	return order;
 }
 
 static void write_group(struct group_run *run, jv participants)
@@ -95,74 +149,90 @@ static void write_group(struct group_run *run, jv participants)
 	jsonl_write(run->out, group);
 }
 
-/* Take k members of pool p (window in key order) into a new group: slot by slot, the
- * bucket (value of --mix) used least in this group so far, then the one with the most
- * members left, then the first; from a bucket, its members in key order. */
-static jv take_group(struct group_run *run, size_t p, size_t k, size_t nbuckets, size_t *left, size_t *used)
+/* The members of one pool, sorted into buckets by their --mix value (one bucket
+ * without --mix), each bucket in key order. */
+struct pool {
+	struct member **m; /* by bucket, then key order */
+	size_t nbuckets;
+	size_t *start, *head, *used; /* per bucket: its range in m, the next to take, uses in this group */
+};
+
+static void pool_init(struct pool *p, struct group_run *run, const size_t *members, size_t n)
+{
+	const char **values = xcalloc(n ? n : 1, sizeof *values);
+	size_t *bucket = xcalloc(n ? n : 1, sizeof *bucket);
+	for (size_t i = 0; i < n; i++)
+		values[i] = run->w[members[i]].mix_value;
+	p->nbuckets = number_values(values, n, bucket);
+	p->start = xcalloc(p->nbuckets + 1, sizeof *p->start);
+	size_t *order = order_by_number(bucket, n, p->nbuckets, p->start);
+	p->m = xcalloc(n ? n : 1, sizeof *p->m);
+	for (size_t i = 0; i < n; i++)
+		p->m[i] = &run->w[members[order[i]]];
+	p->head = xcalloc(p->nbuckets ? p->nbuckets : 1, sizeof *p->head);
+	p->used = xcalloc(p->nbuckets ? p->nbuckets : 1, sizeof *p->used);
+	for (size_t b = 0; b < p->nbuckets; b++)
+		p->head[b] = p->start[b];
+	free(order);
+	free(bucket);
+	free(values);
+}
+
+static void pool_free(struct pool *p)
+{
+	free(p->m);
+	free(p->start);
+	free(p->head);
+	free(p->used);
+}
+
+/* Take k members of the pool into a new group, slot by slot: from the bucket used
+ * least in this group so far, then the one with the most members left, then the
+ * first; from a bucket, its members in key order. */
+static jv take_group(struct pool *p, size_t k)
 {
 	jv participants = jv_array();
-	memset(used, 0, nbuckets * sizeof *used);
+	memset(p->used, 0, p->nbuckets * sizeof *p->used);
 	for (size_t slot = 0; slot < k; slot++) {
-		size_t best = nbuckets;
-		for (size_t b = 0; b < nbuckets; b++)
-			if (left[b] && (best == nbuckets || used[b] < used[best] ||
-					(used[b] == used[best] && left[b] > left[best])))
+		size_t best = p->nbuckets, best_left = 0;
+		for (size_t b = 0; b < p->nbuckets; b++) {
+			size_t left = p->start[b + 1] - p->head[b];
+			if (left && (best == p->nbuckets || p->used[b] < p->used[best] ||
+				     (p->used[b] == p->used[best] && left > best_left))) {
 				best = b;
-		for (size_t i = 0; i < run->n; i++) {
-			struct member *m = &run->w[i];
-			if (m->pool == p && m->bucket == best && !m->taken) {
-				m->taken = 1;
-				participants = jv_array_append(participants, jv_copy(m->record));
-				break;
+				best_left = left;
 			}
 		}
-		left[best]--;
-		used[best]++;
+		struct member *m = p->m[p->head[best]++];
+		m->taken = 1;
+		participants = jv_array_append(participants, jv_copy(m->record));
+		p->used[best]++;
 	}
 	return participants;
 }
 
-/* Group pool p: every complete group; with final (or close), the rest as one
- * incomplete group, written with --keep-partial, else dropped and counted. */
-static void group_pool(struct group_run *run, size_t p, int final)
+/* Group one pool: every complete group; with final, the rest as one incomplete group,
+ * written with --keep-partial, else dropped and counted. */
+static void group_pool(struct group_run *run, const size_t *members, size_t n, int final)
 {
-	size_t nbuckets = 0, count = 0;
-	for (size_t i = 0; i < run->n; i++) {
-		struct member *m = &run->w[i];
-		if (m->pool != p)
-			continue;
-		count++;
-		m->bucket = nbuckets;
-		for (size_t j = 0; j < i; j++)
-			if (run->w[j].pool == p && same_text(run->w[j].mix_value, m->mix_value)) {
-				m->bucket = run->w[j].bucket;
-				break;
-			}
-		if (m->bucket == nbuckets)
-			nbuckets++;
-	}
-	size_t *left = xcalloc(nbuckets, sizeof *left), *used = xcalloc(nbuckets, sizeof *used);
-	for (size_t i = 0; i < run->n; i++)
-		if (run->w[i].pool == p)
-			left[run->w[i].bucket]++;
-	size_t size = (size_t)run->o->size;
+	struct pool p = { 0 };
+	pool_init(&p, run, members, n);
+	size_t size = (size_t)run->o->size, count = n;
 	for (; count >= size; count -= size)
-		write_group(run, take_group(run, p, size, nbuckets, left, used));
+		write_group(run, take_group(&p, size));
 	if (final && count) {
 		if (run->o->keep_partial) {
-			write_group(run, take_group(run, p, count, nbuckets, left, used));
+			write_group(run, take_group(&p, count));
 			run->partial_groups++;
 			run->partial_personas += count;
 		} else {
-			for (size_t i = 0; i < run->n; i++)
-				if (run->w[i].pool == p)
-					run->w[i].taken = 1;
+			for (size_t i = 0; i < n; i++)
+				p.m[i]->taken = 1;
 			run->dropped_groups++;
 			run->dropped_personas += count;
 		}
 	}
-	free(left);
-	free(used);
+	pool_free(&p);
 }
 
 /* The window without its taken members, the others in key order. */
@@ -182,55 +252,61 @@ static void compact(struct group_run *run)
 	run->n = kept;
 }
 
-/* Pools (values of --same; one pool without it) numbered in order of their first
- * member in key order. Returns how many. */
-static size_t number_pools(struct group_run *run)
-{
-	size_t npools = 0;
-	for (size_t i = 0; i < run->n; i++) {
-		struct member *m = &run->w[i];
-		m->pool = npools;
-		for (size_t j = 0; j < i; j++)
-			if (same_text(run->w[j].same_value, m->same_value)) {
-				m->pool = run->w[j].pool;
-				break;
-			}
-		if (m->pool == npools)
-			npools++;
-	}
-	return npools;
-}
+/* The window's pools: window positions by --same value (one pool without it), pools
+ * numbered in order of their first member in key order. */
+struct pools {
+	size_t *order, *start, count;
+};
 
-/* The largest pool (the first of equals): closed early when the window is full of
- * incomplete groups. */
-static size_t largest_pool(struct group_run *run, size_t npools)
+static void pools_of_window(struct group_run *run, struct pools *ps)
 {
-	size_t *count = xcalloc(npools, sizeof *count), best = 0;
+	const char **values = xcalloc(run->n ? run->n : 1, sizeof *values);
+	size_t *number = xcalloc(run->n ? run->n : 1, sizeof *number);
 	for (size_t i = 0; i < run->n; i++)
-		count[run->w[i].pool]++;
-	for (size_t p = 1; p < npools; p++)
-		if (count[p] > count[best])
-			best = p;
-	free(count);
-	return best;
+		values[i] = run->w[i].same_value;
+	ps->count = number_values(values, run->n, number);
+	ps->start = xcalloc(ps->count + 1, sizeof *ps->start);
+	ps->order = order_by_number(number, run->n, ps->count, ps->start);
+	free(number);
+	free(values);
 }
 
-/* Form the groups of the window: when it is full, or with final at the end of input. */
+static void pools_free(struct pools *ps)
+{
+	free(ps->order);
+	free(ps->start);
+}
+
+static size_t pool_size(const struct pools *ps, size_t p)
+{
+	return ps->start[p + 1] - ps->start[p];
+}
+
+/* Form the groups of the window: when it is full, or with final at the end of input.
+ * A window still full after that holds only incomplete groups of --same values: the
+ * largest (the first of equals) is closed early, as at the end of input. */
 static void form_groups(struct group_run *run, int final)
 {
 	qsort(run->w, run->n, sizeof *run->w, by_key);
-	size_t npools = number_pools(run);
-	for (size_t p = 0; p < npools; p++)
-		group_pool(run, p, final);
+	struct pools ps;
+	pools_of_window(run, &ps);
+	for (size_t p = 0; p < ps.count; p++)
+		group_pool(run, ps.order + ps.start[p], pool_size(&ps, p), final);
+	pools_free(&ps);
 	compact(run);
 	while (!final && run->n >= (size_t)run->o->window) {
+		pools_of_window(run, &ps);
 		if (!run->window_warned)
 			warnf("the window of %ld personas is full of incomplete groups (%zu values of --same %s): "
 			      "closing the largest early",
-			      run->o->window, npools, run->o->same);
+			      run->o->window, ps.count, run->o->same);
 		run->window_warned = 1;
-		npools = number_pools(run);
-		group_pool(run, largest_pool(run, npools), 1);
+		size_t largest = 0;
+		for (size_t p = 1; p < ps.count; p++)
+			if (pool_size(&ps, p) > pool_size(&ps, largest))
+				largest = p;
+		group_pool(run, ps.order + ps.start[largest], pool_size(&ps, largest), 1);
+		pools_free(&ps);
 		compact(run);
 	}
 }
@@ -375,8 +451,10 @@ static int prepare(struct group_run *run, const struct group_options *o)
 		if (!jv_is_valid(run->guide))
 			return EXIT_USAGE;
 	}
-	const char *names = cli_shared_file("--names", "names", o->names ? o->names : "names", ".json");
-	run->names = names_load(names);
+	/* The default is looked up in share only: a stray file called "names" in the
+	 * current folder must not replace it. */
+	run->names =
+		o->names ? names_load(cli_shared_file("--names", "names", o->names, ".json")) : names_load_shipped();
 	return run->names ? 0 : EXIT_USAGE;
 }
 
