@@ -164,17 +164,17 @@ test_expect_success 'resume after kill -9 of a group run: nothing lost, nothing 
 	start_mock m --latency-ms 20 &&
 	for i in $(seq 1 6); do group "h$i" Ana Ben Cleo || return 1; done >g6.jsonl &&
 	export OPENAI_API_KEY=test-key-1 &&
-	{ dialog-run --base-url "$m_URL" --model m --conversations 2 --concurrency 4 --max-rounds 2 <g6.jsonl >>conv.jsonl 2>/dev/null & } &&
+	{ dialog-run --base-url "$m_URL" --model m --conversations 2 --concurrency 4 --max-rounds 2 <g6.jsonl >>killed.jsonl 2>/dev/null & } &&
 	pid=$! &&
-	for i in $(seq 1 2000); do [ -s conv.jsonl ] && break; sleep 0.01; done &&
+	for i in $(seq 1 2000); do [ -s killed.jsonl ] && break; sleep 0.01; done &&
 	kill -9 $pid &&
 	{ wait $pid 2>/dev/null || true; } &&
-	first=$(grep -c . conv.jsonl || true) &&
+	first=$(grep -c . killed.jsonl || true) &&
 	test "$first" -gt 0 && test "$first" -lt 12 &&
-	dialog-run --base-url "$m_URL" --model m --conversations 2 --concurrency 4 --max-rounds 2 --resume conv.jsonl <g6.jsonl >>conv.jsonl 2>err &&
+	dialog-run --base-url "$m_URL" --model m --conversations 2 --concurrency 4 --max-rounds 2 --resume killed.jsonl <g6.jsonl >>killed.jsonl 2>err &&
 	stop_mock m &&
-	test "$(jq -r .id conv.jsonl | sort -u | wc -l)" = 12 &&
-	test_line_count = 12 conv.jsonl &&
+	test "$(jq -r .id killed.jsonl | sort -u | wc -l)" = 12 &&
+	test_line_count = 12 killed.jsonl &&
 	grep -q "($((12 - first)) ok, 0 failed, $first already done)" err
 '
 

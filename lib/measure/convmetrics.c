@@ -248,7 +248,7 @@ void convmetrics_compute(const struct score_rules *r, jv record, struct convmetr
 	for (size_t i = 0; i < n; i++) {
 		buf_reset(&text);
 		const char *speaker = conversation_turn(record, i, &text);
-		is_client[i] = strcmp(speaker, "client") == 0;
+		is_client[i] = conversation_client_side(record, speaker);
 		tokenize(text.data ? text.data : "", text.len, &tok[i]);
 		if (is_client[i]) {
 			len_client[m->client_turns++] = (double)tok[i].n;

@@ -1,6 +1,8 @@
 /* convmetrics — the per-conversation measurements of score (turn level).
  *
- * Contract: convmetrics_compute reads one conversation record's turns and fills:
+ * Contract: convmetrics_compute reads one conversation record's turns and fills (the
+ * client side as conversation_client_side says: in a group, the participants, and the
+ * moderator as the partner):
  *   shape       turns, tokens per utterance (mean, sd) per speaker, the client's
  *               question rate (share of client turns with a "?");
  *   repetition  own_rep_2: mean over client turns (from the second) of the share of the

@@ -74,6 +74,13 @@ int conversation_text(jv record, const char *which, struct buf *out)
 	return 0;
 }
 
+int conversation_client_side(jv record, const char *speaker)
+{
+	if (jvu_kind_borrow(record, "participants") == JV_KIND_ARRAY)
+		return strcmp(speaker, "moderator") != 0;
+	return strcmp(speaker, "client") == 0;
+}
+
 size_t conversation_turns(jv record)
 {
 	jv turns = jvu_get_borrow(record, "turns");

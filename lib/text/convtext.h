@@ -25,6 +25,9 @@
 /* 0, or -1 when which is not one of the names above. */
 int conversation_text(jv record, const char *which, struct buf *out);
 size_t conversation_turns(jv record);
+/* Is a turn by speaker on the client side: "client", or in a group record any
+ * participant (every speaker but "moderator")? */
+int conversation_client_side(jv record, const char *speaker);
 /* Turn i: its speaker ("" if none) and its text appended to out. */
 const char *conversation_turn(jv record, size_t i, struct buf *out);
 
