@@ -1,5 +1,4 @@
 /* groupdialog — group conversations of N personas (see groupdialog.h). */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,27 +277,13 @@ static void ask_probes(struct group_conv *g)
 
 /* ---------- who speaks ---------- */
 
-/* Does text name `name` as a whole word (any case)? */
-static int name_mentioned(const char *text, const char *name)
-{
-	size_t len = strlen(name);
-	if (!len)
-		return 0;
-	for (const char *at = strcasestr(text, name); at; at = strcasestr(at + 1, name)) {
-		int before = at == text || !isalnum((unsigned char)at[-1]);
-		int after = !isalnum((unsigned char)at[len]);
-		if (before && after)
-			return 1;
-	}
-	return 0;
-}
-
 /* The participant the text names (a whole word, any case), other than `except`, who
  * has not spoken this round; -1 when none. The first named in participant order wins. */
 static int addressed(const struct group_conv *g, const char *text, int except)
 {
 	for (size_t i = 0; i < g->n; i++)
-		if ((int)i != except && !g->p[i].spoke && name_mentioned(text, g->p[i].name))
+		if ((int)i != except && !g->p[i].spoke &&
+		    names_mentioned(text, strlen(text), g->p[i].name, strlen(g->p[i].name)))
 			return (int)i;
 	return -1;
 }

@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "embedding.h"
 #include "groupmetrics.h"
+#include "names.h"
 #include "jvutil.h"
 
 #define MODERATOR (-1)
@@ -167,41 +168,6 @@ static double floor_gini(const struct group *g, double *total_out)
 	return weighted / ((double)g->n * total);
 }
 
-static int word_byte(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
-}
-
-static unsigned char lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
-static int same_bytes_nocase(const char *a, const char *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
-			return 0;
-	}
-	return 1;
-}
-
-/* Does text contain name with no word byte just before or after it? */
-static int contains_name(const char *text, size_t len, const char *name, size_t name_len)
-{
-	if (name_len == 0 || name_len > len)
-		return 0;
-	for (size_t i = 0; i + name_len <= len; i++) {
-		if (i > 0 && word_byte((unsigned char)text[i - 1]))
-			continue;
-		if (i + name_len < len && word_byte((unsigned char)text[i + name_len]))
-			continue;
-		if (same_bytes_nocase(text + i, name, name_len))
-			return 1;
-	}
-	return 0;
-}
-
 static int addressable(const struct group *g, int speaker, int x)
 {
 	const struct person *p = &g->p[x];
@@ -210,7 +176,7 @@ static int addressable(const struct group *g, int speaker, int x)
 	if (speaker == MODERATOR)
 		return 1;
 	const struct person *s = &g->p[speaker];
-	return !(s->name && s->name_len == p->name_len && same_bytes_nocase(s->name, p->name, p->name_len));
+	return !(s->name && s->name_len == p->name_len && names_same(s->name, p->name, p->name_len));
 }
 
 static void addressing(const struct group *g, double *addressed, double *answered)
@@ -220,7 +186,7 @@ static void addressing(const struct group *g, double *addressed, double *answere
 		const struct turn *t = &g->t[k];
 		for (int x = 0; x < g->n; x++) {
 			if (!addressable(g, t->speaker, x) ||
-			    !contains_name(t->text, t->len, g->p[x].name, g->p[x].name_len))
+			    !names_mentioned(t->text, t->len, g->p[x].name, g->p[x].name_len))
 				continue;
 			(*addressed)++;
 			for (size_t j = k + 1; j <= k + window && j < g->nt; j++) {

@@ -201,3 +201,39 @@ jv names_assign(const struct names *nm, jv personas)
 	free(taken);
 	return personas;
 }
+
+/* ---------- names in text ---------- */
+
+static int word_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+static unsigned char lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+int names_same(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+			return 0;
+	}
+	return 1;
+}
+
+int names_mentioned(const char *text, size_t len, const char *name, size_t name_len)
+{
+	if (name_len == 0 || name_len > len)
+		return 0;
+	for (size_t i = 0; i + name_len <= len; i++) {
+		if (i > 0 && word_byte((unsigned char)text[i - 1]))
+			continue;
+		if (i + name_len < len && word_byte((unsigned char)text[i + name_len]))
+			continue;
+		if (names_same(text + i, name, name_len))
+			return 1;
+	}
+	return 0;
+}

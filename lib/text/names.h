@@ -45,4 +45,11 @@ char *names_pick(const struct names *nm, jv persona, const char *const *taken, s
  * left as they are). */
 jv names_assign(const struct names *nm, jv personas);
 
+/* Does text (len bytes) name `name` (name_len bytes): the name, ASCII letters in any
+ * case, with no letter, digit or non-ASCII byte just before or after it ("Ana" is in
+ * "Ana's" and "ANA,", not in "Banana")? An empty name is never mentioned. */
+int names_mentioned(const char *text, size_t len, const char *name, size_t name_len);
+/* Are a[0..n) and b[0..n) equal with ASCII letters in any case? */
+int names_same(const char *a, const char *b, size_t n);
+
 #endif
