@@ -17,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 bin="${BIN:-$([ -d "$here/../build/bin" ] && echo "$here/../build/bin" || echo "$here")}"
 out="${OUT:-out/demo}"
 export PATH="$bin:$PATH"
-for tool in persona-sample persona-validate persona-craft dialog-run dialog-redact embed score; do
+for tool in persona-sample persona-validate persona-craft persona-group dialog-run dialog-redact embed score; do
 	command -v "$tool" >/dev/null || { echo "demo: command not found: '$tool' (make, or make install)" >&2; exit 2; }
 done
 mkdir -p "$out"
@@ -62,4 +62,16 @@ echo "demo: population check of the sampler (observed vs target) in $out/populat
 echo "demo: the first conversation:"
 first=$(gzip -dc "$out/conversations.jsonl.gz" | sed -n 1p)
 printf '%s\n' "$first" | jq -r '.turns[] | "  \(.speaker): \(.text)"'
+
+# A small focus group: 8 of the personas in two groups of 4 (genders spread), a
+# moderator walking the shipped guide, each participant seeing its own view (ECP-N).
+guide=remote-work
+head -n 8 "$out/personas.jsonl" \
+	| persona-group --size 4 --mix gender --topic "working from home" --guide "$guide" --quiet \
+	| dialog-run --turn-policy moderator --keep-order >"$out/focus-groups.jsonl" 2>"$out/focus-groups.log"
+score --summary "$out/focus-groups-summary.json" <"$out/focus-groups.jsonl" >/dev/null 2>&1
+echo "demo: $(wc -l <"$out/focus-groups.jsonl") moderated focus groups in $out/focus-groups.jsonl;" \
+	"$(jq -r '"floor Gini \(.group_floor_gini), convergence \(.group_convergence)"' "$out/focus-groups-summary.json")"
+echo "demo: the first focus group opens:"
+sed -n 1p "$out/focus-groups.jsonl" | jq -r '.turns[0:6][] | "  \(.name): \(.text)"'
 echo "demo: every text above comes from the offline stand-in, not a language model."

@@ -184,4 +184,16 @@ test_expect_success 'group records through GNU parallel (fanout) equal one run' 
 	sort seq >a && sort par >b && test_cmp a b
 '
 
+test_expect_success 'pipelines/focus-group.sh: personas to groups to moderated conversations to a report' '
+	"$SRC/pipelines/focus-group.sh" -o fg -s 3 >out 2>err &&
+	test_line_count = 8 fg/groups.jsonl &&
+	test_line_count = 8 fg/conversations.jsonl &&
+	jq -e -s "all(.[]; .status == \"ok\" and .turn_policy == \"moderator\" and .stop.reason == \"guide_done\" and (.participants | length) == 3)" fg/conversations.jsonl &&
+	test -s fg/report.html &&
+	grep -q "^focus-group: 8 groups of 3 in fg/groups.jsonl$" out &&
+	grep -q "^focus-group: floor Gini 0, answered when addressed " out &&
+	test_expect_code 2 "$SRC/pipelines/focus-group.sh" -o fg2 -g no-such-guide 2>err &&
+	grep -q "^persona-group: --guide: cannot open '\''no-such-guide'\''.* (shipped: remote-work)$" err
+'
+
 test_done

@@ -447,7 +447,8 @@ static int prepare(struct group_run *run, const struct group_options *o)
 			return EXIT_USAGE;
 	}
 	if (o->guide) {
-		run->guide = load_guide(o->guide);
+		/* A shipped guide may be named: --guide remote-work. */
+		run->guide = load_guide(cli_shared_file("--guide", "guides", o->guide, ".txt"));
 		if (!jv_is_valid(run->guide))
 			return EXIT_USAGE;
 	}

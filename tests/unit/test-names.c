@@ -165,5 +165,15 @@ int main(void)
 	jv_free(blank);
 	names_free(nm);
 	unit_scratch_remove();
+	/* names_mentioned: a whole word, ASCII case folded, never inside another word. */
+#define MENTIONS(text, name) names_mentioned(text, strlen(text), name, strlen(name))
+	CHECK(MENTIONS("Ana, what do you think?", "Ana") && MENTIONS("I agree with ANA.", "Ana") &&
+		      MENTIONS("that was Ana's point", "Ana"),
+	      "a name at the start, in capitals and before an apostrophe is mentioned");
+	CHECK(!MENTIONS("I like bananas", "Ana") && !MENTIONS("Anabel said so", "Ana") && !MENTIONS("Ana2", "Ana") &&
+		      !MENTIONS("Joé is here", "Jo") && !MENTIONS("anything", ""),
+	      "inside a word, before a digit or a non-ASCII letter, or an empty name: not mentioned");
+	CHECK(MENTIONS("ask mary ann first", "Mary Ann") && names_same("BeN", "ben", 3) && !names_same("Ben", "Bem", 3),
+	      "a two-word name; names_same folds ASCII case only");
 	return UNIT_DONE();
 }
