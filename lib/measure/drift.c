@@ -46,15 +46,28 @@ static long next_point(jv probes, int n, long from)
 	return next;
 }
 
+/* Is the probe q asked to the same participant as the probe p (a group conversation's
+ * "participant"; two-party probes have none, and match each other)? */
+static int same_participant(jv p, jv q)
+{
+	jv a = jvu_get_borrow(p, "participant"), b = jvu_get_borrow(q, "participant");
+	int same = jv_get_kind(a) == jv_get_kind(b) &&
+		   (jv_get_kind(a) != JV_KIND_STRING || strcmp(jv_string_value(a), jv_string_value(b)) == 0);
+	jv_free(a);
+	jv_free(b);
+	return same;
+}
+
 /* Adds 1 - cosine(baseline, answer) to *sum for every baseline ("after": 0) of the
- * probe called name, counting them in *cnt. */
-static void against_baselines(jv probes, int n, const char *name, const char *answer, int dim, float *a, float *b,
+ * probe p (called name) asked to the same participant, counting them in *cnt. */
+static void against_baselines(jv probes, int n, jv p, const char *name, const char *answer, int dim, float *a, float *b,
 			      double *sum, int *cnt)
 {
 	for (int j = 0; j < n; j++) {
 		jv q = jv_array_get(jv_copy(probes), j);
 		jv qa = jvu_get_borrow(q, "after"), qn = jvu_get_borrow(q, "name"), qt = jvu_get_borrow(q, "answer");
-		if (probe_is(qa, qn, qt) && jv_number_value(qa) == 0 && strcmp(jv_string_value(qn), name) == 0) {
+		if (probe_is(qa, qn, qt) && jv_number_value(qa) == 0 && strcmp(jv_string_value(qn), name) == 0 &&
+		    same_participant(p, q)) {
 			embed_text(jv_string_value(qt), dim, a);
 			embed_text(answer, dim, b);
 			*sum += 1 - drift_cosine(a, b, dim);
@@ -87,8 +100,8 @@ double drift_probe(jv record, int dim, jv *curve)
 			jv after = jvu_get_borrow(p, "after"), name = jvu_get_borrow(p, "name"),
 			   answer = jvu_get_borrow(p, "answer");
 			if (probe_is(after, name, answer) && (long)jv_number_value(after) == next)
-				against_baselines(probes, n, jv_string_value(name), jv_string_value(answer), dim, a, b,
-						  &sum, &cnt);
+				against_baselines(probes, n, p, jv_string_value(name), jv_string_value(answer), dim, a,
+						  b, &sum, &cnt);
 			jv_free(after);
 			jv_free(name);
 			jv_free(answer);

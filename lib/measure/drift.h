@@ -6,7 +6,10 @@
  *                 question asked before turn 0 ("after": 0, the baseline) and again
  *                 later. At each later point, drift = 1 - cosine(baseline answer, later
  *                 answer) averaged over the probes asked there; the curve lists the
- *                 points in increasing "after", the AUC is the mean of the points.
+ *                 points in increasing "after", the AUC is the mean of the points. In a
+ *                 group conversation each probe is compared with the baseline of its
+ *                 own "participant" only, so the curve averages every participant's
+ *                 drift from their own start.
  *   dialog drift  the mean cosine of the client's turns to the persona description in
  *                 the first half of the client turns minus in the second half (with an
  *                 odd count the middle turn belongs to the second half); positive means

@@ -100,5 +100,21 @@ int main(void)
 	r = parse("{\"description\":7,\"turns\":[" C(D) "," C("") "]}");
 	CHECK(isnan(drift_dialog(r, DIM)), "a record without a string description has no dialog drift");
 	jv_free(r);
+	/* A group: each participant's later answer is compared with their own baseline only.
+	 * Both answer as they did at the start, so the drift is exactly 0; matched across
+	 * participants (a's answer against b's baseline) it would be far from 0. */
+	{
+		jv group = jv_parse(
+			"{\"participants\":[],\"probes\":["
+			"{\"participant\":\"a\",\"after\":0,\"name\":\"q\",\"answer\":\"I want help with my taxes\"},"
+			"{\"participant\":\"b\",\"after\":0,\"name\":\"q\",\"answer\":\"zebra quantum violin\"},"
+			"{\"participant\":\"a\",\"after\":3,\"name\":\"q\",\"answer\":\"I want help with my taxes\"},"
+			"{\"participant\":\"b\",\"after\":3,\"name\":\"q\",\"answer\":\"zebra quantum violin\"}]}");
+		jv curve;
+		double auc = drift_probe(group, 64, &curve);
+		CHECK(fabs(auc) < 1e-6 && jv_equal(curve, jv_parse("[{\"after\":3,\"drift\":0}]")),
+		      "group probes are compared per participant (auc %g)", auc);
+		jv_free(group);
+	}
 	return UNIT_DONE();
 }
