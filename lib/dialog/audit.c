@@ -10,13 +10,8 @@
 
 jv audit_messages(const char *tmpl, jv record)
 {
-	struct buf transcript = BUF_INIT, text = BUF_INIT;
-	size_t n = conversation_turns(record);
-	for (size_t i = 0; i < n; i++) {
-		buf_reset(&text);
-		const char *speaker = conversation_turn(record, i, &text);
-		buf_addf(&transcript, "%zu. %s: %s\n", i, *speaker ? speaker : "?", text.data ? text.data : "");
-	}
+	struct buf transcript = BUF_INIT;
+	conversation_transcript(record, &transcript);
 	jv context = jv_object();
 	context = jv_object_set(context, jv_string("transcript"), jv_string(transcript.data ? transcript.data : ""));
 	context = jv_object_set(context, jv_string("description"), jvu_get_borrow(record, "description"));
@@ -27,7 +22,6 @@ jv audit_messages(const char *tmpl, jv record)
 	jv messages = llm_user_prompt(prompt.data ? prompt.data : "");
 	jv_free(context);
 	buf_free(&transcript);
-	buf_free(&text);
 	buf_free(&prompt);
 	buf_free(&err);
 	return messages;

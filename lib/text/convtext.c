@@ -107,3 +107,24 @@ const char *conversation_turn(jv record, size_t i, struct buf *out)
 	jv_free(turns);
 	return speaker;
 }
+
+void conversation_transcript(jv record, struct buf *out)
+{
+	struct buf text = BUF_INIT;
+	jv turns = jvu_get_borrow(record, "turns");
+	size_t n = conversation_turns(record);
+	buf_add(out, "", 0);
+	for (size_t i = 0; i < n; i++) {
+		buf_reset(&text);
+		const char *speaker = conversation_turn(record, i, &text);
+		jv turn = jv_array_get(jv_copy(turns), (int)i);
+		jv name = jvu_get_borrow(turn, "name");
+		if (jv_get_kind(name) == JV_KIND_STRING && jv_string_length_bytes(jv_copy(name)) > 0)
+			speaker = jv_string_value(name); /* lives in the borrowed record */
+		buf_addf(out, "%zu. %s: %s\n", i, *speaker ? speaker : "?", text.data ? text.data : "");
+		jv_free(name);
+		jv_free(turn);
+	}
+	jv_free(turns);
+	buf_free(&text);
+}

@@ -28,6 +28,10 @@ size_t conversation_turns(jv record);
 /* Is a turn by speaker on the client side: "client", or in a group record any
  * participant (every speaker but "moderator")? */
 int conversation_client_side(jv record, const char *speaker);
+/* Every turn as a numbered line "N. SPEAKER: text\n" (N from 0, as turn indices in
+ * records; SPEAKER the turn's "name" when it has one, as in group conversations, else
+ * its speaker, "?" when it has neither) appended to out: the transcript judges read. */
+void conversation_transcript(jv record, struct buf *out);
 /* Turn i: its speaker ("" if none) and its text appended to out. */
 const char *conversation_turn(jv record, size_t i, struct buf *out);
 

@@ -4,8 +4,7 @@
 #include "jvutil.h"
 #include "verdict.h"
 
-/* The first balanced {...} starting at or after p that parses as a JSON object. */
-static jv first_object(const char *answer)
+jv verdict_first_object(const char *answer)
 {
 	for (const char *open = strchr(answer, '{'); open; open = strchr(open + 1, '{')) {
 		int depth = 0, in_string = 0;
@@ -35,7 +34,7 @@ static jv first_object(const char *answer)
 
 int verdict_parse(const char *answer, const char *key, struct buf *reason, jv *object)
 {
-	jv obj = first_object(answer ? answer : "");
+	jv obj = verdict_first_object(answer ? answer : "");
 	jv v = jvu_get_borrow(obj, key);
 	int result = -1;
 	if (jv_get_kind(v) == JV_KIND_TRUE)

@@ -15,6 +15,9 @@
 
 #include "buf.h"
 
+/* The first balanced {...} of answer that parses as a JSON object (prose and ``` fences
+ * around it are skipped), or jv_invalid() when there is none. */
+jv verdict_first_object(const char *answer);
 /* 1 or 0 for the verdict, -1 when unparseable; the reason is appended to reason. */
 int verdict_parse(const char *answer, const char *key, struct buf *reason, jv *object);
 

@@ -159,6 +159,8 @@ struct config {
 	uint64_t fault_seed;
 	long retry_after_sec;
 	const char *reply_text; /* NULL: generated text */
+	char **replies; /* --replies FILE: chat request n gets line n (the last for later ones) */
+	size_t replies_len;
 	long embedding_dim;
 	char *expected_auth; /* "Bearer <key>", or NULL: no check */
 	char *expected_api_key; /* the api-key header's value (Azure), or NULL */
@@ -1119,7 +1121,10 @@ static jv build_chat_completion(long long n, jv request, enum fault variant)
 	}
 	jv_free(messages);
 
-	jv text = config.reply_text ? jv_string(config.reply_text) : default_reply_text(n, model, last_text);
+	jv text = config.replies_len ? jv_string(config.replies[(size_t)n <= config.replies_len ? n - 1
+											: (long long)config.replies_len - 1])
+		  : config.reply_text ? jv_string(config.reply_text)
+				      : default_reply_text(n, model, last_text);
 	jv_free(last_text);
 	long long completion_tokens = count_words(jv_string_value(text), jv_bytes(text));
 	return chat_completion_object(n, model, text, token_estimate(content_bytes), completion_tokens, variant);
@@ -2342,12 +2347,33 @@ static void shut_down(void)
 /* Command line                                                        */
 /* ------------------------------------------------------------------ */
 
+/* --replies FILE: one reply per line, in the order the chat requests arrive. */
+static void read_replies(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "mock-server: cannot open '%s'\n", path);
+		exit(2);
+	}
+	char line[65536];
+	while (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = 0;
+		config.replies = realloc(config.replies, (config.replies_len + 1) * sizeof *config.replies);
+		config.replies[config.replies_len++] = strdup(line);
+	}
+	fclose(f);
+	if (!config.replies_len) {
+		fprintf(stderr, "mock-server: '%s' has no replies\n", path);
+		exit(2);
+	}
+}
+
 static void usage(FILE *out)
 {
 	fputs("usage: mock-server --port-file FILE [--port N] [--latency-ms N] [--log FILE]\n"
 	      "         [--faults LIST] [--fault-rate P --fault-kinds LIST"
 	      " [--fault-seed S]]\n"
-	      "         [--retry-after SEC] [--reply TEXT] [--embedding-dim N]\n"
+	      "         [--retry-after SEC] [--reply TEXT] [--replies FILE] [--embedding-dim N]\n"
 	      "         [--expect-key-env NAME] [--max-requests N] [--first-request N]\n"
 	      "         [--chat-template strict|llama2|mistral|gemma]\n"
 	      "         [--expect-api-key-env NAME] [--expect-query QUERY]\n"
@@ -2483,6 +2509,8 @@ static void parse_arguments(int argc, char **argv)
 			config.retry_after_sec = parse_long_option("--retry-after", v, 0, 86400 * 365);
 		} else if (take_option(argc, argv, &i, "--reply", &v)) {
 			config.reply_text = v;
+		} else if (take_option(argc, argv, &i, "--replies", &v)) {
+			read_replies(v);
 		} else if (take_option(argc, argv, &i, "--embedding-dim", &v)) {
 			config.embedding_dim = parse_long_option("--embedding-dim", v, 1, MAX_EMBEDDING_DIM);
 		} else if (take_option(argc, argv, &i, "--expect-key-env", &v)) {
