@@ -15,7 +15,7 @@
 /* Acklam's approximation for 0 < p <= 1/2. */
 static double acklam_lower(double p)
 {
-	static const double a[6] = { -3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+	static const double a[6] = { -3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
 				     1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00 };
 	static const double b[5] = { -5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
 				     6.680131188771972e+01, -1.328068155288572e+01 };
@@ -243,8 +243,7 @@ done:
 	free(csum);
 }
 
-void welch_test(double n1, double mean1, double var1, double n2, double mean2, double var2,
-		struct welch_result *out)
+void welch_test(double n1, double mean1, double var1, double n2, double mean2, double var2, struct welch_result *out)
 {
 	*out = (struct welch_result){ NAN, NAN, NAN, NAN, NAN };
 	if (!(n1 >= 2 && n2 >= 2) || !isfinite(mean1) || !isfinite(mean2) || !(var1 >= 0) || !(var2 >= 0))

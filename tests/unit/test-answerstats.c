@@ -172,7 +172,8 @@ static void test_welch(void)
 	/* df 2: n = 2, v = 2 in both: s1 = s2 = 1, df = 4 / 2 = 2, t = 2 / sqrt 2, and
 	 * p = 1 - t / sqrt(t^2 + 2) = 1 - sqrt(2) / 2 = 0.292893. */
 	welch_test(2, 3, 2, 2, 1, 2, &w);
-	CHECK(NEAR(w.df, 2, 1e-14) && NEAR(w.p, 1 - M_SQRT2 / 2, 1e-14), "inputs with df 2 give p = 1 - t / sqrt(t^2 + 2)");
+	CHECK(NEAR(w.df, 2, 1e-14) && NEAR(w.p, 1 - M_SQRT2 / 2, 1e-14),
+	      "inputs with df 2 give p = 1 - t / sqrt(t^2 + 2)");
 	/* Pooled: sp = sqrt((2 + 2) / 2) = sqrt 2, J = 1 - 3 / 7, g = (4/7) 2 / sqrt 2. */
 	CHECK(NEAR(w.hedges_g, 4.0 / 7 * M_SQRT2, 1e-14), "Hedges' g with n = 2 each is (4/7) sqrt 2");
 
@@ -204,7 +205,8 @@ static void test_numtally(void)
 	numtally_bootstrap(t, 1000, 0.95, 8, other);
 	CHECK(memcmp(ci, again, sizeof ci) == 0, "the same seed gives the same interval");
 	CHECK(memcmp(ci, other, sizeof ci) != 0, "another seed gives another interval");
-	CHECK(ci[0] < 2.6 && 2.6 < ci[1] && ci[0] >= 1 && ci[1] <= 5, "the interval contains the mean, within the values");
+	CHECK(ci[0] < 2.6 && 2.6 < ci[1] && ci[0] >= 1 && ci[1] <= 5,
+	      "the interval contains the mean, within the values");
 	numtally_free(t);
 
 	/* 100 answers, 20 of each of 1..5: mean 3, sd sqrt(200 / 99), standard error 0.1421;
