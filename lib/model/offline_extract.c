@@ -25,20 +25,27 @@ struct reading {
 	int negative;
 };
 
-static const char *const negative_words[] = { "frustrated", "frustrating", "angry",  "waiting",      "still",
-					      "nobody",     "worse",       "problem", "not working",  "annoyed",
-					      "disappointed", "useless",   "broken",  "unacceptable", "ridiculous" };
-static const char *const positive_words[] = { "thanks", "thank",      "great",  "solved",  "works",
-					      "helpful", "clearer",   "glad",   "perfect", "appreciate",
-					      "fixed",  "resolved", "clear" };
+static const char *const negative_words[] = { "frustrated",   "frustrating", "angry",   "waiting",      "still",
+					      "nobody",       "worse",       "problem", "not working",  "annoyed",
+					      "disappointed", "useless",     "broken",  "unacceptable", "ridiculous" };
+static const char *const positive_words[] = { "thanks",  "thank",    "great", "solved",  "works",
+					      "helpful", "clearer",  "glad",  "perfect", "appreciate",
+					      "fixed",   "resolved", "clear" };
 
-/* Property names (or descriptions) whose value rises with negativity; checked before
- * anything else, so "dissatisfied" and "unresolved" are not read as their roots. */
-static const char *const rises_with_negativity[] = { "frustrat", "anger",     "angry",     "annoy",   "upset",
-						     "stress",   "anxi",      "worr",      "complain", "escalat",
-						     "churn",    "risk",      "confus",    "difficult", "effort",
-						     "disappoint", "problem", "negative",  "dissatisf", "unsatisf",
-						     "unresolved", "not_resolved", "misunderst", "hostil", "urgen" };
+/* Property names (or descriptions) whose value rises with negativity, and names whose
+ * value plainly rises with positivity. The negative list is read first, so
+ * "dissatisfied" and "unresolved" are not taken for their roots; a name says more than
+ * its description ("was the problem resolved?" asks about success). */
+static const char *const rises_with_negativity[] = {
+	"frustrat",     "anger",      "angry",   "annoy",    "upset",     "stress",   "anxi",
+	"worr",         "complain",   "escalat", "churn",    "risk",      "confus",   "difficult",
+	"effort",       "disappoint", "problem", "negative", "dissatisf", "unsatisf", "unresolved",
+	"not_resolved", "misunderst", "hostil",  "urgen"
+};
+static const char *const rises_with_positivity[] = { "resolv",    "solved",   "understood", "understand", "satisf",
+						     "recommend", "purchase", "buy",        "confiden",   "intent",
+						     "trust",     "happy",    "helpful",    "success",    "agree",
+						     "positive",  "loyal",    "likel",      "clarity",    "sentiment" };
 
 /* Occurrences of word in text[0..len) as a whole word, ignoring case. */
 static int count_word(const char *text, size_t len, const char *word, int *after_not)
@@ -70,20 +77,28 @@ static void read_lean(struct reading *rd)
 		rd->positive += count_word(rd->text, rd->len, positive_words[i], &rd->negative);
 }
 
-/* +1 when the property's value rises with positivity, -1 with negativity. */
-static int direction_of(const char *name, jv schema)
+/* Which of the two lists text names first: -1 negativity, +1 positivity, 0 neither. */
+static int named_direction(const char *text)
 {
 	for (size_t i = 0; i < COUNT(rises_with_negativity); i++)
-		if (off_has_ci(name, rises_with_negativity[i]))
+		if (off_has_ci(text, rises_with_negativity[i]))
 			return -1;
+	for (size_t i = 0; i < COUNT(rises_with_positivity); i++)
+		if (off_has_ci(text, rises_with_positivity[i]))
+			return 1;
+	return 0;
+}
+
+/* +1 when the property's value rises with positivity, -1 with negativity: by its name,
+ * else by its description, else +1. */
+static int direction_of(const char *name, jv schema)
+{
+	int dir = named_direction(name);
 	jv d = jvu_get_borrow(schema, "description");
-	int dir = 1;
-	if (jv_get_kind(d) == JV_KIND_STRING)
-		for (size_t i = 0; i < COUNT(rises_with_negativity) && dir > 0; i++)
-			if (off_has_ci(jv_string_value(d), rises_with_negativity[i]))
-				dir = -1;
+	if (!dir && jv_get_kind(d) == JV_KIND_STRING)
+		dir = named_direction(jv_string_value(d));
 	jv_free(d);
-	return dir;
+	return dir ? dir : 1;
 }
 
 /* How far the transcript leans the property's way, in [0, 1]; 0.5 is neutral. */
@@ -167,7 +182,8 @@ static size_t size_keyword(jv schema, const char *key, size_t fallback)
 	return n;
 }
 
-/* s[0..len) as a JSON string of at most max code points (trailing space dropped). */
+/* s[0..len) as a JSON string of at most max code points: cut after the last whole word
+ * that fits (inside a word only when no word fits), trailing space dropped. */
 static void add_cut(struct buf *out, const char *s, size_t len, size_t max)
 {
 	size_t bytes = 0, points = 0;
@@ -179,6 +195,13 @@ static void add_cut(struct buf *out, const char *s, size_t len, size_t max)
 			break;
 		points++;
 		bytes = next;
+	}
+	if (bytes < len && s[bytes] != ' ') {
+		size_t word_end = bytes;
+		while (word_end && s[word_end - 1] != ' ')
+			word_end--;
+		if (word_end)
+			bytes = word_end;
 	}
 	while (bytes && s[bytes - 1] == ' ')
 		bytes--;
@@ -272,9 +295,9 @@ static void add_scaled(const struct reading *rd, const char *name, jv schema, in
 /* Up to three distinct content words of the transcript (lower case, 5+ letters). */
 static void add_words(const struct reading *rd, jv items, struct buf *out)
 {
-	static const char *const dull[] = { "about",  "there",  "their", "would", "could", "should", "these",
-					    "those",  "which",  "where", "while", "really", "think", "thing",
-					    "things", "sorry",  "hello", "thanks", "client", "responder" };
+	static const char *const dull[] = { "about",  "there", "their", "would",  "could",  "should",   "these",
+					    "those",  "which", "where", "while",  "really", "think",    "thing",
+					    "things", "sorry", "hello", "thanks", "client", "responder" };
 	size_t max_len = size_keyword(items, "maxLength", DEFAULT_MAX_LENGTH);
 	char words[MAX_ARRAY_WORDS][32];
 	size_t n = 0;
@@ -351,8 +374,7 @@ static char *type_of(jv schema)
 
 static void add_object(struct rng *r, const struct reading *rd, jv schema, int depth, struct buf *out);
 
-static void add_value(struct rng *r, const struct reading *rd, const char *name, jv schema, int depth,
-		      struct buf *out)
+static void add_value(struct rng *r, const struct reading *rd, const char *name, jv schema, int depth, struct buf *out)
 {
 	jv values = jvu_get_borrow(schema, "enum");
 	if (jv_get_kind(values) == JV_KIND_ARRAY && jv_array_length(jv_copy(values)) > 0) {
@@ -426,7 +448,8 @@ static void add_object(struct rng *r, const struct reading *rd, jv schema, int d
 	int n = jv_get_kind(required) == JV_KIND_ARRAY ? jv_array_length(jv_copy(required)) : 0;
 	for (int i = 0; i < n; i++) {
 		jv name = jv_array_get(jv_copy(required), i);
-		if (jv_get_kind(name) == JV_KIND_STRING && jvu_kind_borrow(answered, jv_string_value(name)) == JV_KIND_INVALID) {
+		if (jv_get_kind(name) == JV_KIND_STRING &&
+		    jvu_kind_borrow(answered, jv_string_value(name)) == JV_KIND_INVALID) {
 			answered = jvu_set(answered, jv_string_value(name), jv_true());
 			if (!first)
 				buf_addc(out, ',');

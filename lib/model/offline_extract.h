@@ -16,10 +16,10 @@
  *     angry, waiting, still, nobody, worse, problem, "not working", ...; positive:
  *     thanks, great, solved, works, helpful, clearer, glad, perfect, appreciate, ...;
  *     a positive word right after "not" counts as negative);
- *   - a property's direction comes from its name, else its description: names like
- *     frustration, anger, complaint, escalation, churn, effort rise with negativity;
- *     every other name (resolved, satisfaction, confidence, intent, ...) rises with
- *     positivity;
+ *   - a property's direction comes from its name, else its description, by two short
+ *     lists: frustration, anger, complaint, escalation, churn, effort, problem ... rise
+ *     with negativity; resolved, understood, satisfaction, recommend, purchase,
+ *     confidence, intent ... with positivity; anything else rises with positivity;
  *   - boolean: true when the transcript leans the property's way (for the default
  *     direction: more positive than negative words);
  *   - integer / number: the lean mapped into [minimum, maximum] (1..5 when both are
@@ -29,11 +29,11 @@
  *     ignoring case ("_" read as a space), else one drawn from r, as it is;
  *   - string: a line of the transcript (without its "speaker:" label), the first that
  *     carries a lexicon word of the overall lean, else the first; cut to "maxLength"
- *     code points (80 when absent);
+ *     code points (80 when absent), after the last whole word that fits;
  *   - array: of strings, up to 3 distinct content words of the transcript (or, when
  *     the items have an enum, the enum values it mentions); of anything else, one item;
  *   - object: recursively, at most OFFLINE_EXTRACT_DEPTH deep ({} below that);
- *   - "null", or no type at all: null, or a quote when no type is given.
+ *   - type "null": null; no type, or one not named here: a quote.
  * No schema, or one that does not parse as a JSON object: "{}".
  *
  * Ownership: every argument is borrowed; the compact JSON is appended to out.
