@@ -1,7 +1,7 @@
 /* offline — the built-in stand-in for a language model.
  *
  * Text comes from the phrase banks of the generators (offline_client.c, offline_responder.c,
- * offline_probe.c, offline_judge.c), picked by streams keyed on a hash of the whole
+ * offline_probe.c, offline_judge.c, offline_group.c, offline_extract.c), picked by streams keyed on a hash of the whole
  * request (seed, sample, task, persona, every message), with field values dropped in
  * verbatim. One draw is deliberately NOT keyed on the request: the turn at which a
  * simulated client closes the conversation depends only on (seed, persona), so the
@@ -24,6 +24,7 @@
 #include "msg.h"
 #include "offline.h"
 #include "offline_client.h"
+#include "offline_extract.h"
 #include "offline_internal.h"
 #include "offline_judge.h"
 #include "offline_probe.h"
@@ -474,6 +475,8 @@ static const char *task_name(enum offline_task task)
 		return "offline:moderator";
 	case OFFLINE_SELECTOR:
 		return "offline:selector";
+	case OFFLINE_EXTRACT:
+		return "offline:extract";
 	default:
 		return "offline:generic";
 	}
@@ -547,6 +550,9 @@ char *offline_generate(const struct offline_request *req)
 		break;
 	case OFFLINE_SELECTOR:
 		offline_select(&r, &c, &out);
+		break;
+	case OFFLINE_EXTRACT:
+		offline_extract_answer(&r, &c, &out);
 		break;
 	default:
 		generic_reply(&r, &c, &out);

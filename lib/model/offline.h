@@ -23,6 +23,10 @@
  *   OFFLINE_PARTICIPANT, OFFLINE_MODERATOR, OFFLINE_SELECTOR
  *                      a group conversation's participant turn, moderator turn and
  *                      next-speaker choice (offline_group.h)
+ *   OFFLINE_EXTRACT    one JSON object answering every property of the schema after
+ *                      "SCHEMA:" in the last user message about the transcript before
+ *                      it; a stand-in that answers from a word list, not a reading of
+ *                      the conversation (offline_extract.h); "{}" without a schema
  *   OFFLINE_GENERIC    any other chat request: a short reply to the last message
  * Ownership: every jv in the request is borrowed; the returned string is malloc'd and
  * owned by the caller (free it).
@@ -44,7 +48,8 @@ enum offline_task {
 	OFFLINE_AUDIT,
 	OFFLINE_PARTICIPANT,
 	OFFLINE_MODERATOR,
-	OFFLINE_SELECTOR
+	OFFLINE_SELECTOR,
+	OFFLINE_EXTRACT
 };
 
 struct offline_request {

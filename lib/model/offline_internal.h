@@ -3,7 +3,8 @@
  * offline.c holds the entry point (offline_generate) and the helpers below: the request
  * flattened to role/text pairs, the persona as texts and trait levels, and the phrase
  * picking every generator uses. Each generator lives in a file of its own, with its
- * header: offline_client, offline_responder, offline_probe, offline_judge.
+ * header: offline_client, offline_responder, offline_probe, offline_judge, offline_group,
+ * offline_extract.
  *
  * Ownership: struct chat and struct person own their strings (and person its fields
  * jv); the helpers borrow every argument and append to the caller's buffer. Strings
