@@ -12,7 +12,7 @@ static const char *const type_phrases[N_TYPES] = { "an object",  "an array",  "a
 						   "an integer", "a boolean", "null" };
 
 #define TYPE_LIST "object, array, string, number, integer, boolean, null"
-#define KEYWORD_LIST                                                                                        \
+#define KEYWORD_LIST                                                                                             \
 	"type, properties, required, additionalProperties, enum, minimum, maximum, maxLength, items, minItems, " \
 	"maxItems, description"
 
@@ -200,7 +200,8 @@ static int check_type(struct check *c, jv type)
 	int n = jv_get_kind(type) == JV_KIND_ARRAY ? jv_array_length(jv_copy(type)) : 0;
 	if (n == 0) {
 		buf_adds(problem(c->err, &c->path, "schema"), "must be a type name or a non-empty array of them, not ");
-		buf_adds(c->err, n == 0 && jv_get_kind(type) == JV_KIND_ARRAY ? "[]" : jvu_kind_name(jv_get_kind(type)));
+		buf_adds(c->err,
+			 n == 0 && jv_get_kind(type) == JV_KIND_ARRAY ? "[]" : jvu_kind_name(jv_get_kind(type)));
 		return -1;
 	}
 	size_t base = c->path.len;
@@ -326,7 +327,8 @@ static int check_keyword(struct check *c, jv key, jv v, int level)
 	if (str_is(key, "additionalProperties")) {
 		if (jv_get_kind(v) == JV_KIND_TRUE || jv_get_kind(v) == JV_KIND_FALSE)
 			return 0;
-		buf_adds(problem(c->err, &c->path, "schema"), "must be true or false (schemas are not supported), not ");
+		buf_adds(problem(c->err, &c->path, "schema"),
+			 "must be true or false (schemas are not supported), not ");
 		buf_adds(c->err, jvu_kind_name(jv_get_kind(v)));
 		return -1;
 	}
@@ -637,7 +639,8 @@ static int validate_object(struct validation *c, jv s, jv v)
 		}
 	}
 	if (rc == 0 && jvu_kind_borrow(s, "additionalProperties") == JV_KIND_FALSE) {
-		for (int it = jv_object_iter(v); rc == 0 && jv_object_iter_valid(v, it); it = jv_object_iter_next(v, it)) {
+		for (int it = jv_object_iter(v); rc == 0 && jv_object_iter_valid(v, it);
+		     it = jv_object_iter_next(v, it)) {
 			jv key = jv_object_iter_key(v, it);
 			if (!set_has(props, key)) {
 				buf_adds(value_problem(c), "unexpected property ");
