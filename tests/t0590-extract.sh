@@ -39,9 +39,9 @@ test_expect_success 'an invalid answer is asked again with the validation error,
 	jq -e ".extraction.answers == {\"resolved\": true, \"frustration\": 2} and .extraction.answers_asked == 2" out &&
 	test_line_count = 2 m.log &&
 	jq -c ".body.messages[2:]" m.log | sed -n 2p >sent &&
-	echo "[{\"role\":\"assistant\",\"content\":\"Sure! {\\\"resolved\\\": true, \\\"frustration\\\": 7}\"},{\"role\":\"user\",\"content\":\"Your answer was not valid: \$.frustration: 7 is more than the maximum 5. Reply again with one JSON object that fits the schema, and nothing else.\"}]" >want &&
+	jq -nc --arg bad "Sure! {\"resolved\": true, \"frustration\": 7}" "[{role: \"assistant\", content: \$bad}, {role: \"user\", content: \"Your answer was not valid: \$.frustration: 7 is more than the maximum 5. Reply again with one JSON object that fits the schema, and nothing else.\"}]" >want &&
 	test_cmp want sent &&
-	jq -r ".body.messages[1].content" m.log | sed -n "\$p" | grep -qx "SCHEMA: $SCHEMA"
+	jq -r ".body.messages[1].content" m.log | sed -n "\$p" | grep -qxF "SCHEMA: $SCHEMA"
 '
 
 test_expect_success 'never a partial answer: after --tries invalid answers the record carries the error, exit 1' '

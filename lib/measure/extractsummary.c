@@ -42,9 +42,9 @@ static enum kind kind_of(jv property)
 	enum kind k = KIND_OTHER;
 	if (jv_get_kind(type) == JV_KIND_STRING) {
 		const char *t = jv_string_value(type);
-		k = strcmp(t, "boolean") == 0				   ? KIND_CHOICE
+		k = strcmp(t, "boolean") == 0                               ? KIND_CHOICE
 		    : strcmp(t, "integer") == 0 || strcmp(t, "number") == 0 ? KIND_NUMBER
-									       : KIND_OTHER;
+									    : KIND_OTHER;
 	}
 	jv_free(type);
 	return k;

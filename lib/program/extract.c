@@ -9,6 +9,7 @@
 #include "extract.h"
 #include "extractsummary.h"
 #include "fieldcheck.h"
+#include "interrupt.h"
 #include "jqexpr.h"
 #include "jsonfile.h"
 #include "jsonl.h"
@@ -159,8 +160,9 @@ static void on_answer(void *ctx, const struct llm_result *r)
 		u->messages = jv_array_append(u->messages, JV_OBJECT(jv_string("role"), jv_string("assistant"),
 								     jv_string("content"), jv_string(r->content)));
 		u->messages = jv_array_append(
-			u->messages, JV_OBJECT(jv_string("role"), jv_string("user"), jv_string("content"),
-					       jv_string_fmt("Your answer was not valid: %s. %s", why.data, retry_hint)));
+			u->messages,
+			JV_OBJECT(jv_string("role"), jv_string("user"), jv_string("content"),
+				  jv_string_fmt("Your answer was not valid: %s. %s", why.data, retry_hint)));
 		buf_free(&why);
 		ask_unit(u);
 		return;
@@ -190,10 +192,11 @@ static jv unit_messages(struct extract_run *run, jv record, const char *about)
 	jv_free(context);
 	buf_adds(&user, "Conversation:\n");
 	conversation_transcript(record, &user);
-	buf_addf(&user, "\nSCHEMA: %s\n", run->schema_text);
-	jv messages = JV_ARRAY(JV_OBJECT(jv_string("role"), jv_string("system"), jv_string("content"),
-					 jv_string(system.data ? system.data : "")),
-			       JV_OBJECT(jv_string("role"), jv_string("user"), jv_string("content"), jv_string(user.data)));
+	buf_addf(&user, "\nSCHEMA: %s", run->schema_text);
+	jv messages =
+		JV_ARRAY(JV_OBJECT(jv_string("role"), jv_string("system"), jv_string("content"),
+				   jv_string(system.data ? system.data : "")),
+			 JV_OBJECT(jv_string("role"), jv_string("user"), jv_string("content"), jv_string(user.data)));
 	buf_free(&questions);
 	buf_free(&system);
 	buf_free(&err);
@@ -234,18 +237,20 @@ static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 		if (opt->per_choice == 1) {
 			jv person = jv_array_get(jv_copy(people), i);
 			jv id = jvu_get_borrow(person, "id"), name = jvu_get_borrow(person, "name");
-			const char *who = jv_get_kind(name) == JV_KIND_STRING	? jv_string_value(name)
+			const char *who = jv_get_kind(name) == JV_KIND_STRING ? jv_string_value(name)
 					  : jv_get_kind(id) == JV_KIND_STRING ? jv_string_value(id)
 									      : "?";
-			buf_addf(&about, "the participant %s: what they say, and what the conversation shows about them",
-				 who);
-			unit = jv_object_set(unit, jv_string("id"), jv_get_kind(id) == JV_KIND_STRING ? jv_copy(id) : jv_null());
+			buf_addf(&about,
+				 "the participant %s: what they say, and what the conversation shows about them", who);
+			unit = jv_object_set(unit, jv_string("id"),
+					     jv_get_kind(id) == JV_KIND_STRING ? jv_copy(id) : jv_null());
 			unit = jv_object_set(unit, jv_string("name"), jv_string(who));
 			jv_free(id);
 			jv_free(name);
 			jv_free(person);
 		} else {
-			buf_adds(&about, "the conversation as a whole, from the side of the person seeking help (the client)");
+			buf_adds(&about,
+				 "the conversation as a whole, from the side of the person seeking help (the client)");
 		}
 		rec->units = jv_array_append(rec->units, unit);
 		units[i] = xcalloc(1, sizeof **units);
@@ -297,7 +302,8 @@ static int load_schema(struct extract_run *run)
 	}
 	struct buf err = BUF_INIT;
 	if (jsonschema_check(schema, &err) < 0 || jvu_kind_borrow(schema, "properties") != JV_KIND_OBJECT) {
-		errorf("--schema '%s': %s", path, err.len ? err.data : "the questions must be an object's \"properties\"");
+		errorf("--schema '%s': %s", path,
+		       err.len ? err.data : "the questions must be an object's \"properties\"");
 		buf_free(&err);
 		jv_free(schema);
 		return -1;
@@ -361,7 +367,8 @@ int extract(struct tool *t, struct extract_options *o)
 	if (status == 0)
 		status = tool_open(t);
 	if (status == 0 && o->summary_path)
-		run.summary = answer_summary_new(run.schema, o->ci_level, (size_t)o->resamples, (uint64_t)t->common.seed);
+		run.summary =
+			answer_summary_new(run.schema, o->ci_level, (size_t)o->resamples, (uint64_t)t->common.seed);
 	if (status == 0) {
 		run.in = t->in;
 		tool_stream(t, (size_t)llm_client_concurrency(run.model) * 2, o->keep_order);

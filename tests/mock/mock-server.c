@@ -1121,10 +1121,12 @@ static jv build_chat_completion(long long n, jv request, enum fault variant)
 	}
 	jv_free(messages);
 
-	jv text = config.replies_len ? jv_string(config.replies[(size_t)n <= config.replies_len ? n - 1
-											: (long long)config.replies_len - 1])
-		  : config.reply_text ? jv_string(config.reply_text)
-				      : default_reply_text(n, model, last_text);
+	jv text =
+		config.replies_len
+			? jv_string(config.replies[(size_t)n <= config.replies_len ? n - 1
+										   : (long long)config.replies_len - 1])
+		: config.reply_text ? jv_string(config.reply_text)
+				    : default_reply_text(n, model, last_text);
 	jv_free(last_text);
 	long long completion_tokens = count_words(jv_string_value(text), jv_bytes(text));
 	return chat_completion_object(n, model, text, token_estimate(content_bytes), completion_tokens, variant);

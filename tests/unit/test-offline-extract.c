@@ -135,8 +135,7 @@ int main(void)
 	      "a negative transcript gives higher frustration than a positive one");
 	CHECK(kind_at(happy, "resolved") == JV_KIND_TRUE, "\"thanks, that solved it\" is resolved");
 	CHECK(kind_at(angry, "resolved") == JV_KIND_FALSE, "a waiting, frustrated client is not resolved");
-	CHECK(number_at(happy, "confidence") > number_at(angry, "confidence"),
-	      "confidence rises with positive words");
+	CHECK(number_at(happy, "confidence") > number_at(angry, "confidence"), "confidence rises with positive words");
 	jv_free(angry);
 	jv_free(happy);
 	const char *moods = "{\"properties\":{\"mood\":{\"type\":\"integer\",\"description\":\"how frustrated the "
@@ -184,9 +183,10 @@ int main(void)
 	CHECK(all_there, "every required name is answered, even one the properties do not describe");
 
 	/* Enums: the first value the transcript mentions as a word, ignoring case. */
-	jv v = answer("client: The QUALITY is poor and the price too high.\n",
-		      "{\"properties\":{\"o\":{\"enum\":[\"price\",\"quality\"]},\"p\":{\"enum\":[\"too_high\",\"ok\"]},"
-		      "\"q\":{\"enum\":[\"pri\",\"none\"]}}}");
+	jv v = answer(
+		"client: The QUALITY is poor and the price too high.\n",
+		"{\"properties\":{\"o\":{\"enum\":[\"price\",\"quality\"]},\"p\":{\"enum\":[\"too_high\",\"ok\"]},"
+		"\"q\":{\"enum\":[\"pri\",\"none\"]}}}");
 	jv o = jv_object_get(jv_copy(v), jv_string("o"));
 	jv p = jv_object_get(jv_copy(v), jv_string("p"));
 	CHECK_STR(jv_string_value(o), "price", "an enum answer is the first value the transcript mentions");
@@ -237,7 +237,8 @@ int main(void)
 	free(text);
 	jv_free(mid_line);
 	jv next_line = jv_array_append(
-		jv_array(), message("user", "client: thanks\nSCHEMA:\n\n{\"properties\":{\"ok\":{\"type\":\"boolean\"}}}\n"));
+		jv_array(),
+		message("user", "client: thanks\nSCHEMA:\n\n{\"properties\":{\"ok\":{\"type\":\"boolean\"}}}\n"));
 	text = extract(next_line, 1);
 	CHECK_STR(text, "{\"ok\":true}", "the schema may stand on the line after \"SCHEMA:\"");
 	free(text);
@@ -265,8 +266,7 @@ int main(void)
 	CHECK(number_at(v, "i") == 9, "minimum > maximum: the answer is the minimum");
 	CHECK(number_at(v, "x") >= -1e308 && number_at(v, "x") <= 1e308, "the widest range does not overflow");
 	CHECK(number_at(v, "y") >= 0 && number_at(v, "y") <= 10, "a list of types takes its first");
-	CHECK(kind_at(v, "z") == JV_KIND_NULL && kind_at(v, "u") == JV_KIND_STRING &&
-		      kind_at(v, "e") == JV_KIND_STRING,
+	CHECK(kind_at(v, "z") == JV_KIND_NULL && kind_at(v, "u") == JV_KIND_STRING && kind_at(v, "e") == JV_KIND_STRING,
 	      "type null answers null; an unknown type and an empty enum answer a string");
 	jv_free(v);
 
