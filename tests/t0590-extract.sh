@@ -102,4 +102,15 @@ test_expect_success 'extract through GNU parallel (fanout) equals one run' '
 	sort seq >a && sort par >b && test_cmp a b
 '
 
+test_expect_success 'pipelines/ab-test.sh: the same personas through A and B, extracted and compared' '
+	"$SRC/pipelines/ab-test.sh" -o ab -k 1 >out 2>err &&
+	test_line_count = 40 ab/conversations-A.jsonl &&
+	test_line_count = 40 ab/conversations-B.jsonl &&
+	jq -r .persona_id ab/conversations-A.jsonl >pa && jq -r .persona_id ab/conversations-B.jsonl >pb && test_cmp pa pb &&
+	jq -e ".groups | keys == [\"A\", \"B\"]" ab/summary.json &&
+	grep -q "^ab-test: extract: 80 records extracted, 0 failed$" out &&
+	test "$(grep -c "^ab-test: [a-z_]*	\(chi-square\|welch\)	" out)" = 3 &&
+	grep -q "^ab-test: frustration	welch	diff " out
+'
+
 test_done

@@ -1,5 +1,6 @@
 /* extractsummary — extract's answers summarised and compared (see extractsummary.h). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,6 +150,17 @@ static long choice_row(const struct question *q, const char *group)
 	return -1;
 }
 
+/* A p-value: 6 decimals, or 3 significant digits below 0.001 — a tiny p must not
+ * read as 0. */
+static jv p_value(double p)
+{
+	if (!(p < 0.001) || p <= 0)
+		return jvu_figure(p);
+	char text[32];
+	snprintf(text, sizeof text, "%.3g", p);
+	return jv_number(strtod(text, NULL));
+}
+
 static jv interval(const double ci[2])
 {
 	return JV_ARRAY(jvu_figure(ci[0]), jvu_figure(ci[1]));
@@ -220,7 +232,7 @@ static jv compare_pair(const struct answer_summary *s, const struct question *q,
 		o = jv_object_set(o, jv_string("test"), jv_string("chi-square"));
 		o = jv_object_set(o, jv_string("statistic"), jvu_figure(r.statistic));
 		o = jv_object_set(o, jv_string("df"), jvu_figure(r.df));
-		o = jv_object_set(o, jv_string("p"), jvu_figure(r.p));
+		o = jv_object_set(o, jv_string("p"), p_value(r.p));
 		o = jv_object_set(o, jv_string("cramers_v"), jvu_figure(r.cramers_v));
 		o = jv_object_set(o, jv_string("n"), jvu_figure(r.n));
 	} else {
@@ -233,7 +245,7 @@ static jv compare_pair(const struct answer_summary *s, const struct question *q,
 		o = jv_object_set(o, jv_string("diff"), jvu_figure(r.diff));
 		o = jv_object_set(o, jv_string("t"), jvu_figure(r.t));
 		o = jv_object_set(o, jv_string("df"), jvu_figure(r.df));
-		o = jv_object_set(o, jv_string("p"), jvu_figure(r.p));
+		o = jv_object_set(o, jv_string("p"), p_value(r.p));
 		o = jv_object_set(o, jv_string("hedges_g"), jvu_figure(r.hedges_g));
 	}
 	return o;
@@ -260,7 +272,7 @@ static jv comparisons(const struct answer_summary *s)
 	holm(p, (size_t)n, adjusted);
 	for (int i = 0; i < n; i++) {
 		jv row = jv_array_get(jv_copy(rows), i);
-		rows = jv_array_set(rows, i, jv_object_set(row, jv_string("p_holm"), jvu_figure(adjusted[i])));
+		rows = jv_array_set(rows, i, jv_object_set(row, jv_string("p_holm"), p_value(adjusted[i])));
 	}
 	free(p);
 	free(adjusted);

@@ -16,7 +16,7 @@
  * {"question","a","b","test":"chi-square","statistic","df","p","cramers_v","n"} or
  * {"question","a","b","test":"welch","diff","t","df","p","hedges_g"}, each with
  * "p_holm", Holm's adjustment over every row (resample.h). Numbers are rounded to 6
- * decimals, non-finite ones written null. Memory grows with groups x questions x
+ * decimals (p-values below 0.001 to 3 significant digits), non-finite ones null. Memory grows with groups x questions x
  * distinct values, never with the answers.
  * Ownership: the schema is copied; answers and group are borrowed; the JSON is new.
  * Never ends the process (except out of memory).

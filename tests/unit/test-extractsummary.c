@@ -14,7 +14,8 @@ static double at(jv v, const char *path)
 	char buf[256];
 	snprintf(buf, sizeof buf, "%s", path);
 	for (char *tok = strtok(buf, "."); tok; tok = strtok(NULL, ".")) {
-		jv next = tok[0] >= '0' && tok[0] <= '9' ? jv_array_get(cur, atoi(tok)) : jv_object_get(cur, jv_string(tok));
+		jv next = tok[0] >= '0' && tok[0] <= '9' ? jv_array_get(cur, atoi(tok))
+							 : jv_object_get(cur, jv_string(tok));
 		cur = next;
 		if (!jv_is_valid(cur))
 			return NAN;
@@ -32,7 +33,8 @@ int main(void)
 	/* A: ok 8 true, 2 false; score 4 x5, 5 x5. B: ok 3 true, 7 false; score 1 x5, 2 x5. */
 	for (int i = 0; i < 10; i++) {
 		char a[96], b[96];
-		snprintf(a, sizeof a, "{\"ok\":%s,\"score\":%d,\"note\":\"x\"}", i < 8 ? "true" : "false", i < 5 ? 4 : 5);
+		snprintf(a, sizeof a, "{\"ok\":%s,\"score\":%d,\"note\":\"x\"}", i < 8 ? "true" : "false",
+			 i < 5 ? 4 : 5);
 		snprintf(b, sizeof b, "{\"ok\":%s,\"score\":%d}", i < 3 ? "true" : "false", i < 5 ? 1 : 2);
 		jv ja = jv_parse(a), jb = jv_parse(b), ga = jv_string("A"), gb = jv_string("B");
 		answer_summary_add(s, ga, ja);
@@ -54,7 +56,8 @@ int main(void)
 	/* A's score: mean 4.5, sd sqrt(10 * 0.25 / 9) = 0.527046. */
 	CHECK(NEAR(at(out, "groups.A.questions.score.mean"), 4.5, 1e-9) &&
 		      NEAR(at(out, "groups.A.questions.score.sd"), 0.527046, 1e-6) &&
-		      at(out, "groups.A.questions.score.ci.0") <= 4.5 && at(out, "groups.A.questions.score.ci.1") >= 4.5,
+		      at(out, "groups.A.questions.score.ci.0") <= 4.5 &&
+		      at(out, "groups.A.questions.score.ci.1") >= 4.5,
 	      "a mean, its sd and a bootstrap interval around it");
 	/* ok, A vs B: [[8, 2], [3, 7]], expected 5.5 4.5 / 5.5 4.5:
 	 * chi2 = 2 * 6.25 / 5.5 + 2 * 6.25 / 4.5 = 5.050505, df 1, p = erfc(sqrt(chi2 / 2)),
@@ -66,7 +69,8 @@ int main(void)
 	/* score, A vs B: diff 3, t = 3 / sqrt(2 * 0.277778 / 10) = 12.727922, df 18,
 	 * Hedges' g = (1 - 3 / 71) * 3 / 0.527046 = 0.957746 * 5.692100 = 5.451589. */
 	CHECK(NEAR(at(out, "comparisons.1.diff"), 3, 1e-9) && NEAR(at(out, "comparisons.1.t"), 12.727922, 1e-6) &&
-		      NEAR(at(out, "comparisons.1.df"), 18, 1e-6) && NEAR(at(out, "comparisons.1.hedges_g"), 5.451589, 1e-6),
+		      NEAR(at(out, "comparisons.1.df"), 18, 1e-6) &&
+		      NEAR(at(out, "comparisons.1.hedges_g"), 5.451589, 1e-6),
 	      "Welch's t, df and Hedges' g");
 	/* Holm over the two rows: the smaller p doubled, the larger kept (and made monotone). */
 	double p0 = at(out, "comparisons.0.p"), p1 = at(out, "comparisons.1.p");
@@ -74,15 +78,13 @@ int main(void)
 		      NEAR(at(out, "comparisons.0.p_holm"), fmax(p0, 2 * p1), 1e-6),
 	      "Holm-adjusted p over the comparisons");
 	jv kinds = jv_parse("[\"choice\",\"number\",\"other\"]");
-	jv got = JV_ARRAY(jv_object_get(jv_object_get(jv_object_get(jv_copy(out), jv_string("questions")),
-						  jv_string("ok")),
-				    jv_string("kind")),
-			  jv_object_get(jv_object_get(jv_object_get(jv_copy(out), jv_string("questions")),
-						      jv_string("score")),
-					jv_string("kind")),
-			  jv_object_get(jv_object_get(jv_object_get(jv_copy(out), jv_string("questions")),
-						      jv_string("note")),
-					jv_string("kind")));
+	jv got = JV_ARRAY(
+		jv_object_get(jv_object_get(jv_object_get(jv_copy(out), jv_string("questions")), jv_string("ok")),
+			      jv_string("kind")),
+		jv_object_get(jv_object_get(jv_object_get(jv_copy(out), jv_string("questions")), jv_string("score")),
+			      jv_string("kind")),
+		jv_object_get(jv_object_get(jv_object_get(jv_copy(out), jv_string("questions")), jv_string("note")),
+			      jv_string("kind")));
 	CHECK(jv_equal(got, kinds), "booleans are choices, integers numbers, strings other");
 	jv_free(out);
 	answer_summary_free(s);
