@@ -8,8 +8,14 @@ test_expect_success 'the demo runs the whole chain to conversations, offline' '
 	OUT="$TRASH/demo" "$SRC/pipelines/demo.sh" >log 2>&1 &&
 	test_line_count = 500 demo/personas.jsonl &&
 	jq -e -s "map(.validation.valid and (.description | startswith(\"You are\"))) | all" demo/personas.jsonl &&
-	test "$(gzip -dc demo/conversations.jsonl.gz | wc -l)" = 200 &&
+	test "$(gzip -dc demo/conversations.jsonl.gz | wc -l)" = 400 &&
 	gzip -dc demo/conversations.jsonl.gz | jq -e -s "map(.status == \"ok\" and (.turns | length) > 2 and (.probes | length) > 0) | all" &&
+	gzip -dc demo/conversations.jsonl.gz | jq -e -s "(map(.context) | group_by(.) | map([.[0], length])) == [[\"concat\", 200], [\"ecp\", 200]]" &&
+	jq -e ". as \$s | (.groups | keys) == [\"concat\", \"ecp\"] and (.comparisons | length) == 30 and ([.ci | to_entries[] | select(.value != null) | \$s[.key] >= .value[0] - 1e-9 and \$s[.key] <= .value[1] + 1e-9] | all)" demo/summary.json &&
+	grep -q "<h2>Comparisons</h2>" demo/report.html &&
+	grep -q "<h2>Release QA</h2>" demo/report.html &&
+	grep -q "Redacted by dialog-redact: <b>0</b> email" demo/report.html &&
+	test "$(jq -s "map(select(.status == \"ok\")) | length" demo/focus-groups.jsonl)" = 2 &&
 	grep -q "not a language model" log
 '
 

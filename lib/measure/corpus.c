@@ -16,6 +16,7 @@
 #include "rng.h"
 
 #define SELF_BLEU_SAMPLE 100
+#define DISTINCT_ORDERS 20
 #define STOP_TURN_BINS 51
 #define CURVE_POINTS 64
 
@@ -570,6 +571,40 @@ static struct units *persona_units(struct corpus *c, const struct sampled *s, si
 	return u;
 }
 
+/* order[0..n) = a random permutation of 0..n-1 drawn from rng (Fisher-Yates). */
+static void shuffle(size_t *order, size_t n, struct rng *rng)
+{
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	for (size_t i = n; i > 1; i--) {
+		size_t j = (size_t)rng_below(rng, i), t = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = t;
+	}
+}
+
+/* The budgeted distinct-n of the sample: the mean over DISTINCT_ORDERS random orders
+ * (drawn from a fixed stream, so the figure does not depend on --seed). Which
+ * conversations fill the budget changes the figure; one order, e.g. by id, could be
+ * any of them (and conversations sharing an id would sit side by side), so the
+ * summary gives the mean, the centre of what --ci's interval spreads around. */
+static void distinct_point(struct corpus *c, struct distinct *out)
+{
+	struct figures *fig = &c->fig;
+	size_t *order = xmalloc((fig->n ? fig->n : 1) * sizeof *order);
+	struct rng rng = rng_stream(0x64697374696e6374ULL, NULL, "distinct-n point");
+	double sum[3] = { 0, 0, 0 };
+	for (int r = 0; r < DISTINCT_ORDERS; r++) {
+		shuffle(order, fig->n, &rng);
+		distinct_n(c->counter, fig->grams, order, fig->n, c->cfg.distinct_budget, out);
+		for (int k = 0; k < 3; k++)
+			sum[k] += out->d[k];
+	}
+	for (int k = 0; k < 3; k++)
+		out->d[k] = sum[k] / DISTINCT_ORDERS;
+	free(order);
+}
+
 /* ---------- the sample's figures ---------- */
 
 static void figures_compute(struct corpus *c)
@@ -588,7 +623,7 @@ static void figures_compute(struct corpus *c)
 	fig->grams = xcalloc(n ? n : 1, sizeof *fig->grams);
 	for (size_t i = 0; i < n; i++)
 		fig->grams[i] = text_grams_new(s[i].text);
-	distinct_n(c->counter, fig->grams, NULL, n, c->cfg.distinct_budget, &fig->distinct);
+	distinct_point(c, &fig->distinct);
 	if (n && !isfinite(fig->distinct.d[0])) {
 		char why[256];
 		snprintf(why, sizeof why,
@@ -813,18 +848,6 @@ static jv interval(const double *reps, size_t nreps, size_t stride, double level
 	if (!isfinite(ci[0]) || !isfinite(ci[1]))
 		return jv_null();
 	return JV_ARRAY(jv_number(ci[0]), jv_number(ci[1]));
-}
-
-/* order[0..n) = a random permutation of 0..n-1 drawn from rng (Fisher-Yates). */
-static void shuffle(size_t *order, size_t n, struct rng *rng)
-{
-	for (size_t i = 0; i < n; i++)
-		order[i] = i;
-	for (size_t i = n; i > 1; i--) {
-		size_t j = (size_t)rng_below(rng, i), t = order[i - 1];
-		order[i - 1] = order[j];
-		order[j] = t;
-	}
 }
 
 /* reps x 3 distinct-n replicates of c on random orders of its sample. */

@@ -25,8 +25,10 @@
  *   silhouette  Rousseeuw's, over sampled conversations with a persona, a persona with
  *               one sampled conversation scoring 0 (counted in silhouette_singletons).
  *   diversity   distinct-n over the sample's client utterances (n-grams within one
- *               utterance) up to distinct_budget tokens, null when the sample holds
- *               fewer; self-BLEU-4 of the first 100 as Texygen/NLTK (diversity.h).
+ *               utterance) up to distinct_budget tokens — the mean over 20 fixed random
+ *               orders of the sample, since which conversations fill the budget
+ *               matters — null when the sample holds fewer; self-BLEU-4 of the first
+ *               100 as Texygen/NLTK (diversity.h).
  *   drift curve the mean probe drift at each "after" turn, with its count.
  * Intervals (corpus_intervals): percentile bootstrap; conversations are resampled for
  * conversation metrics, sampled conversations for adherence, distances and self-BLEU,
