@@ -134,14 +134,29 @@ static void finish_if_done(struct conversation *c)
 	free(c);
 }
 
-static void stop_now(struct conversation *c, const char *reason, const char *by)
+jv dialog_stop_json(const char *reason, const char *by, size_t after)
 {
 	jv stop = jv_object();
 	stop = jv_object_set(stop, jv_string("reason"), jv_string(reason));
 	stop = jv_object_set(stop, jv_string("by"), jv_string(by));
-	stop = jv_object_set(stop, jv_string("after"), jv_number((double)c->nturns));
+	return jv_object_set(stop, jv_string("after"), jv_number((double)after));
+}
+
+jv dialog_error_json(const struct llm_result *r)
+{
+	jv error = jv_object();
+	error = jv_object_set(error, jv_string("kind"), jv_string(r->error_kind));
+	error = jv_object_set(error, jv_string("message"), jv_string(r->error_message));
+	error = jv_object_set(error, jv_string("attempts"), jv_number(r->attempts));
+	if (r->finish_reason)
+		error = jv_object_set(error, jv_string("finish_reason"), jv_string(r->finish_reason));
+	return error;
+}
+
+static void stop_now(struct conversation *c, const char *reason, const char *by)
+{
 	jv_free(c->stop);
-	c->stop = stop;
+	c->stop = dialog_stop_json(reason, by, c->nturns);
 	c->speaking_done = 1;
 }
 
@@ -150,12 +165,7 @@ static void fail(struct conversation *c, const struct llm_result *r)
 	c->failed = 1;
 	c->rate_limited = r->rate_limited;
 	jv_free(c->error);
-	c->error = jv_object();
-	c->error = jv_object_set(c->error, jv_string("kind"), jv_string(r->error_kind));
-	c->error = jv_object_set(c->error, jv_string("message"), jv_string(r->error_message));
-	c->error = jv_object_set(c->error, jv_string("attempts"), jv_number(r->attempts));
-	if (r->finish_reason)
-		c->error = jv_object_set(c->error, jv_string("finish_reason"), jv_string(r->finish_reason));
+	c->error = dialog_error_json(r);
 	stop_now(c, "error", "error");
 }
 

@@ -53,6 +53,10 @@ struct dialog_config {
 typedef void (*dialog_done_fn)(void *ctx, jv record, int rate_limited);
 
 void dialog_start(const struct dialog_config *cfg, jv persona, uint64_t index, dialog_done_fn done, void *ctx);
+/* {"reason","by","after"}: how a conversation of `after` turns stopped. */
+jv dialog_stop_json(const char *reason, const char *by, size_t after);
+/* {"kind","message","attempts"[,"finish_reason"]}: why a call failed for good. */
+jv dialog_error_json(const struct llm_result *r);
 /* How many of the turns (borrowed) carry "truncated": true — answers the token limit cut
  * short but that were kept (an answer cut before any text fails the conversation). */
 uint64_t dialog_truncated_turns(jv turns);

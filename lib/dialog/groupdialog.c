@@ -155,13 +155,9 @@ static void finish_if_done(struct group_conv *g)
 
 static void stop_now(struct group_conv *g, const char *reason, const char *by)
 {
-	jv stop = jv_object();
-	stop = jv_object_set(stop, jv_string("reason"), jv_string(reason));
-	stop = jv_object_set(stop, jv_string("by"), jv_string(by));
-	stop = jv_object_set(stop, jv_string("after"), jv_number((double)g->nturns));
-	stop = jv_object_set(stop, jv_string("rounds"), jv_number((double)g->round));
 	jv_free(g->stop);
-	g->stop = stop;
+	g->stop = jv_object_set(dialog_stop_json(reason, by, g->nturns), jv_string("rounds"),
+				jv_number((double)g->round));
 	g->speaking_done = 1;
 }
 
@@ -170,12 +166,7 @@ static void fail(struct group_conv *g, const struct llm_result *r)
 	g->failed = 1;
 	g->rate_limited = r->rate_limited;
 	jv_free(g->error);
-	g->error = jv_object();
-	g->error = jv_object_set(g->error, jv_string("kind"), jv_string(r->error_kind));
-	g->error = jv_object_set(g->error, jv_string("message"), jv_string(r->error_message));
-	g->error = jv_object_set(g->error, jv_string("attempts"), jv_number(r->attempts));
-	if (r->finish_reason)
-		g->error = jv_object_set(g->error, jv_string("finish_reason"), jv_string(r->finish_reason));
+	g->error = dialog_error_json(r);
 	stop_now(g, "error", "error");
 }
 

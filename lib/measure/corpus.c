@@ -977,25 +977,7 @@ jv corpus_compare(struct corpus *a, struct corpus *b, const char *name_a, const 
 
 jv corpus_holm(jv comparisons)
 {
-	int n = jv_array_length(jv_copy(comparisons));
-	double *p = xmalloc((size_t)(n ? n : 1) * sizeof *p), *adjusted = xmalloc((size_t)(n ? n : 1) * sizeof *p);
-	for (int i = 0; i < n; i++) {
-		jv row = jv_array_get(jv_copy(comparisons), i);
-		jv pi = jvu_get_borrow(row, "p");
-		p[i] = jv_get_kind(pi) == JV_KIND_NUMBER ? jv_number_value(pi) : NAN;
-		jv_free(pi);
-		jv_free(row);
-	}
-	holm(p, (size_t)n, adjusted);
-	for (int i = 0; i < n; i++) {
-		jv row = jv_array_get(jv_copy(comparisons), i);
-		row = jv_object_set(row, jv_string("p_holm"),
-				    isfinite(adjusted[i]) ? jvu_figure(adjusted[i]) : jv_null());
-		comparisons = jv_array_set(comparisons, i, row);
-	}
-	free(p);
-	free(adjusted);
-	return comparisons;
+	return holm_rows(comparisons, jvu_figure);
 }
 
 void corpus_free(struct corpus *c)

@@ -260,23 +260,7 @@ static jv comparisons(const struct answer_summary *s)
 			for (size_t i = 0; i < s->nq; i++)
 				if (s->q[i].kind != KIND_OTHER)
 					rows = jv_array_append(rows, compare_pair(s, &s->q[i], a, b));
-	int n = jv_array_length(jv_copy(rows));
-	double *p = xcalloc((size_t)(n ? n : 1), sizeof *p), *adjusted = xcalloc((size_t)(n ? n : 1), sizeof *p);
-	for (int i = 0; i < n; i++) {
-		jv row = jv_array_get(jv_copy(rows), i);
-		jv pi = jvu_get_borrow(row, "p");
-		p[i] = jv_get_kind(pi) == JV_KIND_NUMBER ? jv_number_value(pi) : NAN;
-		jv_free(pi);
-		jv_free(row);
-	}
-	holm(p, (size_t)n, adjusted);
-	for (int i = 0; i < n; i++) {
-		jv row = jv_array_get(jv_copy(rows), i);
-		rows = jv_array_set(rows, i, jv_object_set(row, jv_string("p_holm"), p_value(adjusted[i])));
-	}
-	free(p);
-	free(adjusted);
-	return rows;
+	return holm_rows(rows, p_value);
 }
 
 jv answer_summary_json(struct answer_summary *s, int compare)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "msg.h"
+#include "jvutil.h"
 #include "resample.h"
 #include "rng.h"
 
@@ -260,4 +261,26 @@ void holm(const double *p, size_t n, double *adjusted)
 		adjusted[rank[j].index] = running;
 	}
 	free(rank);
+}
+
+jv holm_rows(jv rows, jv (*figure)(double))
+{
+	int n = jv_get_kind(rows) == JV_KIND_ARRAY ? jv_array_length(jv_copy(rows)) : 0;
+	double *p = xmalloc((size_t)(n ? n : 1) * sizeof *p), *adjusted = xmalloc((size_t)(n ? n : 1) * sizeof *p);
+	for (int i = 0; i < n; i++) {
+		jv row = jv_array_get(jv_copy(rows), i);
+		jv pi = jvu_get_borrow(row, "p");
+		p[i] = jv_get_kind(pi) == JV_KIND_NUMBER ? jv_number_value(pi) : NAN;
+		jv_free(pi);
+		jv_free(row);
+	}
+	holm(p, (size_t)n, adjusted);
+	for (int i = 0; i < n; i++) {
+		jv row = jv_array_get(jv_copy(rows), i);
+		jv value = isfinite(adjusted[i]) ? figure(adjusted[i]) : jv_null();
+		rows = jv_array_set(rows, i, jv_object_set(row, jv_string("p_holm"), value));
+	}
+	free(p);
+	free(adjusted);
+	return rows;
 }

@@ -27,6 +27,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <jv.h>
 
 struct units;
 
@@ -52,6 +53,9 @@ void units_permutation(const struct units *a, const struct units *b, size_t reps
  * NaN sorted ascending, adj_(i) = max over j <= i of min(1, (m - j) * p_(j)), j from 0.
  * NaN entries stay NaN and do not count in m. */
 void holm(const double *p, size_t n, double *adjusted);
+/* rows (consumed): an array of objects with a numeric "p" (or null); each gains "p_holm",
+ * Holm's adjustment over all of them, written by figure (a NaN one: null). */
+jv holm_rows(jv rows, jv (*figure)(double));
 void units_free(struct units *u);
 
 #endif

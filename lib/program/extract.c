@@ -316,23 +316,6 @@ static int load_schema(struct extract_run *run)
 	return 0;
 }
 
-/* The summary (borrowed) as JSON to --summary FILE, or to stderr for "-". */
-static int write_summary(jv summary)
-{
-	if (strcmp(opt->summary_path, "-") != 0) {
-		struct jsonl_writer *w = jsonl_writer_open(opt->summary_path);
-		if (!w)
-			return -1;
-		jsonl_write(w, jv_copy(summary));
-		return jsonl_writer_close(w);
-	}
-	struct buf b = BUF_INIT;
-	jvu_dump(summary, &b);
-	fprintf(stderr, "%s\n", b.data);
-	buf_free(&b);
-	return 0;
-}
-
 int extract(struct tool *t, struct extract_options *o)
 {
 	opt = o;
@@ -385,7 +368,7 @@ int extract(struct tool *t, struct extract_options *o)
 	}
 	if (run.summary && status != EXIT_USAGE && !interrupt_requested()) {
 		jv summary = answer_summary_json(run.summary, o->compare);
-		if (write_summary(summary) < 0)
+		if (tool_write_summary(opt->summary_path, summary) < 0)
 			status = EXIT_SOME_FAILED;
 		jv_free(summary);
 	}

@@ -409,23 +409,6 @@ static jv build_summary(struct score_run *run, jv reference, uint64_t seed)
 	return summary;
 }
 
-/* The summary (borrowed) as JSON to --summary FILE, or to stderr for "-". */
-static int write_summary(jv summary)
-{
-	if (strcmp(opt->summary_path, "-") != 0) {
-		struct jsonl_writer *w = jsonl_writer_open(opt->summary_path);
-		if (!w)
-			return -1;
-		jsonl_write(w, jv_copy(summary));
-		return jsonl_writer_close(w);
-	}
-	struct buf b = BUF_INIT;
-	jvu_dump(summary, &b);
-	fprintf(stderr, "%s\n", b.data);
-	buf_free(&b);
-	return 0;
-}
-
 int score(struct tool *t, struct score_options *o)
 {
 	opt = o;
@@ -487,7 +470,7 @@ int score(struct tool *t, struct score_options *o)
 			summary =
 				jv_object_set(summary, jv_string("judge_errors"), jv_number((double)run.judge_errors));
 		}
-		if (o->summary_path && write_summary(summary) < 0)
+		if (o->summary_path && tool_write_summary(opt->summary_path, summary) < 0)
 			status = EXIT_SOME_FAILED;
 		if (o->report_path && report_write(summary, o->report_path) < 0)
 			status = EXIT_SOME_FAILED;

@@ -1,6 +1,9 @@
+#include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
 #include "interrupt.h"
+#include "jvutil.h"
 #include "msg.h"
 #include "tool.h"
 
@@ -63,4 +66,20 @@ int tool_finish(struct tool *t, int status, unsigned long long failed, unsigned 
 	llm_engine_free(t->engine);
 	memset(t, 0, sizeof *t);
 	return status;
+}
+
+int tool_write_summary(const char *path, jv summary)
+{
+	if (strcmp(path, "-") != 0) {
+		struct jsonl_writer *w = jsonl_writer_open(path);
+		if (!w)
+			return -1;
+		jsonl_write(w, jv_copy(summary));
+		return jsonl_writer_close(w);
+	}
+	struct buf b = BUF_INIT;
+	jvu_dump(summary, &b);
+	fprintf(stderr, "%s\n", b.data);
+	buf_free(&b);
+	return 0;
 }

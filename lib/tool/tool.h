@@ -52,6 +52,9 @@ int tool_open(struct tool *t);
 struct stream *tool_stream(struct tool *t, size_t max_in_flight, int keep_order);
 /* 0 at the end of the input, or the interrupt's status. */
 int tool_run(struct tool *t, stream_start_fn start, void *ctx);
+/* A program's one summary document (borrowed) as JSON to path — "-" for stderr, since
+ * stdout carries the records — 0, or -1 after an error message naming the file. */
+int tool_write_summary(const char *path, jv summary);
 /* The exit status: status when it is not 0, else from the counts. */
 int tool_finish(struct tool *t, int status, unsigned long long failed, unsigned long long failed_rate_limited);
 
