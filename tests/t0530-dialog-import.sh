@@ -14,7 +14,8 @@ test_expect_success 'personachat: the persona owner (column 2) is the client, tu
 	dialog-import --from personachat "$I/personachat.txt" >out 2>err &&
 	head -n 1 out >got &&
 	want_records want <<-\EOF &&
-	{"id":"personachat-000001","persona_id":"pc-5207bbdc6497","index":0,"source":"personachat",
+	{"id":"personachat-000001","persona_id":"pc-5207bbdc6497","index":0,
+	 "source":{"format":"personachat","id":null,"line":1},
 	 "persona":{"sentences":["i have two dogs.","i like to work on vintage cars."]},
 	 "description":"i have two dogs. i like to work on vintage cars.",
 	 "turns":[{"speaker":"responder","text":"hi ! how are you doing tonight ?"},
@@ -67,7 +68,7 @@ test_expect_success 'spc: quoted multi-line fields, escaped quotes, User 1 is th
 	dialog-import --from spc "$I/spc.csv" >out 2>err &&
 	head -n 1 out >got &&
 	want_records want <<-\EOF &&
-	{"id":"spc-000001","persona_id":"pc-a94a6bb19b85","index":0,"source":"spc",
+	{"id":"spc-000001","persona_id":"pc-a94a6bb19b85","index":0,"source":{"format":"spc","id":null,"line":2},
 	 "persona":{"sentences":["I like to ski.","I have a cat named \"Pixel\"."],
 	            "partner_sentences":["I am a nurse.","I work nights."]},
 	 "description":"I like to ski. I have a cat named \"Pixel\".",
@@ -103,7 +104,7 @@ test_expect_success 'spc: columns are found by name; extra columns go to source_
 test_expect_success 'spasm: tested is the responder, text or content, unknown members under source_meta' '
 	dialog-import --from spasm "$I/spasm.jsonl" >out 2>err &&
 	want_records want <<-\EOF &&
-	{"id":"run1/p7/0","persona_id":"p7","index":0,"source":"spasm",
+	{"id":"run1/p7/0","persona_id":"p7","index":0,"source":{"format":"spasm","id":"run1/p7/0","line":1},
 	 "persona":{"age":41,"occupation":"teacher"},
 	 "description":"You are a 41-year-old teacher worried about your rent.",
 	 "turns":[{"speaker":"client","text":"My landlord raised the rent again."},
@@ -111,7 +112,7 @@ test_expect_success 'spasm: tested is the responder, text or content, unknown me
 	          {"speaker":"client","text":"Almost twenty percent."}],
 	 "source_meta":{"client_model":"A","tested_model":"B","status":"done"},
 	 "status":"ok"}
-	{"id":"spasm-000002","persona_id":"pd-86a07a6b0063","index":0,"source":"spasm",
+	{"id":"spasm-000002","persona_id":"pd-86a07a6b0063","index":0,"source":{"format":"spasm","id":null,"line":2},
 	 "persona":{"age":23},"description":"You are a 23-year-old student.",
 	 "turns":[{"speaker":"client","text":"Hi."},{"speaker":"responder","text":"Hello! How can I help?"}],
 	 "status":"ok"}
@@ -123,13 +124,13 @@ test_expect_success 'spasm: tested is the responder, text or content, unknown me
 test_expect_success 'chat: system is the description, user the client, assistant the responder; tool traffic skipped' '
 	dialog-import --from chat "$I/chat.jsonl" >out 2>err &&
 	want_records want <<-\EOF &&
-	{"id":"chat-000001","persona_id":"pd-19679d65c783","index":0,"source":"chat",
+	{"id":"chat-000001","persona_id":"pd-19679d65c783","index":0,"source":{"format":"chat","id":null,"line":1},
 	 "description":"You are Ana, a nurse who works nights.",
 	 "turns":[{"speaker":"client","text":"I can never sleep during the day."},
 	          {"speaker":"responder","text":"That is hard. What have you tried?"},
 	          {"speaker":"client","text":"Earplugs, mostly."}],
 	 "status":"ok"}
-	{"id":"c-42","persona_id":"pd-924a56ec7ae3","index":0,"source":"chat",
+	{"id":"c-42","persona_id":"pd-924a56ec7ae3","index":0,"source":{"format":"chat","id":"c-42","line":2},
 	 "description":"You are Bo.\nYou are tired.",
 	 "turns":[{"speaker":"client","text":"Hello\nthere"},{"speaker":"responder","text":"Hi Bo."}],
 	 "source_meta":{"model":"gpt-x"},"status":"ok"}
@@ -286,8 +287,8 @@ test_expect_success 'spasm and chat: bad records are named by line, copied verba
 	test_expect_code 1 dialog-import --from chat --rejects rej in.jsonl >out 2>err &&
 	jq -r .id out >got && echo chat-000005 >want && test_cmp want got &&
 	sed -n 1,5p in.jsonl >want && test_cmp want rej &&
-	grep -qx "dialog-import: in.jsonl:1: messages\[0\] has an unknown role '"'"'narrator'"'"'" err &&
-	grep -qx "dialog-import: in.jsonl:2: record has no user or assistant messages" err &&
+	grep -qx "dialog-import: in.jsonl:1: messages\[0\] has an unknown role '"'"'narrator'"'"' (map it with --roles)" err &&
+	grep -qx "dialog-import: in.jsonl:2: record has no client or responder turns" err &&
 	grep -qx "dialog-import: in.jsonl:3: record has no \"messages\" array" err &&
 	grep -qx "dialog-import: in.jsonl:4: expected an object, got an array" err &&
 	grep -qx "dialog-import: in.jsonl:5: messages\[0\] has a \"content\" that is neither text nor text parts" err
@@ -333,9 +334,9 @@ test_expect_success 'imported conversations go through dialog-stop' '
 test_expect_success 'usage errors exit 2: no --from, an unknown format' '
 	test_expect_code 2 dialog-import "$I/chat.jsonl" >out 2>err &&
 	test ! -s out &&
-	grep -qx "dialog-import: --from FORMAT is required (one of personachat, spc, spasm, chat)" err &&
+	grep -qx "dialog-import: --from FORMAT is required (one of personachat, spc, spasm, chat, sharegpt, hf)" err &&
 	test_expect_code 2 dialog-import --from csv "$I/chat.jsonl" >out 2>err &&
-	grep -qx "dialog-import: unknown format '"'"'csv'"'"' for --from (one of personachat, spc, spasm, chat)" err &&
+	grep -qx "dialog-import: unknown format '"'"'csv'"'"' for --from (one of personachat, spc, spasm, chat, sharegpt, hf)" err &&
 	test_expect_code 2 dialog-import --from chat --limit -1 </dev/null 2>/dev/null &&
 	dialog-import --help >help &&
 	grep -q -- "--from FORMAT" help
