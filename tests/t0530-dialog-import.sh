@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# dialog-import: PersonaChat text, Synthetic-Persona-Chat CSV, SPASM and chat JSON Lines
-# into conversation records; speaker mapping, persona ids, gzip, --limit, bad input.
+# dialog-import: PersonaChat text, Synthetic-Persona-Chat CSV, SPASM, chat, ShareGPT and
+# Hugging Face JSON Lines into conversation records; speaker and role mapping, the
+# source's ids, lines and stops, persona ids, gzip, --limit, bad input.
 . "$(dirname "$0")/lib.sh"
 
 I=$FIXTURES/import
@@ -14,7 +15,8 @@ test_expect_success 'personachat: the persona owner (column 2) is the client, tu
 	dialog-import --from personachat "$I/personachat.txt" >out 2>err &&
 	head -n 1 out >got &&
 	want_records want <<-\EOF &&
-	{"id":"personachat-000001","persona_id":"pc-5207bbdc6497","index":0,"source":"personachat",
+	{"id":"personachat-000001","persona_id":"pc-5207bbdc6497","index":0,
+	 "source":{"format":"personachat","id":null,"line":1},
 	 "persona":{"sentences":["i have two dogs.","i like to work on vintage cars."]},
 	 "description":"i have two dogs. i like to work on vintage cars.",
 	 "turns":[{"speaker":"responder","text":"hi ! how are you doing tonight ?"},
@@ -67,7 +69,7 @@ test_expect_success 'spc: quoted multi-line fields, escaped quotes, User 1 is th
 	dialog-import --from spc "$I/spc.csv" >out 2>err &&
 	head -n 1 out >got &&
 	want_records want <<-\EOF &&
-	{"id":"spc-000001","persona_id":"pc-a94a6bb19b85","index":0,"source":"spc",
+	{"id":"spc-000001","persona_id":"pc-a94a6bb19b85","index":0,"source":{"format":"spc","id":null,"line":2},
 	 "persona":{"sentences":["I like to ski.","I have a cat named \"Pixel\"."],
 	            "partner_sentences":["I am a nurse.","I work nights."]},
 	 "description":"I like to ski. I have a cat named \"Pixel\".",
@@ -103,7 +105,7 @@ test_expect_success 'spc: columns are found by name; extra columns go to source_
 test_expect_success 'spasm: tested is the responder, text or content, unknown members under source_meta' '
 	dialog-import --from spasm "$I/spasm.jsonl" >out 2>err &&
 	want_records want <<-\EOF &&
-	{"id":"run1/p7/0","persona_id":"p7","index":0,"source":"spasm",
+	{"id":"run1/p7/0","persona_id":"p7","index":0,"source":{"format":"spasm","id":"run1/p7/0","line":1},
 	 "persona":{"age":41,"occupation":"teacher"},
 	 "description":"You are a 41-year-old teacher worried about your rent.",
 	 "turns":[{"speaker":"client","text":"My landlord raised the rent again."},
@@ -111,7 +113,7 @@ test_expect_success 'spasm: tested is the responder, text or content, unknown me
 	          {"speaker":"client","text":"Almost twenty percent."}],
 	 "source_meta":{"client_model":"A","tested_model":"B","status":"done"},
 	 "status":"ok"}
-	{"id":"spasm-000002","persona_id":"pd-86a07a6b0063","index":0,"source":"spasm",
+	{"id":"spasm-000002","persona_id":"pd-86a07a6b0063","index":0,"source":{"format":"spasm","id":null,"line":2},
 	 "persona":{"age":23},"description":"You are a 23-year-old student.",
 	 "turns":[{"speaker":"client","text":"Hi."},{"speaker":"responder","text":"Hello! How can I help?"}],
 	 "status":"ok"}
@@ -123,13 +125,13 @@ test_expect_success 'spasm: tested is the responder, text or content, unknown me
 test_expect_success 'chat: system is the description, user the client, assistant the responder; tool traffic skipped' '
 	dialog-import --from chat "$I/chat.jsonl" >out 2>err &&
 	want_records want <<-\EOF &&
-	{"id":"chat-000001","persona_id":"pd-19679d65c783","index":0,"source":"chat",
+	{"id":"chat-000001","persona_id":"pd-19679d65c783","index":0,"source":{"format":"chat","id":null,"line":1},
 	 "description":"You are Ana, a nurse who works nights.",
 	 "turns":[{"speaker":"client","text":"I can never sleep during the day."},
 	          {"speaker":"responder","text":"That is hard. What have you tried?"},
 	          {"speaker":"client","text":"Earplugs, mostly."}],
 	 "status":"ok"}
-	{"id":"c-42","persona_id":"pd-924a56ec7ae3","index":0,"source":"chat",
+	{"id":"c-42","persona_id":"pd-924a56ec7ae3","index":0,"source":{"format":"chat","id":"c-42","line":2},
 	 "description":"You are Bo.\nYou are tired.",
 	 "turns":[{"speaker":"client","text":"Hello\nthere"},{"speaker":"responder","text":"Hi Bo."}],
 	 "source_meta":{"model":"gpt-x"},"status":"ok"}
@@ -138,8 +140,206 @@ test_expect_success 'chat: system is the description, user the client, assistant
 	echo "dialog-import: 2 conversations from chat, 0 rejected" >want && test_cmp want err
 '
 
+test_expect_success 'spasm: the published layout keeps persona_id/conversation_id as id and termination_reason as stop' '
+	dialog-import --from spasm "$I/spasm-published.jsonl" >out 2>err &&
+	want_records want <<-\EOF &&
+	{"id":"101/1","persona_id":"101","index":0,"source":{"format":"spasm","id":"101/1","line":1},
+	 "persona":{"age":34,"gender":"woman","occupation":"nurse","domain":"burnout"},
+	 "description":"You are a 34-year-old nurse who feels burnt out.",
+	 "turns":[{"speaker":"client","text":"I can'"'"'t keep up with the night shifts."},
+	          {"speaker":"responder","text":"That sounds exhausting. What is hardest?"},
+	          {"speaker":"client","text":"Sleeping. Thanks for listening, bye."}],
+	 "stop":{"reason":"closure","by":"source","after":3,"source_reason":"natural_termination"},
+	 "source_meta":{"client_model":"gpt-4o-mini","tested_model":"llama-3-8b"},"status":"ok"}
+	{"id":"101/2","persona_id":"101","index":0,"source":{"format":"spasm","id":"101/2","line":2},
+	 "persona":{"age":34,"gender":"woman","occupation":"nurse","domain":"burnout"},
+	 "description":"You are a 34-year-old nurse who feels burnt out.",
+	 "turns":[{"speaker":"client","text":"Night shifts again."},{"speaker":"responder","text":"Tell me more."}],
+	 "stop":{"reason":"max_turns","by":"source","after":2,"source_reason":"max_turns"},
+	 "source_meta":{"client_model":"gpt-4o-mini","tested_model":"qwen-2-7b"},"status":"ok"}
+	{"id":"102/1","persona_id":"102","index":0,"source":{"format":"spasm","id":"102/1","line":3},
+	 "persona":{"age":19},"description":"You are a 19-year-old student.",
+	 "turns":[{"speaker":"client","text":"Exams."}],
+	 "source_meta":{"client_model":"gpt-4o-mini","tested_model":"llama-3-8b"},"status":"ok"}
+	EOF
+	test_cmp want out &&
+	echo "dialog-import: 3 conversations from spasm, 0 rejected" >want && test_cmp want err
+'
+
+test_expect_success 'spasm: every termination_reason maps to a stop reason; a bad one is rejected' '
+	for pair in natural_termination:closure Natural:closure goodbye:closure max_turns:max_turns \
+		turn_limit:max_turns max_turns_reached:max_turns repetition:loop loop_detected:loop \
+		api_error:error user_left:other; do
+		printf "{\"persona_id\":1,\"conversation_id\":2,\"turns\":[{\"speaker\":\"client\",\"text\":\"a\"}],\"termination_reason\":\"%s\"}\n" "${pair%%:*}" >in.jsonl &&
+		dialog-import --from spasm in.jsonl 2>/dev/null | jq -r "[.id, .stop.reason, .stop.by, .stop.source_reason] | join(\" \")" >got &&
+		echo "1/2 ${pair#*:} source ${pair%%:*}" >want && test_cmp want got || return 1
+	done &&
+	printf "%s\n" "{\"persona_id\":1,\"conversation_id\":3,\"turns\":[{\"speaker\":\"client\",\"text\":\"a\"}],\"termination_reason\":[1]}" \
+		"{\"persona_id\":1,\"conversation_id\":{},\"turns\":[{\"speaker\":\"client\",\"text\":\"a\"}]}" \
+		"{\"persona_id\":1,\"turns\":[{\"speaker\":\"client\",\"text\":\"a\"}],\"termination_reason\":null}" >in.jsonl &&
+	test_expect_code 1 dialog-import --from spasm --rejects rej in.jsonl >out 2>err &&
+	jq -c "[.id, .persona_id, .stop]" out >got &&
+	echo "[\"spasm-000003\",\"1\",null]" >want && test_cmp want got &&
+	sed -n 1,2p in.jsonl >want && test_cmp want rej &&
+	cat >want <<-\EOF &&
+	dialog-import: in.jsonl:1: "termination_reason" must be a string, not an array
+	dialog-import: in.jsonl:2: "conversation_id" must be a string or a number, not an object
+	dialog-import: 1 conversations from spasm, 2 rejected
+	EOF
+	test_cmp want err
+'
+
+test_expect_success 'every format says where a record came from: format, own id or null, line' '
+	for f in personachat:personachat.txt spc:spc.csv spasm:spasm.jsonl chat:chat.jsonl sharegpt:sharegpt.jsonl hf:hf.jsonl; do
+		dialog-import --from ${f%%:*} "$I/${f#*:}" 2>/dev/null | jq -c .source >"got-${f%%:*}" || return 1
+	done &&
+	cat got-personachat got-spc got-spasm got-chat got-sharegpt got-hf >got &&
+	want_records want <<-\EOF &&
+	{"format":"personachat","id":null,"line":1}
+	{"format":"personachat","id":null,"line":5}
+	{"format":"spc","id":null,"line":2}
+	{"format":"spc","id":null,"line":12}
+	{"format":"spc","id":null,"line":14}
+	{"format":"spasm","id":"run1/p7/0","line":1}
+	{"format":"spasm","id":null,"line":2}
+	{"format":"chat","id":null,"line":1}
+	{"format":"chat","id":"c-42","line":2}
+	{"format":"sharegpt","id":"sg-1","line":1}
+	{"format":"sharegpt","id":null,"line":2}
+	{"format":"hf","id":null,"line":1}
+	{"format":"hf","id":17,"line":2}
+	{"format":"hf","id":null,"line":3}
+	EOF
+	test_cmp want got &&
+	printf "\n\n{\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}\n" >blank.jsonl &&
+	cat "$I/chat.jsonl" blank.jsonl >two.jsonl &&
+	dialog-import --from chat two.jsonl blank.jsonl 2>/dev/null | jq -c "[.id, .source.line]" >got &&
+	printf "%s\n" "[\"chat-000001\",1]" "[\"c-42\",2]" "[\"chat-000003\",5]" "[\"chat-000004\",3]" >want && test_cmp want got
+'
+
+test_expect_success 'sharegpt: system is the description (blank line between), human the client, gpt the responder, kick-off dropped' '
+	dialog-import --from sharegpt "$I/sharegpt.jsonl" >out 2>err &&
+	want_records want <<-\EOF &&
+	{"id":"sg-1","persona_id":"pd-ecf9bb830583","index":0,"source":{"format":"sharegpt","id":"sg-1","line":1},
+	 "description":"You are Ana, a nurse.\n\nYou work nights.",
+	 "turns":[{"speaker":"responder","text":"Hi, I'"'"'m Ana."},
+	          {"speaker":"client","text":"Hello Ana, how are the nights?"}],
+	 "source_meta":{"source":"export"},"status":"ok"}
+	{"id":"sharegpt-000002","persona_id":"sharegpt-000002","index":0,
+	 "source":{"format":"sharegpt","id":null,"line":2},"description":"",
+	 "turns":[{"speaker":"client","text":"Hi."},{"speaker":"responder","text":"Hello! How can I help?"}],
+	 "status":"ok"}
+	EOF
+	test_cmp want out &&
+	echo "dialog-import: 2 conversations from sharegpt, 0 rejected" >want && test_cmp want err
+'
+
+test_expect_success 'sharegpt: --roles maps from values; the kick-off is dropped only as the first turn' '
+	dialog-import --from sharegpt --roles human=responder,gpt=client,system=skip "$I/sharegpt.jsonl" >out 2>/dev/null &&
+	jq -c "[.description, [.turns[] | .speaker + \": \" + .text]]" out >got &&
+	want_records want <<-\EOF &&
+	["",["client: Hi, I'"'"'m Ana.","responder: Hello Ana, how are the nights?"]]
+	["",["responder: Hi.","client: Hello! How can I help?"]]
+	EOF
+	test_cmp want got &&
+	echo "{\"conversations\":[{\"from\":\"user\",\"value\":\"hi\"},{\"from\":\"bot\",\"value\":\"(The conversation starts now. Please begin.)\"}]}" >in.jsonl &&
+	dialog-import --from sharegpt --roles user=client,bot=responder in.jsonl 2>/dev/null | jq -c .turns >got &&
+	echo "[{\"speaker\":\"client\",\"text\":\"hi\"},{\"speaker\":\"responder\",\"text\":\"(The conversation starts now. Please begin.)\"}]" >want &&
+	test_cmp want got
+'
+
+test_expect_success 'sharegpt: an unknown from, bad values and an empty record are rejected by line, the rest imported, exit 1' '
+	{ echo "{\"conversations\":[{\"from\":\"human\",\"value\":\"hi\"},{\"from\":\"bard\",\"value\":\"x\"}]}";
+	  echo "{\"conversations\":[{\"from\":\"human\",\"value\":5}]}";
+	  echo "{\"conversations\":[{\"from\":\"gpt\"}]}";
+	  echo "{\"conversations\":[{\"value\":\"x\"}]}";
+	  echo "{\"messages\":[]}";
+	  echo "{\"conversations\":[{\"from\":\"human\",\"value\":\"(The conversation starts now. Please begin.)\"}]}";
+	  echo "{\"conversations\":[null]}"; echo "{";
+	  sed -n 2p "$I/sharegpt.jsonl"; } >in.jsonl &&
+	test_expect_code 1 dialog-import --from sharegpt --rejects rej in.jsonl >out 2>err &&
+	jq -r .id out >got && echo sharegpt-000008 >want && test_cmp want got &&
+	sed -n 1,8p in.jsonl >want && test_cmp want rej &&
+	grep -v "^dialog-import: in.jsonl:8: " err >got &&
+	cat >want <<-\EOF &&
+	dialog-import: in.jsonl:1: conversations[1] has an unknown "from" '"'"'bard'"'"' (map it with --roles)
+	dialog-import: in.jsonl:2: conversations[0] has a "value" that is not text
+	dialog-import: in.jsonl:3: conversations[0] has no "value"
+	dialog-import: in.jsonl:4: conversations[0] has no "from" string
+	dialog-import: in.jsonl:5: record has no "conversations" array
+	dialog-import: in.jsonl:6: record has no client or responder turns
+	dialog-import: in.jsonl:7: conversations[0] is null, not an object
+	dialog-import: 1 conversations from sharegpt, 8 rejected
+	EOF
+	test_cmp want got &&
+	grep -q "^dialog-import: in.jsonl:8: not JSON: " err
+'
+
+test_expect_success 'hf: the persona column is the description, the system message the system_prompt, kick-off dropped' '
+	dialog-import --from hf "$I/hf.jsonl" >out 2>err &&
+	want_records want <<-\EOF &&
+	{"id":"hf-000001","persona_id":"pd-ba251ed71bb4","index":0,"source":{"format":"hf","id":null,"line":1},
+	 "description":"I am Bo, a baker.","system_prompt":"Stay in character.",
+	 "turns":[{"speaker":"responder","text":"Hello, I'"'"'m Bo."},{"speaker":"client","text":"Hi Bo."}],
+	 "source_meta":{"split":"train"},"status":"ok"}
+	{"id":"17","persona_id":"pd-c225eda83bd3","index":0,"source":{"format":"hf","id":17,"line":2},
+	 "description":"I fish.\nI ski.",
+	 "turns":[{"speaker":"client","text":"I fish on weekends."},{"speaker":"responder","text":"Nice!"}],
+	 "status":"ok"}
+	{"id":"hf-000003","persona_id":"pd-3149ca8e735f","index":0,"source":{"format":"hf","id":null,"line":3},
+	 "description":"You are Cy.",
+	 "turns":[{"speaker":"client","text":"hello"},{"speaker":"responder","text":"hey"}],"status":"ok"}
+	EOF
+	test_cmp want out &&
+	echo "dialog-import: 3 conversations from hf, 0 rejected" >want && test_cmp want err &&
+	echo "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"persona_description\":\"I sing.\",\"persona_id\":\"p1\"}" >in.jsonl &&
+	dialog-import --from hf in.jsonl 2>/dev/null | jq -c "[.persona_id, .description]" >got &&
+	echo "[\"p1\",\"I sing.\"]" >want && test_cmp want got &&
+	dialog-import --from hf --roles user=responder,assistant=client,system=skip "$I/hf.jsonl" 2>/dev/null |
+		jq -c "[.description, .system_prompt, .turns[0]]" | head -n 1 >got &&
+	echo "[\"I am Bo, a baker.\",null,{\"speaker\":\"client\",\"text\":\"Hello, I'"'"'m Bo.\"}]" >want && test_cmp want got
+'
+
+test_expect_success 'hf: unmapped roles and persona columns of the wrong kind are rejected by line, exit 1' '
+	{ echo "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"tool\",\"content\":\"42\"}]}";
+	  echo "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"persona\":{}}";
+	  echo "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"personas\":\"I fish.\"}";
+	  echo "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"personas\":[\"a\",2]}";
+	  echo "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"persona_description\":true}";
+	  echo "{\"messages\":[{\"role\":\"system\",\"content\":\"only\"}],\"persona\":\"x\"}";
+	  sed -n 3p "$I/hf.jsonl"; } >in.jsonl &&
+	test_expect_code 1 dialog-import --from hf --rejects rej in.jsonl >out 2>err &&
+	jq -r .id out >got && echo hf-000007 >want && test_cmp want got &&
+	sed -n 1,6p in.jsonl >want && test_cmp want rej &&
+	cat >want <<-\EOF &&
+	dialog-import: in.jsonl:1: messages[1] has an unknown role '"'"'tool'"'"' (map it with --roles)
+	dialog-import: in.jsonl:2: "persona" must be a string, not an object
+	dialog-import: in.jsonl:3: "personas" must be an array of strings, not a string
+	dialog-import: in.jsonl:4: "personas"[1] is a number, not a string
+	dialog-import: in.jsonl:5: "persona_description" must be a string, not a boolean
+	dialog-import: in.jsonl:6: record has no client or responder turns
+	dialog-import: 1 conversations from hf, 6 rejected
+	EOF
+	test_cmp want err &&
+	test_expect_code 1 dialog-import --from hf --roles user=client,assistant=responder,system=description,tool=skip \
+		in.jsonl >out 2>/dev/null &&
+	jq -r .id out >got &&
+	printf "hf-000001\nhf-000007\n" >want && test_cmp want got
+'
+
+test_expect_success '--roles: a map that cannot be read, or a format without roles, is a usage error' '
+	test_expect_code 2 dialog-import --from sharegpt --roles human=client,gpt "$I/sharegpt.jsonl" >out 2>err &&
+	test ! -s out &&
+	echo "dialog-import: cannot read --roles '"'"'human=client,gpt'"'"': '"'"'gpt'"'"' is not NAME=ROLE" >want && test_cmp want err &&
+	test_expect_code 2 dialog-import --from hf --roles user=person "$I/hf.jsonl" >out 2>err &&
+	echo "dialog-import: cannot read --roles '"'"'user=person'"'"': unknown role '"'"'person'"'"' (client, responder, description or skip)" >want &&
+	test_cmp want err &&
+	test_expect_code 2 dialog-import --from spasm --roles client=client "$I/spasm.jsonl" >out 2>err &&
+	echo "dialog-import: --roles applies to --from chat, sharegpt and hf, not spasm" >want && test_cmp want err
+'
+
 test_expect_success 'gzip input is read transparently, from files and from stdin, in every format' '
-	for f in personachat:personachat.txt spc:spc.csv spasm:spasm.jsonl chat:chat.jsonl; do
+	for f in personachat:personachat.txt spc:spc.csv spasm:spasm.jsonl chat:chat.jsonl sharegpt:sharegpt.jsonl hf:hf.jsonl; do
 		format=${f%%:*} file=$I/${f#*:} &&
 		dialog-import --from $format "$file" >want 2>/dev/null &&
 		gzip -c "$file" >in.gz &&
@@ -286,8 +486,8 @@ test_expect_success 'spasm and chat: bad records are named by line, copied verba
 	test_expect_code 1 dialog-import --from chat --rejects rej in.jsonl >out 2>err &&
 	jq -r .id out >got && echo chat-000005 >want && test_cmp want got &&
 	sed -n 1,5p in.jsonl >want && test_cmp want rej &&
-	grep -qx "dialog-import: in.jsonl:1: messages\[0\] has an unknown role '"'"'narrator'"'"'" err &&
-	grep -qx "dialog-import: in.jsonl:2: record has no user or assistant messages" err &&
+	grep -qx "dialog-import: in.jsonl:1: messages\[0\] has an unknown role '"'"'narrator'"'"' (map it with --roles)" err &&
+	grep -qx "dialog-import: in.jsonl:2: record has no client or responder turns" err &&
 	grep -qx "dialog-import: in.jsonl:3: record has no \"messages\" array" err &&
 	grep -qx "dialog-import: in.jsonl:4: expected an object, got an array" err &&
 	grep -qx "dialog-import: in.jsonl:5: messages\[0\] has a \"content\" that is neither text nor text parts" err
@@ -309,7 +509,7 @@ test_expect_success 'turns and messages of the wrong kind are reported, never a 
 
 test_expect_success 'random bytes in any format: reported, never a crash or a hang' '
 	head -c 200000 /dev/urandom >noise &&
-	for f in personachat spc spasm chat; do
+	for f in personachat spc spasm chat sharegpt hf; do
 		test_expect_code 1 dialog-import --from $f --max-line-bytes 65536 noise >/dev/null 2>err &&
 		grep -q "^dialog-import: 0 conversations from $f, [1-9][0-9]* rejected$" err || exit 1
 	done
@@ -333,9 +533,9 @@ test_expect_success 'imported conversations go through dialog-stop' '
 test_expect_success 'usage errors exit 2: no --from, an unknown format' '
 	test_expect_code 2 dialog-import "$I/chat.jsonl" >out 2>err &&
 	test ! -s out &&
-	grep -qx "dialog-import: --from FORMAT is required (one of personachat, spc, spasm, chat)" err &&
+	grep -qx "dialog-import: --from FORMAT is required (one of personachat, spc, spasm, chat, sharegpt, hf)" err &&
 	test_expect_code 2 dialog-import --from csv "$I/chat.jsonl" >out 2>err &&
-	grep -qx "dialog-import: unknown format '"'"'csv'"'"' for --from (one of personachat, spc, spasm, chat)" err &&
+	grep -qx "dialog-import: unknown format '"'"'csv'"'"' for --from (one of personachat, spc, spasm, chat, sharegpt, hf)" err &&
 	test_expect_code 2 dialog-import --from chat --limit -1 </dev/null 2>/dev/null &&
 	dialog-import --help >help &&
 	grep -q -- "--from FORMAT" help

@@ -357,6 +357,11 @@ const char *jsonl_where(const struct jsonl_reader *r)
 	return m->where;
 }
 
+long jsonl_line(const struct jsonl_reader *r)
+{
+	return r->line_no;
+}
+
 const char *jsonl_raw(const struct jsonl_reader *r, size_t *len)
 {
 	if (len)

@@ -57,6 +57,8 @@ int jsonl_read(struct jsonl_reader *r, jv *record);
 jv jsonl_lookahead(struct jsonl_reader *r, size_t max_records, size_t max_bytes);
 /* "FILE:LINE" of the last line read ("stdin:LINE" for standard input). */
 const char *jsonl_where(const struct jsonl_reader *r);
+/* The number of the last line read in its file (from 1). */
+long jsonl_line(const struct jsonl_reader *r);
 const char *jsonl_raw(const struct jsonl_reader *r, size_t *len);
 /* Reject the last record read for a reason found by the caller: reported and routed
  * exactly like a bad line. */

@@ -72,8 +72,18 @@ static jv pc_finish(struct importer *im)
 		persona = jv_object_set(persona, jv_string("partner_sentences"), d->partner);
 	else
 		jv_free(d->partner);
-	jv record = import_conversation_record(id, persona_id, IMPORT_PERSONACHAT, persona, description.data, d->turns,
-					       jv_invalid());
+	struct import_parts parts = {
+		.id = id,
+		.persona_id = persona_id,
+		.source_id = jv_null(),
+		.line = d->start_line,
+		.persona = persona,
+		.description = description.data,
+		.turns = d->turns,
+		.stop = jv_invalid(),
+		.meta = jv_invalid(),
+	};
+	jv record = import_conversation_record(IMPORT_PERSONACHAT, &parts);
 	d->sentences = jv_array();
 	d->partner = jv_array();
 	d->turns = jv_array();

@@ -197,7 +197,18 @@ static jv spc_record(struct importer *im, uint64_t number)
 	jv persona = jv_object();
 	persona = jv_object_set(persona, jv_string("sentences"), sentences);
 	persona = jv_object_set(persona, jv_string("partner_sentences"), partner);
-	jv record = import_conversation_record(id, persona_id, IMPORT_SPC, persona, description.data, turns, meta);
+	struct import_parts parts = {
+		.id = id,
+		.persona_id = persona_id,
+		.source_id = jv_null(),
+		.line = row->line,
+		.persona = persona,
+		.description = description.data,
+		.turns = turns,
+		.stop = jv_invalid(),
+		.meta = meta,
+	};
+	jv record = import_conversation_record(IMPORT_SPC, &parts);
 	free(persona_id);
 	buf_free(&description);
 	return record;

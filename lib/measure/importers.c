@@ -22,7 +22,7 @@
 
 /* ---------- formats ---------- */
 
-static const char *const format_names[] = { "personachat", "spc", "spasm", "chat" };
+static const char *const format_names[] = { "personachat", "spc", "spasm", "chat", "sharegpt", "hf" };
 
 int import_format_parse(const char *name, enum import_format *format)
 {
@@ -42,7 +42,101 @@ const char *import_format_name(enum import_format format)
 
 const char *import_format_names(void)
 {
-	return "personachat, spc, spasm, chat";
+	return "personachat, spc, spasm, chat, sharegpt, hf";
+}
+
+static int is_json_format(enum import_format format)
+{
+	return format == IMPORT_SPASM || format == IMPORT_CHAT || format == IMPORT_SHAREGPT || format == IMPORT_HF;
+}
+
+/* ---------- role maps ---------- */
+
+static const char *const role_names[] = { "client", "responder", "description", "skip" };
+
+const char *import_roles_default(enum import_format format)
+{
+	switch (format) {
+	case IMPORT_CHAT:
+		return "system=description,developer=description,user=client,assistant=responder,tool=skip,"
+		       "function=skip";
+	case IMPORT_SHAREGPT:
+		return "human=client,gpt=responder,system=description";
+	case IMPORT_HF:
+		return "user=client,assistant=responder,system=description";
+	default:
+		return NULL;
+	}
+}
+
+static void roles_put(struct import_roles *map, const char *name, size_t len, enum import_role role)
+{
+	for (size_t i = 0; i < map->n; i++) {
+		if (strlen(map->names[i]) == len && memcmp(map->names[i], name, len) == 0) {
+			map->roles[i] = role;
+			return;
+		}
+	}
+	map->names = xrealloc(map->names, (map->n + 1) * sizeof *map->names);
+	map->roles = xrealloc(map->roles, (map->n + 1) * sizeof *map->roles);
+	map->names[map->n] = xmalloc(len + 1);
+	memcpy(map->names[map->n], name, len);
+	map->names[map->n][len] = '\0';
+	map->roles[map->n] = role;
+	map->n++;
+}
+
+struct import_roles *import_roles_parse(const char *map, char *why, size_t size)
+{
+	struct import_roles *r = xcalloc(1, sizeof *r);
+	const char *s = map;
+	for (;;) {
+		size_t len = strcspn(s, ",");
+		const char *eq = memchr(s, '=', len);
+		if (!eq || eq == s || eq + 1 == s + len) {
+			snprintf(why, size, "'%.*s' is not NAME=ROLE", (int)len, s);
+			import_roles_free(r);
+			return NULL;
+		}
+		const char *target = eq + 1;
+		size_t target_len = len - (size_t)(target - s);
+		size_t k = 0;
+		while (k < sizeof role_names / sizeof *role_names &&
+		       !(strlen(role_names[k]) == target_len && memcmp(role_names[k], target, target_len) == 0))
+			k++;
+		if (k == sizeof role_names / sizeof *role_names) {
+			snprintf(why, size, "unknown role '%.*s' (client, responder, description or skip)",
+				 (int)target_len, target);
+			import_roles_free(r);
+			return NULL;
+		}
+		roles_put(r, s, (size_t)(eq - s), (enum import_role)k);
+		if (!s[len])
+			return r;
+		s += len + 1;
+	}
+}
+
+void import_roles_free(struct import_roles *roles)
+{
+	if (!roles)
+		return;
+	for (size_t i = 0; i < roles->n; i++)
+		free(roles->names[i]);
+	free(roles->names);
+	free(roles->roles);
+	free(roles);
+}
+
+int import_role_of(const struct import_roles *map, const char *name, enum import_role *role)
+{
+	for (size_t i = 0; map && i < map->n; i++) {
+		if (strcmp(map->names[i], name) == 0) {
+			*role = map->roles[i];
+			return 0;
+		}
+	}
+	return -1;
 }
 
 /* ---------- text helpers ---------- */
@@ -168,25 +262,34 @@ char *import_sentences_persona_id(jv sentences)
 
 /* ---------- the conversation record ---------- */
 
-/* Consumes persona (jv_invalid: none), turns and meta (jv_invalid: none). */
-jv import_conversation_record(const char *id, const char *persona_id, enum import_format format, jv persona,
-			      const char *description, jv turns, jv meta)
+jv import_conversation_record(enum import_format format, struct import_parts *p)
 {
 	jv c = jv_object();
-	c = jv_object_set(c, jv_string("id"), jv_string(id));
-	c = jv_object_set(c, jv_string("persona_id"), jv_string(persona_id ? persona_id : id));
+	c = jv_object_set(c, jv_string("id"), jv_string(p->id));
+	c = jv_object_set(c, jv_string("persona_id"), jv_string(p->persona_id ? p->persona_id : p->id));
 	c = jv_object_set(c, jv_string("index"), jv_number(0));
-	c = jv_object_set(c, jv_string("source"), jv_string(import_format_name(format)));
-	if (jv_is_valid(persona))
-		c = jv_object_set(c, jv_string("persona"), persona);
+	jv source = jv_object();
+	source = jv_object_set(source, jv_string("format"), jv_string(import_format_name(format)));
+	source = jv_object_set(source, jv_string("id"), p->source_id);
+	source = jv_object_set(source, jv_string("line"), jv_number((double)p->line));
+	c = jv_object_set(c, jv_string("source"), source);
+	if (jv_is_valid(p->persona))
+		c = jv_object_set(c, jv_string("persona"), p->persona);
 	else
-		jv_free(persona);
-	c = jv_object_set(c, jv_string("description"), jv_string(description));
-	c = jv_object_set(c, jv_string("turns"), turns);
-	if (jv_is_valid(meta))
-		c = jv_object_set(c, jv_string("source_meta"), meta);
+		jv_free(p->persona);
+	c = jv_object_set(c, jv_string("description"), jv_string(p->description));
+	if (p->system_prompt)
+		c = jv_object_set(c, jv_string("system_prompt"), jv_string(p->system_prompt));
+	c = jv_object_set(c, jv_string("turns"), p->turns);
+	if (jv_is_valid(p->stop))
+		c = jv_object_set(c, jv_string("stop"), p->stop);
 	else
-		jv_free(meta);
+		jv_free(p->stop);
+	if (jv_is_valid(p->meta))
+		c = jv_object_set(c, jv_string("source_meta"), p->meta);
+	else
+		jv_free(p->meta);
+	p->source_id = p->persona = p->turns = p->stop = p->meta = jv_invalid();
 	return jv_object_set(c, jv_string("status"), jv_string("ok"));
 }
 
@@ -206,29 +309,49 @@ void import_reject_text(struct importer *im, long line, const char *reason, cons
 		jsonl_write_line(im->rejects, raw->data, raw->len);
 }
 
-/* The record's own id (a string, or an integer written as one), else PREFIX-NNNNNN. */
+int import_json_key(jv v, struct buf *out)
+{
+	if (jv_get_kind(v) == JV_KIND_STRING && jv_string_length_bytes(jv_copy(v)) > 0) {
+		buf_add(out, jv_string_value(v), (size_t)jv_string_length_bytes(jv_copy(v)));
+		return 1;
+	}
+	if (jv_get_kind(v) == JV_KIND_NUMBER && jvu_is_integer(jv_number_value(v))) {
+		buf_addf(out, "%.0f", jv_number_value(v));
+		return 1;
+	}
+	return 0;
+}
+
 char *import_json_id(jv rec, const char *prefix, uint64_t number)
 {
 	jv v = jvu_get_borrow(rec, "id");
 	struct buf id = BUF_INIT;
-	if (jv_get_kind(v) == JV_KIND_STRING && jv_string_length_bytes(jv_copy(v)) > 0)
-		buf_adds(&id, jv_string_value(v));
-	else if (jv_get_kind(v) == JV_KIND_NUMBER && jvu_is_integer(jv_number_value(v)))
-		buf_addf(&id, "%.0f", jv_number_value(v));
-	else
+	if (!import_json_key(v, &id))
 		buf_addf(&id, "%s-%06llu", prefix, (unsigned long long)number);
 	jv_free(v);
 	return id.data;
 }
 
-/* The record's own persona_id, else one from the description text, else from the
- * persona fields (compact JSON), else NULL (the conversation's id is used). */
+jv import_json_source_id(jv rec)
+{
+	jv v = jvu_get_borrow(rec, "id");
+	struct buf id = BUF_INIT;
+	int own = import_json_key(v, &id);
+	buf_free(&id);
+	if (own)
+		return v;
+	jv_free(v);
+	return jv_null();
+}
+
 char *import_json_persona_id(jv rec, const char *description, jv fields)
 {
 	jv v = jvu_get_borrow(rec, "persona_id");
+	struct buf own = BUF_INIT;
 	char *id = NULL;
-	if (jv_get_kind(v) == JV_KIND_STRING && jv_string_length_bytes(jv_copy(v)) > 0) {
-		id = xstrdup(jv_string_value(v));
+	if (import_json_key(v, &own)) {
+		id = own.data;
+		own.data = NULL;
 	} else if (*description) {
 		id = persona_id_of("pd", &description, 1, 0);
 	} else if (jv_get_kind(fields) == JV_KIND_OBJECT && jv_object_length(jv_copy(fields)) > 0) {
@@ -238,6 +361,7 @@ char *import_json_persona_id(jv rec, const char *description, jv fields)
 		id = persona_id_of("pd", &text, 1, 0);
 		buf_free(&dump);
 	}
+	buf_free(&own);
 	jv_free(v);
 	return id;
 }
@@ -272,10 +396,10 @@ static int json_next(struct importer *im, jv *record)
 {
 	jv rec;
 	while (jsonl_read(im->jsonl, &rec)) {
-		uint64_t number = jsonl_records(im->jsonl);
+		struct import_at at = { im->format, jsonl_records(im->jsonl), jsonl_line(im->jsonl), im->roles };
 		char reason[300] = "";
-		jv r = im->format == IMPORT_SPASM ? import_spasm_record(rec, number, reason, sizeof reason)
-						  : import_chat_record(rec, number, reason, sizeof reason);
+		jv r = im->format == IMPORT_SPASM ? import_spasm_record(rec, &at, reason, sizeof reason)
+						  : import_chat_record(rec, &at, reason, sizeof reason);
 		jv_free(rec);
 		if (!jv_is_valid(r)) {
 			jv_free(r);
@@ -301,12 +425,25 @@ struct importer *importer_open(enum import_format format, char *const *paths, in
 	im->dlg.partner = jv_array();
 	im->dlg.turns = jv_array();
 	im->cols.names = jv_array();
-	if (format == IMPORT_SPASM || format == IMPORT_CHAT) {
+	const char *roles = import_roles_default(format);
+	if (roles) {
+		char why[160];
+		im->roles = import_roles_parse(roles, why, sizeof why);
+	}
+	if (is_json_format(format)) {
 		im->jsonl = jsonl_reader_open(paths, npaths, im->max_line_bytes, rejects);
 	} else {
 		im->text = lines_open(paths, npaths, CHUNK, LINES_DAMAGE_AT_LINE);
 	}
 	return im;
+}
+
+void importer_set_roles(struct importer *im, struct import_roles *roles)
+{
+	if (!roles)
+		return;
+	import_roles_free(im->roles);
+	im->roles = roles;
 }
 
 int importer_next(struct importer *im, jv *conversation)
@@ -356,5 +493,6 @@ void importer_close(struct importer *im)
 	jv_free(im->dlg.turns);
 	csv_row_free(&im->row);
 	jv_free(im->cols.names);
+	import_roles_free(im->roles);
 	free(im);
 }

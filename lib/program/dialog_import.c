@@ -24,11 +24,22 @@ int dialog_import(struct tool *t, struct import_options *o)
 	if (import_format_parse(o->from, &format) < 0)
 		fatalf(EXIT_USAGE, "unknown format '%s' for --from (one of %s)", o->from, import_format_names());
 
+	struct import_roles *roles = NULL;
+	if (o->roles) {
+		char why[200];
+		if (!import_roles_default(format))
+			fatalf(EXIT_USAGE, "--roles applies to --from chat, sharegpt and hf, not %s", o->from);
+		roles = import_roles_parse(o->roles, why, sizeof why);
+		if (!roles)
+			fatalf(EXIT_USAGE, "cannot read --roles '%s': %s", o->roles, why);
+	}
+
 	struct jsonl_writer *out = jsonl_writer_open(t->common.output);
 	struct jsonl_writer *rejects = t->common.rejects ? jsonl_writer_open(t->common.rejects) : NULL;
 	if (!out || (t->common.rejects && !rejects))
 		return EXIT_USAGE;
 	struct importer *im = importer_open(format, t->inputs, t->ninputs, t->common.max_line_bytes, rejects);
+	importer_set_roles(im, roles);
 	interrupt_install();
 
 	struct progress progress;

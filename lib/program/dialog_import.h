@@ -5,7 +5,8 @@
  * (defaults from import_options_init), dialog_import reads the operands (or stdin) and
  * writes one record per dialogue; bad dialogues are named and routed to --rejects.
  * Returns the exit status. Ownership: the options are borrowed for the run.
- * Ends the process: without --from or with an unknown format (exit 2).
+ * Ends the process: without --from, with an unknown format, with a --roles map that
+ * cannot be read or given for a format without roles (exit 2).
  */
 #ifndef PS_DIALOG_IMPORT_H
 #define PS_DIALOG_IMPORT_H
@@ -14,6 +15,7 @@
 
 struct import_options {
 	const char *from;
+	const char *roles; /* --roles MAP, NULL: the format's default */
 	long limit; /* < 0: no limit */
 };
 
