@@ -196,8 +196,8 @@ static void fresh(struct sharedlimit *s, struct slot *st, double t)
 static void broken(struct sharedlimit *s, const char *what)
 {
 	if (!s->broken)
-		warnf("cannot %s the shared limit state '%s': %s; going on under the local limits only", what,
-		      s->path, strerror(errno));
+		warnf("cannot %s the shared limit state '%s': %s; going on under the local limits only", what, s->path,
+		      strerror(errno));
 	s->broken = 1;
 }
 
