@@ -72,8 +72,7 @@ int main(void)
 	CHECK(l->rpm == 120 && l->tpm == 600 && l->budget < 0, "limits read; null is no limit");
 	CHECK(strcmp(sharedlimit_path(a), sharedlimit_path(b)) == 0, "the same URL and key: the same state file");
 	CHECK(strcmp(sharedlimit_path(a), sharedlimit_path(other)) != 0, "another key: another state file");
-	CHECK(!strstr(sharedlimit_path(a), "secret"), "the file name is a hash, not the key (%s)",
-	      sharedlimit_path(a));
+	CHECK(!strstr(sharedlimit_path(a), "secret"), "the file name is a hash, not the key (%s)", sharedlimit_path(a));
 
 	double t = 1000000.0, wait = -1;
 	/* 120 rpm: a burst of 2 requests, then one every 0.5 s, shared by both handles. */
@@ -89,16 +88,16 @@ int main(void)
 	/* Tokens: 600 tpm = 10/s, a bucket of 10. At t+0.5 it holds 10 - 3 = 7. */
 	t += 10;
 	CHECK(sharedlimit_take(a, t, 8, &wait) == SHARED_GO, "a full token bucket gives 8 tokens");
-	CHECK(sharedlimit_take(b, t, 8, &wait) == SHARED_WAIT && NEAR(wait, 0.6),
-	      "2 left: 8 more wait 0.6 s (%g)", wait);
+	CHECK(sharedlimit_take(b, t, 8, &wait) == SHARED_WAIT && NEAR(wait, 0.6), "2 left: 8 more wait 0.6 s (%g)",
+	      wait);
 	sharedlimit_adjust(a, t, -5);
 	CHECK(sharedlimit_take(b, t, 7, &wait) == SHARED_GO, "usage below the estimate gives the rest back");
 	sharedlimit_adjust(a, t, 10);
 	CHECK(sharedlimit_take(b, t + 0.5, 1, &wait) == SHARED_WAIT && NEAR(wait, 0.6),
 	      "usage above the estimate is a debt: at -10 + 5 tokens one more waits 0.6 s (%g)", wait);
 	sharedlimit_adjust(a, t + 100, -1000);
-	CHECK(sharedlimit_take(b, t + 100, 10, &wait) == SHARED_GO && sharedlimit_take(b, t + 100, 1, &wait) ==
-									      SHARED_WAIT,
+	CHECK(sharedlimit_take(b, t + 100, 10, &wait) == SHARED_GO &&
+		      sharedlimit_take(b, t + 100, 1, &wait) == SHARED_WAIT,
 	      "giving back never fills past one second's worth");
 	t += 200;
 	CHECK(sharedlimit_take(a, t, 25, &wait) == SHARED_GO,
