@@ -2,7 +2,8 @@
 # Run any tool (or chain) over a large JSONL input with GNU parallel, resumably.
 #
 #   fanout.sh -i INPUT[.gz] -o OUTPUT[.gz] [-j JOBS] [-b BLOCK] [--parts DIR]
-#       [--resume-failed] [--joblog FILE] [-S SSHLOGIN... | --slf FILE] -- TOOL [ARG]...
+#       [--resume-failed] [--joblog FILE] [-S SSHLOGIN... | --slf FILE]
+#       [--rpm N] [--tpm N] [--budget USD] -- TOOL [ARG]...
 #
 # The input is cut into blocks on line boundaries (--pipe-part for plain files, --pipe
 # for gzip), so every record reaches exactly one job, the shard. Each shard's output is
@@ -12,6 +13,16 @@
 # command again with --resume-failed and only the shards that did not finish with 0
 # run again (with --cache, their finished calls are free); every finished shard's
 # output is kept, so each record is in OUTPUT exactly once.
+#
+# Limits belong to the API key, not to a job: --rpm, --tpm (per minute) and --budget
+# (USD, needs the tool's --price) are the totals of all jobs together. They are written
+# to PARTS/limits/limits.json and every local job gets PERSONA_LIMITS_DIR naming that
+# folder, so all of them draw from one bucket per (base URL, key) (see --limits-dir in
+# persona-craft(1)); a tool's own --rpm/--tpm still cap each job below that. The spend
+# is kept there across --resume-failed runs: a budget is the whole output's, so after
+# exit 75 at the budget, rerun with --resume-failed and a higher --budget (or none).
+# With -S/--slf each host gets an equal share (N divided by the number of hosts, said
+# on stderr), kept in ${TMPDIR:-/tmp}/persona-limits.ID on that host.
 #
 # Exit status: 0 all shards succeeded; 75 the only failures were exit 75 (retry later
 # with --resume-failed); 1 a shard failed otherwise; 2 usage error (nothing was run).
@@ -30,10 +41,11 @@ die() {   # die STATUS MESSAGE: one line on stderr, nothing run or written
 }
 
 input="" output="-" jobs="${JOBS:-$(nproc)}" block="10M" joblog="" resume=0 parts="" hosts=()
+rpm="" tpm="" budget="" nhosts=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h|--help) usage; exit 0 ;;
-	-i|-o|-j|-b|--joblog|--parts|-S|--sshlogin|--slf)
+	-i|-o|-j|-b|--joblog|--parts|-S|--sshlogin|--slf|--rpm|--tpm|--budget)
 		[ $# -ge 2 ] || die 2 "option '$1' needs a value"
 		case $1 in
 		-i) input=$2 ;;
@@ -42,8 +54,20 @@ while [ $# -gt 0 ]; do
 		-b) block=$2 ;;
 		--joblog) joblog=$2 ;;
 		--parts) parts=$2 ;;
-		-S|--sshlogin) hosts+=(--sshlogin "$2") ;;
-		--slf) hosts+=(--slf "$2") ;;
+		-S|--sshlogin)
+			hosts+=(--sshlogin "$2")
+			nhosts=$((nhosts + $(printf '%s\n' "$2" | tr ',' '\n' | grep -c .))) ;;
+		--slf)
+			hosts+=(--slf "$2")
+			[ -r "$2" ] || die 2 "cannot open '$2': No such file or directory"
+			nhosts=$((nhosts + $(grep -c -v -e '^[[:space:]]*$' -e '^[[:space:]]*#' -- "$2"))) ;;
+		--rpm|--tpm|--budget)
+			[[ $2 =~ ^[0-9]+([.][0-9]+)?$ ]] || die 2 "$1 '$2' must be a number of at least 0"
+			case $1 in
+			--rpm) rpm=$2 ;;
+			--tpm) tpm=$2 ;;
+			--budget) budget=$2 ;;
+			esac ;;
 		esac
 		shift 2 ;;
 	-k) shift ;;   # output is always in input order (kept for old command lines)
@@ -94,13 +118,44 @@ mkdir -p "$parts"
 printf '%s\n' "$manifest" >"$parts/manifest"
 touch "$parts/status"
 
+# Shared limits: {"rpm":N,"tpm":N,"budget":USD}, each divided by $1 (the hosts).
+limits_json() {
+	awk -v n="$1" -v rpm="$rpm" -v tpm="$tpm" -v budget="$budget" 'BEGIN {
+		sep = ""
+		printf "{"
+		if (rpm != "") { printf "%s\"rpm\":%.10g", sep, rpm / n; sep = "," }
+		if (tpm != "") { printf "%s\"tpm\":%.10g", sep, tpm / n; sep = "," }
+		if (budget != "") { printf "%s\"budget\":%.10g", sep, budget / n }
+		print "}"
+	}'
+}
+limits_setup=""
+if [ -n "$rpm$tpm$budget" ]; then
+	if [ "$nhosts" -eq 0 ]; then
+		# Kept in the parts folder: a --resume-failed run goes on with the same spend.
+		mkdir -p "$parts/limits"
+		limits_json 1 >"$parts/limits/limits.json.tmp"
+		mv -f "$parts/limits/limits.json.tmp" "$parts/limits/limits.json"
+		PERSONA_LIMITS_DIR=$(cd "$parts/limits" && pwd)
+		export PERSONA_LIMITS_DIR
+		echo "fanout: every job shares $(cat "$parts/limits/limits.json") ($PERSONA_LIMITS_DIR)" >&2
+	else
+		# Each host its share, in a folder of its own named by this output's id (the
+		# same on --resume-failed), set up by each job before the command.
+		[ -s "$parts/limits-id" ] || od -An -tx1 -N8 /dev/urandom | tr -d ' \n' >"$parts/limits-id"
+		share=$(limits_json "$nhosts")
+		limits_setup="d=\${TMPDIR:-/tmp}/persona-limits.$(cat "$parts/limits-id"); mkdir -p \"\$d\" && printf '%s\\n' '$share' >\"\$d/limits.json.\$\$\" && mv -f \"\$d/limits.json.\$\$\" \"\$d/limits.json\" && PERSONA_LIMITS_DIR=\$d && export PERSONA_LIMITS_DIR || exit 1; "
+		echo "fanout: $nhosts hosts: the jobs of each host share $share" >&2
+	fi
+fi
+
 # Shards already finished with status 0 (the last word on each shard counts).
 done_list=$(awk '{ s[$1] = $2 } END { for (k in s) if (s[k] == 0) printf " %s", k }' "$parts/status")
 
 # Each job: skipped (its input drained) when already done, else the command followed by
 # an end marker carrying its exit status, so a shard is committed only once whole.
 cmd=$(printf '%q ' "$@")
-job="case ' $done_list ' in *' {#} '*) cat >/dev/null; exit 0;; esac; $cmd; s=\$?; printf '\\001fanout-exit %d\\n' \$s; exit \$s"
+job="case ' $done_list ' in *' {#} '*) cat >/dev/null; exit 0;; esac; $limits_setup$cmd; s=\$?; printf '\\001fanout-exit %d\\n' \$s; exit \$s"
 
 attempt_log="$parts/joblog.$(date +%s).$$"
 opts=(--will-cite -j "$jobs" --block "$block" --halt never --joblog "$attempt_log" --tagstring '{#}')

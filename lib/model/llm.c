@@ -20,6 +20,7 @@
 #include "progress.h"
 #include "reasoning.h"
 #include "rng.h"
+#include "sharedlimit.h"
 
 #define DEFAULT_BASE_URL "https://api.openai.com/v1"
 #define DEFAULT_CONCURRENCY 16
@@ -207,6 +208,10 @@ const struct cli_option *llm_options(struct llm_config *cfg, const char *prefix)
 		/* The run's, not a role's: the prefixed tables end before it. */
 		{ "budget", 0, CLI_DOUBLE, &cfg->budget, "USD",
 		  "start nothing new once the estimated spend reaches USD (needs --price); exit 75", 0, 1e9, NULL },
+		{ "limits-dir", 0, CLI_STRING, &cfg->limits_dir, "DIR",
+		  "share DIR/limits.json's rpm, tpm and budget with every process naming DIR "
+		  "(env PERSONA_LIMITS_DIR)",
+		  0, 0, NULL },
 		{ NULL, 0, 0, NULL, NULL, NULL, 0, 0, NULL },
 	};
 	if (used == MAX_ROLE_TABLES)
@@ -281,6 +286,8 @@ void llm_config_resolve(struct llm_config *role, const struct llm_config *fallba
 			role->budget = fallback->budget;
 		if (!role->cache_dir)
 			role->cache_dir = fallback->cache_dir;
+		if (!role->limits_dir)
+			role->limits_dir = fallback->limits_dir;
 		if (!role->system_message)
 			role->system_message = fallback->system_message;
 		if (!role->reasoning_tags)
@@ -296,6 +303,11 @@ void llm_config_resolve(struct llm_config *role, const struct llm_config *fallba
 		role->auth = "bearer";
 	if (!role->max_tokens_field)
 		role->max_tokens_field = "max_tokens";
+	if (!role->limits_dir) {
+		const char *env = getenv("PERSONA_LIMITS_DIR");
+		if (env && *env)
+			role->limits_dir = env;
+	}
 	if (!role->base_url) {
 		const char *env = getenv("OPENAI_BASE_URL");
 		if (env && *env)
@@ -354,6 +366,7 @@ struct llm_client {
 	long max_connect_failures;
 	long unreachable_in_row; /* attempts in a row that reached no server */
 	struct bucket requests, tokens;
+	struct sharedlimit *shared; /* --limits-dir: the key's bucket shared with other processes */
 	struct cache *cache;
 	enum system_placement placement;
 	char *think_open, *think_close;
@@ -380,9 +393,12 @@ struct call {
 	void *ctx;
 	double due;
 	double tokens_estimate;
+	double shared_tokens; /* reserved in the shared bucket for the attempt in progress */
 	CURL *easy;
 	struct buf response;
 	double retry_after; /* seconds from the last reply's headers, < 0 if none */
+	double reset[2]; /* x-ratelimit-reset-requests / -tokens in seconds, < 0 if none */
+	double remaining[2]; /* x-ratelimit-remaining-requests / -tokens, < 0 if none */
 	double last_byte; /* when the attempt started or last received a byte */
 	int idle; /* the attempt was given up for --idle-timeout */
 	struct llm_result result;
@@ -413,6 +429,8 @@ struct llm_engine {
 	double budget; /* USD, < 0: none */
 	double spent; /* USD, estimated from --price */
 	int over_budget; /* the budget is spent: nothing new starts */
+	struct sharedlimit *spent_shared; /* the shared budget that was spent, or NULL */
+	double shared_spent; /* ... the shared total then */
 	int stopped; /* ... and the program was told to stop */
 };
 
@@ -488,6 +506,7 @@ static void client_free(struct llm_client *c)
 	}
 	curl_slist_free_all(c->headers);
 	cache_close(c->cache);
+	sharedlimit_close(c->shared);
 	jv_free(c->body_extra);
 	free(c->cacert);
 	free(c->max_tokens_field);
@@ -566,6 +585,22 @@ static void build_headers(struct llm_client *c, const struct llm_config *cfg)
 	buf_free(&auth);
 }
 
+/* --limits-dir: the bucket of this base URL and key in DIR. 0, or -1 after an error. */
+static int open_shared(struct llm_client *c, const struct llm_config *cfg, const char *role)
+{
+	const char *key = strcmp(cfg->auth, "none") == 0 ? NULL : getenv(cfg->api_key_env);
+	c->shared = sharedlimit_open(cfg->limits_dir, c->base_url, key);
+	if (!c->shared)
+		return -1;
+	const struct shared_limits *l = sharedlimit_limits(c->shared);
+	if (l->budget >= 0 && cfg->price_in < 0) {
+		errorf("%s: the shared budget of '%s/limits.json' needs the model's --price IN,OUT to count the spend",
+		       role, cfg->limits_dir);
+		return -1;
+	}
+	return 0;
+}
+
 struct llm_client *llm_client_new(struct llm_engine *e, const struct llm_config *cfg, const char *role)
 {
 	enum llm_provider provider;
@@ -618,6 +653,10 @@ struct llm_client *llm_client_new(struct llm_engine *e, const struct llm_config 
 	c->price_out = cfg->price_out;
 	bucket_init(&c->requests, cfg->rpm, 0);
 	bucket_init(&c->tokens, cfg->tpm, 1);
+	if (cfg->limits_dir && provider == PROVIDER_OPENAI && open_shared(c, cfg, role) < 0) {
+		client_free(c);
+		return NULL;
+	}
 	if (cfg->cache_dir && provider == PROVIDER_OPENAI) {
 		c->cache = cache_open(cfg->cache_dir);
 		if (!c->cache) {
@@ -1316,6 +1355,35 @@ static double retry_after_value(const char *value)
 	return fmax(0, difftime(when, time(NULL)));
 }
 
+static void forget_headers(struct call *k)
+{
+	k->retry_after = -1;
+	for (int i = 0; i < 2; i++) {
+		k->reset[i] = -1;
+		k->remaining[i] = -1;
+	}
+}
+
+/* The x-ratelimit-* headers OpenAI and others send: when each limit resets, and what
+ * is left of it (read only to share a 429's wait, see rate_limit_pause). */
+static void ratelimit_header(struct call *k, const char *line)
+{
+	static const char *const names[2][2] = {
+		{ "x-ratelimit-reset-requests:", "x-ratelimit-reset-tokens:" },
+		{ "x-ratelimit-remaining-requests:", "x-ratelimit-remaining-tokens:" },
+	};
+	for (int i = 0; i < 2; i++) {
+		size_t n = strlen(names[0][i]);
+		if (strncasecmp(line, names[0][i], n) == 0)
+			k->reset[i] = sharedlimit_parse_duration(line + n);
+		n = strlen(names[1][i]);
+		if (strncasecmp(line, names[1][i], n) == 0) {
+			const char *v = line + n + strspn(line + n, " \t");
+			k->remaining[i] = isdigit((unsigned char)*v) ? atof(v) : -1;
+		}
+	}
+}
+
 static size_t on_header(char *data, size_t size, size_t n, void *userdata)
 {
 	struct call *k = userdata;
@@ -1326,11 +1394,13 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
 	line[len] = '\0';
 	line[strcspn(line, "\r\n")] = '\0';
 	if (strncasecmp(line, "HTTP/", 5) == 0)
-		k->retry_after = -1; /* a new response (after a 100 or redirect) */
+		forget_headers(k); /* a new response (after a 100 or redirect) */
 	else if (strncasecmp(line, "retry-after-ms:", 15) == 0)
 		k->retry_after = fmax(k->retry_after, atof(line + 15) / 1000.0);
 	else if (strncasecmp(line, "retry-after:", 12) == 0)
 		k->retry_after = fmax(k->retry_after, retry_after_value(line + 12));
+	else if (k->client->shared && strncasecmp(line, "x-ratelimit-", 12) == 0)
+		ratelimit_header(k, line);
 	return bytes;
 }
 
@@ -1342,7 +1412,7 @@ static void start_http(struct call *k)
 		fatalf(EXIT_SOME_FAILED, "cannot create a libcurl handle");
 	k->easy = h;
 	buf_reset(&k->response);
-	k->retry_after = -1;
+	forget_headers(k);
 	curl_easy_setopt(h, CURLOPT_URL, k->embeddings ? c->embed_url : c->chat_url);
 	curl_easy_setopt(h, CURLOPT_POST, 1L);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, k->body);
@@ -1415,6 +1485,56 @@ static void run_offline(struct call *k)
 	finish(k);
 }
 
+static void shared_budget_spent(struct llm_client *c, double total);
+
+/* The shared bucket (--limits-dir), after this process's own: take the request and its
+ * token estimate, or learn how long to wait, never waiting here. 1 when taken. */
+static int take_shared(struct llm_client *c, struct call *k, double *wait)
+{
+	double w = 0;
+	switch (sharedlimit_take(c->shared, sharedlimit_now(), k->tokens_estimate, &w)) {
+	case SHARED_GO:
+		k->shared_tokens = sharedlimit_limits(c->shared)->tpm > 0 ? k->tokens_estimate : 0;
+		return 1;
+	case SHARED_WAIT:
+		*wait = fmin(*wait, w);
+		return 0;
+	case SHARED_SPENT:
+		shared_budget_spent(c, sharedlimit_spent(c->shared));
+		return 0;
+	}
+	return 0;
+}
+
+/* The shared reservation of an attempt that is over: corrected by the reply's usage
+ * when it has one (an attempt without usage keeps its estimate: it may have been
+ * counted). */
+static void settle_shared_tokens(struct call *k)
+{
+	struct llm_client *c = k->client;
+	uint64_t used = k->result.prompt_tokens + k->result.completion_tokens;
+	if (c->shared && k->shared_tokens > 0 && used > 0)
+		sharedlimit_adjust(c->shared, sharedlimit_now(), (double)used - k->shared_tokens);
+	k->shared_tokens = 0;
+}
+
+/* A 429 pauses every process sharing the key: for the Retry-After the server gave, or
+ * else until the x-ratelimit reset of the limit it says is at 0 (of both when it says
+ * neither), at most --max-retry-wait. */
+static void rate_limit_pause(struct call *k)
+{
+	struct llm_client *c = k->client;
+	double pause = k->retry_after;
+	if (pause < 0) {
+		int exhausted = k->remaining[0] == 0 || k->remaining[1] == 0;
+		for (int i = 0; i < 2; i++)
+			if (!exhausted || k->remaining[i] == 0)
+				pause = fmax(pause, k->reset[i]);
+	}
+	if (pause > 0)
+		sharedlimit_pause(c->shared, sharedlimit_now(), fmin(pause, c->max_retry_wait));
+}
+
 static int can_start(struct llm_client *c, struct call *k, double t, double *wait)
 {
 	if (c->in_flight >= c->concurrency)
@@ -1434,6 +1554,8 @@ static int can_start(struct llm_client *c, struct call *k, double t, double *wai
 			return 0;
 		}
 	}
+	if (c->shared && !take_shared(c, k, wait))
+		return 0;
 	for (int i = 0; i < 2; i++)
 		if (buckets[i]->rate > 0)
 			buckets[i]->level -= need[i];
@@ -1518,7 +1640,9 @@ static void settle(struct call *k, CURLcode code)
 		set_error(k, kind, k->idle ? idle : curl_easy_strerror(code));
 	} else if (status >= 200 && status < 300) {
 		int assembled = c->stream && !k->embeddings ? assemble_stream(k) : 0;
-		if (assembled == 0 && parse_success(k, k->response.data, k->response.len) == 0) {
+		int parsed = assembled == 0 && parse_success(k, k->response.data, k->response.len) == 0;
+		settle_shared_tokens(k);
+		if (parsed) {
 			k->result.ok = 1;
 			if (c->cache)
 				cache_put(c->cache, k->key, k->response.data, k->response.len);
@@ -1542,7 +1666,10 @@ static void settle(struct call *k, CURLcode code)
 		provider_error(k, status, &quota);
 		retryable = !quota && (status == 408 || status == 409 || status == 429 || status >= 500);
 		k->result.rate_limited = status == 429 && !quota;
+		if (k->result.rate_limited && c->shared)
+			rate_limit_pause(k);
 	}
+	k->shared_tokens = 0;
 	/* A timed-out request may have been generated (and paid) in full: re-sent fewer
 	 * times than other failures unless --retries was given. */
 	if (code == CURLE_OPERATION_TIMEDOUT && k->result.timeouts > c->timeout_retries)
@@ -1611,6 +1738,14 @@ static double cost_of(const struct llm_client *c, uint64_t prompt_tokens, uint64
 	return ((double)prompt_tokens * c->price_in + (double)completion_tokens * c->price_out) / 1e6;
 }
 
+static long in_flight_of(const struct llm_engine *e)
+{
+	long in_flight = 0;
+	for (size_t i = 0; i < e->nclients; i++)
+		in_flight += e->clients[i]->in_flight;
+	return in_flight;
+}
+
 /* --budget: once the estimated spend reaches it no call starts any more (start_due);
  * the calls in flight finish and their records are written; then the program stops
  * like an interrupt with exit 75, and a --resume run does the rest. */
@@ -1619,12 +1754,34 @@ static void note_budget(struct llm_engine *e)
 	if (e->budget < 0 || e->spent < e->budget || e->over_budget)
 		return;
 	e->over_budget = 1;
-	long in_flight = 0;
-	for (size_t i = 0; i < e->nclients; i++)
-		in_flight += e->clients[i]->in_flight;
+	long in_flight = in_flight_of(e);
 	errorf("budget of %.4f USD reached: %.4f USD spent (estimated); starting nothing new, "
 	       "finishing %ld request%s in flight",
 	       e->budget, e->spent, in_flight, in_flight == 1 ? "" : "s");
+}
+
+/* The shared budget (DIR/limits.json) is spent, by this process or another: as
+ * --budget, nothing new starts here either. */
+static void shared_budget_spent(struct llm_client *c, double total)
+{
+	struct llm_engine *e = c->engine;
+	if (e->over_budget)
+		return;
+	e->over_budget = 1;
+	e->spent_shared = c->shared;
+	e->shared_spent = total;
+	long in_flight = in_flight_of(e);
+	errorf("shared budget of %.4f USD reached ('%s'): %.4f USD spent by every process sharing it "
+	       "(estimated); starting nothing new, finishing %ld request%s in flight",
+	       sharedlimit_limits(c->shared)->budget, sharedlimit_dir(c->shared), total, in_flight,
+	       in_flight == 1 ? "" : "s");
+}
+
+static void note_shared_spend(struct llm_client *c, double total)
+{
+	double budget = sharedlimit_limits(c->shared)->budget;
+	if (budget >= 0 && total >= budget)
+		shared_budget_spent(c, total);
 }
 
 static void stop_when_spent(struct llm_engine *e)
@@ -1632,8 +1789,14 @@ static void stop_when_spent(struct llm_engine *e)
 	if (!e->over_budget || e->running || e->stopped || e->cancelling)
 		return;
 	e->stopped = 1;
-	errorf("stopping at the budget: %.4f USD spent (estimated); rerun with --resume to continue (exit 75)",
-	       e->spent);
+	if (e->spent_shared)
+		errorf("stopping at the shared budget: %.4f USD spent by every process sharing '%s' (estimated), "
+		       "%.4f USD by this one; raise the budget in its limits.json and rerun with --resume to continue "
+		       "(exit 75)",
+		       e->shared_spent, sharedlimit_dir(e->spent_shared), e->spent);
+	else
+		errorf("stopping at the budget: %.4f USD spent (estimated); rerun with --resume to continue (exit 75)",
+		       e->spent);
 	interrupt_stop(EXIT_TEMPFAIL);
 }
 
@@ -1679,6 +1842,8 @@ static void deliver(struct llm_engine *e)
 			double paid = c->provider == PROVIDER_OFFLINE ? 0 : cost_of(c, in, out);
 			c->spent += paid;
 			e->spent += paid;
+			if (c->shared && paid > 0)
+				note_shared_spend(c, sharedlimit_spend(c->shared, paid));
 		}
 		note_budget(e);
 		e->pending--;

@@ -57,6 +57,17 @@
  * of all clients reaches it no call starts any more; the calls in flight finish and
  * their callbacks run, then the engine calls interrupt_stop(75).
  *
+ * Shared limits (--limits-dir DIR, or the environment's PERSONA_LIMITS_DIR): every
+ * process on the host naming DIR draws from one bucket per (base URL, key) for
+ * requests, tokens and spend, with the limits of DIR/limits.json (sharedlimit.h). A
+ * call starts only when the shared bucket allows it too (--rpm/--tpm stay this
+ * process's own caps under the shared ones); its token estimate is reserved there and
+ * corrected by the reply's usage; every answer's cost is added to the shared spend,
+ * and once a shared budget is spent nothing new starts anywhere (exit 75, as
+ * --budget). A 429's wait (Retry-After, retry-after-ms, or x-ratelimit-reset-requests
+ * / -tokens of the limit at 0) is stored there, so every process sharing the key
+ * waits it out. Without DIR nothing of this happens.
+ *
  * Cache (--cache DIR): content-addressed by (base URL, request body — model, messages,
  * sampling parameters, --body-json fields, seed — and sample index; not the headers
  * nor the key); only accepted answers are stored,
@@ -119,6 +130,7 @@ struct llm_config {
 	double idle_timeout; /* streaming: no byte for this long is a timeout */
 	double price_in, price_out; /* USD per million prompt / completion tokens */
 	double budget; /* USD: no new call starts once the spend reaches it */
+	const char *limits_dir; /* the run's: limits shared with other processes (sharedlimit.h) */
 	long retries;
 	long max_connect_failures; /* attempts in a row reaching no server before stopping */
 	const char *cache_dir;
@@ -127,7 +139,8 @@ struct llm_config {
 };
 
 /* Options for one role: prefix "" gives --model, --base-url, ...; prefix "client-"
- * gives --client-model, ... (but no --client-budget: a budget is the run's). Values
+ * gives --client-model, ... (but no --client-budget nor --client-limits-dir: those are
+ * the run's). Values
  * are checked as they are parsed where they can be (--body-json, --header, --price,
  * --temperature); the rest by llm_client_new. The table is allocated once per call
  * and lives until exit. */
@@ -135,7 +148,7 @@ const struct cli_option *llm_options(struct llm_config *cfg, const char *prefix)
 /* Mark every value unset. */
 void llm_config_init(struct llm_config *cfg);
 /* Fill the values role left unset from fallback (may be NULL), then from the
- * environment (OPENAI_BASE_URL) and the built-in defaults. Timeout, retries and the
+ * environment (OPENAI_BASE_URL, PERSONA_LIMITS_DIR) and the built-in defaults. Timeout, retries and the
  * idle timeout stay unset here: llm_client_new applies their defaults (timeouts are
  * re-sent twice unless --retries was given; a stream has no total limit). */
 void llm_config_resolve(struct llm_config *role, const struct llm_config *fallback);
