@@ -54,10 +54,10 @@ static int is_flagged(jv record)
 	jv qa = jvu_get_borrow(scores, "qa");
 	int flagged = 0;
 	if (jv_get_kind(qa) == JV_KIND_OBJECT) {
-		jv_object_foreach(jv_copy(qa), key, value)
-		{
-			flagged |= jv_get_kind(value) != JV_KIND_NULL;
-			jv_free(key);
+		for (int it = jv_object_iter(qa); !flagged && jv_object_iter_valid(qa, it);
+		     it = jv_object_iter_next(qa, it)) {
+			jv value = jv_object_iter_value(qa, it);
+			flagged = jv_get_kind(value) != JV_KIND_NULL;
 			jv_free(value);
 		}
 	}
