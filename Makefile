@@ -14,7 +14,7 @@ LDLIBS  = -ljq -lcurl -lz -lm
 BUILD   ?= build
 PREFIX  ?= /usr/local
 
-PROGRAMS = persona-sample persona-validate persona-craft persona-group dialog-run dialog-stop dialog-redact dialog-import embed score extract model-check
+PROGRAMS = persona-sample persona-validate persona-craft persona-group dialog-run dialog-stop dialog-redact dialog-export dialog-import embed score extract model-check
 LIB_SRC  = $(wildcard lib/*/*.c)
 LIB_OBJ  = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
 BINS     = $(PROGRAMS:%=$(BUILD)/bin/%)

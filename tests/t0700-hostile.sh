@@ -26,7 +26,7 @@ test_expect_success 'setup: nine hostile lines, the last without a newline; 2000
 '
 
 tools=("persona-validate --no-rules" "persona-craft --template" "persona-craft" "dialog-run --max-turns 2"
-       "dialog-stop" "embed" "embed --of turns" "score --summary sum.json")
+       "dialog-stop" "dialog-export" "embed" "embed --of turns" "score --summary sum.json")
 # The lines each tool must reject: not JSON, not UTF-8, NUL, deep nesting (2 4 5 6)
 # everywhere, plus the records whose members the tool reads have the wrong type.
 rejected_lines() {

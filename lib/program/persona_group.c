@@ -1,4 +1,3 @@
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,16 +6,14 @@
 #include "cli.h"
 #include "fieldcheck.h"
 #include "jsonl.h"
-#include "jsontext.h"
 #include "jvutil.h"
 #include "msg.h"
 #include "names.h"
 #include "persona_group.h"
 #include "rng.h"
 #include "stream.h"
+#include "textarg.h"
 #include "tool.h"
-
-#define TEXT_MAX_BYTES (1u << 20)
 
 void group_options_init(struct group_options *o)
 {
@@ -332,74 +329,11 @@ static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 	stream_emit(st, seq, jv_invalid());
 }
 
-/* The text of the file at path (at most 1 MiB, UTF-8, no NUL) into b: 0, or -1 after
- * reporting. */
-static int read_text(const char *option, const char *path, struct buf *b)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		errorf("%s: cannot open '%s': %s", option, path, strerror(errno));
-		return -1;
-	}
-	char chunk[8192];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && b->len <= TEXT_MAX_BYTES)
-		buf_add(b, chunk, got);
-	int failed = ferror(f);
-	fclose(f);
-	if (failed) {
-		errorf("%s: cannot read '%s'", option, path);
-		return -1;
-	}
-	if (b->len > TEXT_MAX_BYTES) {
-		errorf("%s: '%s' is larger than 1 MiB", option, path);
-		return -1;
-	}
-	if (memchr(b->data ? b->data : "", '\0', b->len) || !utf8_valid(b->data ? b->data : "", b->len)) {
-		errorf("%s: '%s' is not UTF-8 text", option, path);
-		return -1;
-	}
-	return 0;
-}
-
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
-}
-
-/* --topic TEXT or @FILE (its text without the whitespace around it). */
-static jv load_topic(const char *arg)
-{
-	struct buf b = BUF_INIT;
-	if (arg[0] == '@') {
-		if (read_text("--topic", arg + 1, &b) < 0) {
-			buf_free(&b);
-			return jv_invalid();
-		}
-	} else {
-		buf_adds(&b, arg);
-	}
-	const char *s = b.data ? b.data : "";
-	size_t len = b.len;
-	while (len && is_space(s[len - 1]))
-		len--;
-	while (len && is_space(*s)) {
-		s++;
-		len--;
-	}
-	jv topic = len ? jv_string_sized(s, (int)len) : jv_invalid();
-	if (!len)
-		errorf("--topic: %s%s%s is empty", arg[0] == '@' ? "'" : "the text", arg[0] == '@' ? arg + 1 : "",
-		       arg[0] == '@' ? "'" : "");
-	buf_free(&b);
-	return topic;
-}
-
 /* --guide FILE: its non-empty lines, trimmed, except those starting with '#'. */
 static jv load_guide(const char *path)
 {
 	struct buf b = BUF_INIT;
-	if (read_text("--guide", path, &b) < 0) {
+	if (textarg_read_file("--guide", path, &b) < 0) {
 		buf_free(&b);
 		return jv_invalid();
 	}
@@ -409,9 +343,9 @@ static jv load_guide(const char *path)
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		const char *next = eol ? eol + 1 : end;
 		const char *e = eol ? eol : end;
-		while (p < e && is_space(*p))
+		while (p < e && textarg_is_space(*p))
 			p++;
-		while (e > p && is_space(e[-1]))
+		while (e > p && textarg_is_space(e[-1]))
 			e--;
 		if (e > p && *p != '#')
 			guide = jv_array_append(guide, jv_string_sized(p, (int)(e - p)));
@@ -442,7 +376,7 @@ static int prepare(struct group_run *run, const struct group_options *o)
 		return EXIT_USAGE;
 	}
 	if (o->topic) {
-		run->topic = load_topic(o->topic);
+		run->topic = textarg_load("--topic", o->topic);
 		if (!jv_is_valid(run->topic))
 			return EXIT_USAGE;
 	}

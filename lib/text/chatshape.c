@@ -7,7 +7,8 @@
 
 #define ALTERNATE_ERROR "Conversation roles must alternate user/assistant/user/assistant/..."
 
-static const char *const role_names[2] = { "user", "assistant" };
+const struct chat_dialect chat_openai = { "role", "content", "system", "user", "assistant" };
+const struct chat_dialect chat_sharegpt = { "from", "value", "system", "human", "gpt" };
 
 int chat_placement_parse(const char *name)
 {
@@ -18,15 +19,21 @@ int chat_placement_parse(const char *name)
 	return -1;
 }
 
-static void write_message(struct buf *out, size_t *written, const char *role, const char *text, size_t len)
+static void write_message(struct chat_writer *w, const char *role, const char *text, size_t len)
 {
-	if ((*written)++)
+	struct buf *out = w->out;
+	if (w->written++)
 		buf_addc(out, ',');
-	buf_adds(out, "{\"role\":");
+	buf_addc(out, '{');
+	json_add_string(out, w->dialect->role_key);
+	buf_addc(out, ':');
 	json_add_string(out, role);
-	buf_adds(out, ",\"content\":");
+	buf_addc(out, ',');
+	json_add_string(out, w->dialect->text_key);
+	buf_addc(out, ':');
 	json_add_string_n(out, text, len);
 	buf_addc(out, '}');
+	w->text_bytes += len;
 }
 
 static int has_text(jv s)
@@ -36,8 +43,15 @@ static int has_text(jv s)
 
 void chat_writer_begin(struct chat_writer *w, struct buf *out, jv system, enum system_placement placement)
 {
+	chat_writer_begin_dialect(w, out, system, placement, &chat_openai);
+}
+
+void chat_writer_begin_dialect(struct chat_writer *w, struct buf *out, jv system, enum system_placement placement,
+			       const struct chat_dialect *dialect)
+{
 	memset(w, 0, sizeof *w);
 	w->out = out;
+	w->dialect = dialect;
 	w->placement = placement;
 	w->system = system;
 	w->last_role = -1;
@@ -45,7 +59,7 @@ void chat_writer_begin(struct chat_writer *w, struct buf *out, jv system, enum s
 	if (jv_get_kind(system) != JV_KIND_STRING)
 		return;
 	if (placement == SYSTEM_MESSAGE)
-		write_message(out, &w->written, "system", jv_string_value(system),
+		write_message(w, dialect->system, jv_string_value(system),
 			      (size_t)jv_string_length_bytes(jv_copy(system)));
 	else
 		w->system_pending = has_text(system);
@@ -55,8 +69,8 @@ static void flush(struct chat_writer *w)
 {
 	if (!w->has_pending)
 		return;
-	write_message(w->out, &w->written, role_names[w->last_role], w->pending.data ? w->pending.data : "",
-		      w->pending.len);
+	write_message(w, w->last_role == CHAT_USER ? w->dialect->user : w->dialect->assistant,
+		      w->pending.data ? w->pending.data : "", w->pending.len);
 	buf_free(&w->pending);
 	w->has_pending = 0;
 }

@@ -22,6 +22,10 @@
  *   - chat_writer_end with a cue appends it as a user message when the last message
  *     is the assistant's;
  *   - SYSTEM_FIRST_USER: the system text, a blank line, then the first user message.
+ * Requests are written in OpenAI's words ({"role":"user","content":...}); an export
+ * (dialog-export) may write the same shape in another dialect (ShareGPT's
+ * {"from":"human","value":...}) with chat_writer_begin_dialect, and end it without a
+ * cue on the assistant's message. The writer counts the bytes of the texts it wrote.
  * chat_check tells whether a request's messages keep the invariant; llm checks every
  * chat request with it when PERSONA_CHECK_REQUESTS is set (the test suite sets it).
  *
@@ -45,8 +49,18 @@ enum chat_role { CHAT_USER, CHAT_ASSISTANT };
 /* "system" or "first-user" -> placement; -1 for anything else. */
 int chat_placement_parse(const char *name);
 
+/* The words a message is written with. */
+struct chat_dialect {
+	const char *role_key, *text_key; /* "role", "content" */
+	const char *system, *user, *assistant; /* the role names */
+};
+extern const struct chat_dialect chat_openai, chat_sharegpt;
+
 struct chat_writer {
 	struct buf *out;
+	const struct chat_dialect *dialect;
+	size_t text_bytes; /* bytes of the texts of the messages written so far, unescaped
+			   * (runs from chat_writer_add_json are not counted) */
 	enum system_placement placement;
 	jv system; /* borrowed string, or invalid: none */
 	int system_pending; /* SYSTEM_FIRST_USER: not yet put into a user message */
@@ -58,6 +72,10 @@ struct chat_writer {
 
 /* Writes "[" and, with SYSTEM_MESSAGE, the system message (when system is a string). */
 void chat_writer_begin(struct chat_writer *w, struct buf *out, jv system, enum system_placement placement);
+/* The same in another dialect (borrowed for the writer's life; chat_writer_begin is
+ * chat_openai). chat_writer_add_json is for chat_openai only. */
+void chat_writer_begin_dialect(struct chat_writer *w, struct buf *out, jv system, enum system_placement placement,
+			       const struct chat_dialect *dialect);
 void chat_writer_add(struct chat_writer *w, enum chat_role role, const char *text, size_t len);
 /* Messages serialized elsewhere, each as ",{...}" (so the text starts with a comma),
  * already alternating, from role first to role last. first must differ from the role
