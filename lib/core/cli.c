@@ -398,8 +398,9 @@ const char *cli_shared_file(const char *option, const char *kind, const char *va
 {
 	if (!value)
 		return NULL;
-	/* Kept for the life of the program, like the argv strings options point into. */
-	static char *resolved[16];
+	/* Kept for the life of the program, like the argv strings options point into;
+	 * "used" so the optimiser keeps the stores (a caller may keep no copy of its own). */
+	static char *resolved[16] __attribute__((used));
 	static size_t nresolved;
 	char *path = share_resolve(option, kind, value, ext, 0);
 	if (!path)
