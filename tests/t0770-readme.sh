@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The README's commands work as written: every ```sh block, and every "$ " command of
-# the transcripts (those that need a network endpoint, a key, other hosts or the
+# the transcripts (those that need a network endpoint, a key, other hosts, make demo's output or the
 # external corpora are skipped, by the pattern below).
 . "$(dirname "$0")/lib.sh"
 set -o pipefail
 README="$SRC/README.md"
-NEEDS_OUTSIDE='base-url|api-key|valid_self|valid\.csv|pc\.json|cmp\.json|--sshlogin| -S |OPENAI_API_KEY|deepseek|gpt-4o'
+NEEDS_OUTSIDE='base-url|api-key|valid_self|valid\.csv|pc\.json|cmp\.json|out/demo/|user-sim\.jsonl|--sshlogin| -S |OPENAI_API_KEY|deepseek|gpt-4o'
 
 # sh_blocks: each ```sh block of the README into blockN.sh
 sh_blocks() {

@@ -254,4 +254,28 @@ test_expect_success 'make install puts dialog-export and its man page in place' 
 	test_cmp "$F/openai-responder.out" out
 '
 
+test_expect_success 'round trips: sharegpt and openai exports import back to the same turns and descriptions' '
+	persona-sample --schema "$SCHEMAS/spasm.json" -n 6 --seed 3 | persona-craft --template |
+		dialog-run --conversations 2 --opener responder --max-turns 3 --stop none >rt.jsonl 2>/dev/null &&
+	persona-sample --schema "$SCHEMAS/spasm.json" -n 6 --seed 4 | persona-craft --template |
+		dialog-run --max-turns 3 --stop none >>rt.jsonl 2>/dev/null &&
+	test_line_count = 18 rt.jsonl &&
+	jq -c "{id, description, turns: [.turns[] | {speaker, text}]}" rt.jsonl >want &&
+	dialog-export --to sharegpt --as client --whole <rt.jsonl |
+		dialog-import --from sharegpt --roles human=responder,gpt=client,system=description 2>/dev/null |
+		jq -c "{id, description, turns}" >got &&
+	test_cmp want got &&
+	jq -c "{description, turns: [.turns[] | {speaker, text}]}" rt.jsonl >want2 &&
+	dialog-export --to openai --as client --whole <rt.jsonl |
+		dialog-import --from chat --roles system=description,user=responder,assistant=client 2>/dev/null |
+		jq -c "{description, turns}" >got2 &&
+	test_cmp want2 got2 &&
+	jq -c "{turns: [.turns[] | {speaker, text}]}" rt.jsonl >want3 &&
+	dialog-export --to sharegpt --whole <rt.jsonl | dialog-import --from sharegpt 2>/dev/null | jq -c "{turns}" >got3 &&
+	test_cmp want3 got3 &&
+	test_expect_code 2 dialog-export --whole --split-turns <rt.jsonl >out 2>err &&
+	echo "dialog-export: --whole writes each conversation as it is: not with --split-turns or --max-tokens" >want4 &&
+	test_cmp want4 err
+'
+
 test_done

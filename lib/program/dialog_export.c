@@ -110,6 +110,24 @@ static void add_id(struct buf *line, jv record, size_t k, int split)
 	jv_free(id);
 }
 
+/* --whole: the conversation as it is, one line. */
+static void write_whole(struct export_run *run, jv record, const struct export_view *v)
+{
+	struct buf *line = &run->line;
+	buf_reset(line);
+	if (run->o->to == EXPORT_TO_SHAREGPT) {
+		buf_adds(line, "{\"id\":");
+		add_id(line, record, 0, 0);
+		buf_adds(line, ",\"conversations\":");
+	} else {
+		buf_adds(line, "{\"messages\":");
+	}
+	export_view_whole(v, line);
+	buf_addc(line, '}');
+	jsonl_write_line(run->out, line->data, line->len);
+	run->examples++;
+}
+
 static void write_examples(struct export_run *run, jv record, const struct export_view *v, size_t targets)
 {
 	for (size_t k = run->o->split_turns ? 0 : targets - 1; k < targets; k++) {
@@ -154,7 +172,9 @@ static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 		jv_free(system);
 		jv_free(turns);
 		size_t targets = export_view_targets(&v);
-		if (targets)
+		if (run->o->whole)
+			write_whole(run, record, &v);
+		else if (targets)
 			write_examples(run, record, &v, targets);
 		else
 			why = SKIP_NO_TARGET;
@@ -203,6 +223,10 @@ static int prepare(struct export_run *run, const struct export_options *o)
 {
 	if (o->truncate && !o->max_tokens) {
 		errorf("--truncate needs --max-tokens");
+		return EXIT_USAGE;
+	}
+	if (o->whole && (o->split_turns || o->max_tokens)) {
+		errorf("--whole writes each conversation as it is: not with --split-turns or --max-tokens");
 		return EXIT_USAGE;
 	}
 	if (o->system) {

@@ -30,6 +30,7 @@ struct export_options {
 	const char *system; /* TEXT or @FILE, NULL: the default of the view */
 	int placement; /* enum system_placement */
 	int split_turns;
+	int whole; /* every turn kept: an exchange copy, not a training example */
 	long max_tokens; /* 0: no limit */
 	int truncate;
 	int include_failed, only_stopped, exclude_flagged;

@@ -107,6 +107,11 @@ enum export_fit export_view_example(const struct export_view *v, size_t k, long 
 	return EXPORT_TRUNCATED;
 }
 
+void export_view_whole(const struct export_view *v, struct buf *out)
+{
+	render(v, 0, v->nseg, out);
+}
+
 void export_view_free(struct export_view *v)
 {
 	jv_free(v->turns);

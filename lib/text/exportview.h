@@ -65,6 +65,10 @@ size_t export_view_targets(const struct export_view *v);
  * 0 is no limit. EXPORT_TOO_LONG leaves out as it was. */
 enum export_fit export_view_example(const struct export_view *v, size_t k, long max_tokens, int truncate,
 				    struct buf *out);
+/* The whole conversation as one chat appended to out, every turn kept — the partner's
+ * after the target's last one too, so it may end with a user message: an exchange
+ * copy that imports back to the same turns, not a training example. */
+void export_view_whole(const struct export_view *v, struct buf *out);
 void export_view_free(struct export_view *v);
 
 /* The estimate: (bytes + 3) / 4 tokens. */
