@@ -201,4 +201,22 @@ test_expect_success 'usage errors: bad --context, --stop, --opener, role' '
 	test_expect_code 2 dialog-run --responder-role lawyer </dev/null 2>err && grep -q "unknown responder role" err
 '
 
+test_expect_success '--stop hybrid: the rules decide, the judge reads only possible endings (and every --judge-every)' '
+	persona-sample --schema "$SCHEMAS/spasm.json" -n 20 --seed 9 | persona-craft --template >h.jsonl &&
+	dialog-run --stop judge --keep-order <h.jsonl >judged 2>/dev/null &&
+	dialog-run --stop hybrid --keep-order <h.jsonl >hybrid 2>/dev/null &&
+	dialog-run --stop hybrid --judge-every 0 --keep-order <h.jsonl >cues 2>/dev/null &&
+	dialog-run --stop rules --keep-order <h.jsonl >ruled 2>/dev/null &&
+	j=$(jq -s "map(.usage.aux.requests) | add" judged) && h=$(jq -s "map(.usage.aux.requests) | add" hybrid) &&
+	test "$h" -gt 0 && test $((h * 4)) -lt "$j" &&
+	test "$(jq -s "map(.usage.aux.requests) | add" cues)" = 0 &&
+	jq -c "[.turns, .stop.reason, .stop.by]" ruled >want &&
+	jq -c "[.turns, .stop.reason, .stop.by]" hybrid >got &&
+	test_cmp want got &&
+	dialog-run --stop hybrid --judge-every 1 --max-turns 3 --keep-order <h.jsonl >every 2>/dev/null &&
+	jq -e -s "all(.[]; .usage.aux.requests >= ((.turns | length) / 2 | floor) - 1)" every &&
+	test_expect_code 2 dialog-run --stop hybird <h.jsonl >out 2>err &&
+	grep -q "^dialog-run: unknown --stop '\''hybird'\'' (expected rules, judge, none or hybrid)$" err
+'
+
 test_done

@@ -303,7 +303,7 @@ static void after_exchange(struct conversation *c)
 	size_t exchanges = c->nturns / 2;
 	if (cfg->probe_every > 0 && exchanges % (size_t)cfg->probe_every == 0)
 		ask_probes(c);
-	if (cfg->stop == STOP_RULES) {
+	if (cfg->stop == STOP_RULES || cfg->stop == STOP_HYBRID) {
 		struct stop_decision d;
 		if (stoprules_find(cfg->rules, c->turns, (size_t)cfg->min_turns, &d)) {
 			if (c->nturns > d.keep) {
@@ -319,6 +319,15 @@ static void after_exchange(struct conversation *c)
 		return;
 	}
 	if (cfg->stop == STOP_JUDGE && c->nturns >= (size_t)cfg->min_turns) {
+		c->judge_tries = 0;
+		ask_judge(c);
+		return;
+	}
+	/* Hybrid: the rules decided the clear cases above; the judge reads only where they
+	 * see a possible ending in this exchange, or every judge_every exchanges. */
+	if (cfg->stop == STOP_HYBRID && c->nturns >= (size_t)cfg->min_turns &&
+	    (stoprules_cue(cfg->rules, c->turns, c->nturns - 2) ||
+	     (cfg->judge_every > 0 && exchanges % (size_t)cfg->judge_every == 0))) {
 		c->judge_tries = 0;
 		ask_judge(c);
 		return;

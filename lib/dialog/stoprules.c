@@ -749,3 +749,25 @@ int stoprules_find(const struct stop_rules *r, jv turns, size_t min_turns, struc
 		d->keep = n;
 	return d->ended;
 }
+
+int stoprules_cue(const struct stop_rules *r, jv turns, size_t from)
+{
+	size_t n = jv_get_kind(turns) == JV_KIND_ARRAY ? (size_t)jv_array_length(jv_copy(turns)) : 0;
+	if (!r)
+		return 0;
+	struct words w = { NULL, NULL, 0, 0 };
+	int cue = 0;
+	for (size_t i = from; i < n && !cue; i++) {
+		jv hold;
+		size_t len;
+		const char *text = turn_text(turns, i, &hold, &len, NULL);
+		w.n = 0;
+		split_words(text, len, &w);
+		struct match m;
+		match_phrases(r, &w, 0, &m);
+		cue = m.closure != NULL || m.farewell;
+		jv_free(hold);
+	}
+	words_free(&w);
+	return cue;
+}

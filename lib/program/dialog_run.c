@@ -33,6 +33,7 @@ void run_options_init(struct run_options *o)
 	o->min_turns = -1;
 	o->stop_window = 6;
 	o->judge_tries = 3;
+	o->judge_every = 4;
 	o->responder_role = "peer";
 	o->client_prompt_name = "client.txt";
 	o->participant_prompt_name = "group-participant.txt";
@@ -256,7 +257,7 @@ int dialog_run(struct tool *t, struct run_options *o)
 	struct run_state run = { 0 };
 	struct dialog_config *cfg = &run.cfg;
 	static const enum context_mode contexts[] = { CONTEXT_ECP, CONTEXT_CONCAT };
-	static const enum stop_mode stops[] = { STOP_RULES, STOP_JUDGE, STOP_NONE };
+	static const enum stop_mode stops[] = { STOP_RULES, STOP_JUDGE, STOP_NONE, STOP_HYBRID };
 	cfg->context = contexts[o->context_choice];
 	cfg->responder_opens = o->opener_choice == 1;
 	cfg->stop = stops[o->stop_choice];
@@ -292,20 +293,22 @@ int dialog_run(struct tool *t, struct run_options *o)
 	char *select_prompt = moderator_prompt ? prompt_load("group-select.txt") : NULL;
 	struct names *names = select_prompt ? names_load_shipped() : NULL;
 	char *responder_prompt = names ? load_responder_prompt(o->responder_role) : NULL;
-	char *judge_prompt = cfg->stop == STOP_JUDGE && responder_prompt ? prompt_load(o->judge_prompt_name) : NULL;
-	struct stop_rules *rules =
-		cfg->stop == STOP_RULES && responder_prompt ? stoprules_load(o->stop_rules_path) : NULL;
+	int judged = cfg->stop == STOP_JUDGE || cfg->stop == STOP_HYBRID;
+	char *judge_prompt = judged && responder_prompt ? prompt_load(o->judge_prompt_name) : NULL;
+	struct stop_rules *rules = (cfg->stop == STOP_RULES || cfg->stop == STOP_HYBRID) && responder_prompt
+					   ? stoprules_load(o->stop_rules_path)
+					   : NULL;
 	jv probes = o->probes_path && responder_prompt ? load_probes(o->probes_path) : jv_null();
 	int status = 0;
-	if (!client_prompt || !responder_prompt || (cfg->stop == STOP_JUDGE && !judge_prompt) ||
-	    (cfg->stop == STOP_RULES && !rules) || !jv_is_valid(probes))
+	if (!client_prompt || !responder_prompt || (judged && !judge_prompt) ||
+	    ((cfg->stop == STOP_RULES || cfg->stop == STOP_HYBRID) && !rules) || !jv_is_valid(probes))
 		status = EXIT_USAGE;
 	cfg->client = status == 0 ? tool_model(t, &o->client_cfg, &o->both, "client") : NULL;
 	cfg->responder = cfg->client ? tool_model(t, &o->responder_cfg, &o->both, "responder") : NULL;
-	cfg->judge = cfg->responder && cfg->stop == STOP_JUDGE ? tool_model(t, &o->judge_cfg, &o->both, "judge") : NULL;
+	cfg->judge = cfg->responder && judged ? tool_model(t, &o->judge_cfg, &o->both, "judge") : NULL;
 	struct resume_set *done =
 		cfg->responder && o->resume_path ? resume_load(o->resume_path, t->common.max_line_bytes) : NULL;
-	if (!cfg->responder || (cfg->stop == STOP_JUDGE && !cfg->judge) || (o->resume_path && !done))
+	if (!cfg->responder || (judged && !cfg->judge) || (o->resume_path && !done))
 		status = EXIT_USAGE;
 	cfg->client_temperature = o->client_cfg.temperature;
 	cfg->responder_temperature = o->responder_cfg.temperature;
@@ -318,6 +321,7 @@ int dialog_run(struct tool *t, struct run_options *o)
 	cfg->stop_window = o->stop_window;
 	cfg->judge_prompt = judge_prompt;
 	cfg->judge_tries = o->judge_tries;
+	cfg->judge_every = o->judge_every;
 	cfg->probes = probes;
 	cfg->probe_every = o->probe_every;
 	cfg->seed = (uint64_t)t->common.seed;

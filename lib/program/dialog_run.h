@@ -15,7 +15,7 @@
 #include "tool.h"
 
 struct run_options {
-	long conversations, max_turns, min_turns, stop_window, judge_tries, probe_every;
+	long conversations, max_turns, min_turns, stop_window, judge_tries, judge_every, probe_every;
 	int context_choice, opener_choice, stop_choice, policy_choice; /* indexes into the choice lists */
 	long max_rounds;
 	int allow_repeat;

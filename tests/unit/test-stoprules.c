@@ -376,6 +376,32 @@ static void invalid_rules(void)
 	stoprules_free(minimal);
 }
 
+/* stoprules_cue: a closure or farewell phrase is a possible ending even where the rules
+ * would not end (a question beside it, a new concern) — where --stop hybrid asks the
+ * judge; a turn without one is no cue, and turns before `from` are not read. */
+static void cues(const struct stop_rules *r)
+{
+	jv turns = jv_parse("[{\"speaker\":\"client\",\"text\":\"I need help with my rent.\"},"
+			    "{\"speaker\":\"responder\",\"text\":\"Have you called your landlord?\"},"
+			    "{\"speaker\":\"client\",\"text\":\"Thanks, but what about the deposit?\"},"
+			    "{\"speaker\":\"responder\",\"text\":\"Ask for it in writing.\"}]");
+	struct stop_decision d;
+	CHECK(!stoprules_find(r, turns, 2, &d), "a thanks beside a question does not end the conversation");
+	CHECK(stoprules_cue(r, turns, 2) == 1, "but it is a cue: the judge should read it");
+	CHECK(stoprules_cue(r, turns, 3) == 0 && stoprules_cue(r, turns, 0) == 1,
+	      "turns before from are not read; a plain request is no cue");
+	jv plain = jv_parse("[{\"speaker\":\"client\",\"text\":\"My rent went up.\"},"
+			    "{\"speaker\":\"responder\",\"text\":\"By how much?\"}]");
+	CHECK(stoprules_cue(r, plain, 0) == 0 && stoprules_cue(r, jv_null(), 0) == 0 &&
+		      stoprules_cue(NULL, plain, 0) == 0,
+	      "no phrase, no turns, no rules: no cue");
+	jv farewell = jv_parse("[{\"speaker\":\"responder\",\"text\":\"You're welcome, but one more thing?\"}]");
+	CHECK(stoprules_cue(r, farewell, 0) == 1, "a farewell phrase is a cue too");
+	jv_free(turns);
+	jv_free(plain);
+	jv_free(farewell);
+}
+
 int main(void)
 {
 	if (unit_scratch_open("test-stoprules") < 0)
@@ -394,6 +420,7 @@ int main(void)
 	no_end_and_odd_inputs(r);
 	custom_rules(r);
 	invalid_rules();
+	cues(r);
 	stoprules_free(r);
 
 	if (unit_scratch_remove() < 0)
