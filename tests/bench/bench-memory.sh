@@ -36,4 +36,4 @@ read -r t1 _ <"$WORK/alone.time"
 read -r t2 _ <"$WORK/fan.time"
 claim gnu-parallel-speedup-2-cores "$(ratio "$t1" "$t2")" ">=" 1.4 \
 	"dialog-run (offline) 4000 personas: ${t1}s alone, ${t2}s with fanout -j 2; guards: jobs run one after another"
-rm -f "$WORK"/p1m.jsonl.gz "$WORK"/p100k.jsonl.gz "$WORK"/p10k.jsonl.gz "$WORK"/c4k.jsonl "$WORK"/alone.* "$WORK"/fan.*
+rm -rf "$WORK"/p1m.jsonl.gz "$WORK"/p100k.jsonl.gz "$WORK"/p10k.jsonl.gz "$WORK"/c4k.jsonl "$WORK"/alone.* "$WORK"/fan.*
