@@ -154,10 +154,18 @@ done_list=$(awk '{ s[$1] = $2 } END { for (k in s) if (s[k] == 0) printf " %s", 
 
 # Each job: skipped (its input drained) when already done, else the command followed by
 # an end marker carrying its exit status, so a shard is committed only once whole.
+attempt_log="$parts/joblog.$(date +%s).$$"
 cmd=$(printf '%q ' "$@")
 job="case ' $done_list ' in *' {#} '*) cat >/dev/null; exit 0;; esac; $limits_setup$cmd; s=\$?; printf '\\001fanout-exit %d\\n' \$s; exit \$s"
+# On this host a job writes its shard's file itself and records its status: no output
+# goes through parallel (tagging every line, then splitting it again, cost a third of
+# the speed-up on two cores). Remote jobs' output has to come back through parallel.
+if [ "$nhosts" -eq 0 ]; then
+	q=$(printf '%q' "$(cd "$parts" && pwd)")
+	committed=$(printf '%q' "$(cd "$parts" && pwd)/$(basename "$attempt_log").committed")
+	job="case ' $done_list ' in *' {#} '*) cat >/dev/null; exit 0;; esac; $cmd>$q/{#}.tmp; s=\$?; mv -f $q/{#}.tmp $q/{#}.jsonl && printf '%s %s\\n' {#} \$s >>$q/status && printf '%s\\n' {#} >>$committed || exit 1; exit \$s"
+fi
 
-attempt_log="$parts/joblog.$(date +%s).$$"
 opts=(--will-cite -j "$jobs" --block "$block" --halt never --joblog "$attempt_log" --tagstring '{#}')
 opts+=("${hosts[@]}")
 
