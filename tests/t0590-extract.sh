@@ -85,7 +85,7 @@ test_expect_success 'the summary: shares with Wilson intervals, means with boots
 	jq -e "[.comparisons[] | select(.question == \"resolved\")][0] | .test == \"chi-square\" and .df == 1" s.json
 '
 
-test_expect_success 'a schema with an unknown keyword, or none, is a usage error' '
+test_expect_success 'a schema with an unknown keyword, or none, or a bad --by is a usage error' '
 	echo "{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"integer\",\"maximun\":3}}}" >bad.json &&
 	test_expect_code 2 extract --schema bad.json <conv.jsonl >out 2>err &&
 	test ! -s out &&
@@ -93,7 +93,12 @@ test_expect_success 'a schema with an unknown keyword, or none, is a usage error
 	test_expect_code 2 extract <conv.jsonl >out 2>err &&
 	grep -q "^extract: --schema FILE is required" err &&
 	test_expect_code 2 extract --schema schema.json --compare <conv.jsonl >out 2>err &&
-	grep -q "^extract: --compare compares the groups of --by: give --by EXPR$" err
+	grep -q "^extract: --compare compares the groups of --by: give --by EXPR$" err &&
+	test_expect_code 2 extract --schema schema.json --by ".[" <conv.jsonl >out 2>err &&
+	test ! -s out &&
+	grep -q "^extract: --by '\''\.\['\'' is not a valid jq expression: .*syntax error" err &&
+	test_expect_code 2 score --by ".[" --summary s2.json <conv.jsonl >out 2>err &&
+	grep -q "^score: --by '\''\.\['\'' is not a valid jq expression: .*syntax error" err
 '
 
 test_expect_success 'extract through GNU parallel (fanout) equals one run' '

@@ -76,3 +76,13 @@ void jqexpr_free(struct jqexpr *e)
 	jq_teardown(&e->jq);
 	free(e);
 }
+
+struct jqexpr *jqexpr_compile_option(const char *option, const char *program)
+{
+	struct buf err = BUF_INIT;
+	struct jqexpr *e = jqexpr_compile(program, &err);
+	if (!e)
+		errorf("%s '%s' is not a valid jq expression: %s", option, program, err.data ? err.data : "");
+	buf_free(&err);
+	return e;
+}

@@ -18,6 +18,9 @@ struct jqexpr;
 
 /* NULL on a compile error, with jq's explanation in err. */
 struct jqexpr *jqexpr_compile(const char *text, struct buf *err);
+/* An option's expression (e.g. --by): compiled, or NULL after one line naming the
+ * option, the expression and jq's message. */
+struct jqexpr *jqexpr_compile_option(const char *option, const char *program);
 /* 1 when the first output is truthy (not false/null), 0 when it is falsy or there is
  * no output, -1 when evaluation raised an error (explanation in err). */
 int jqexpr_test(struct jqexpr *e, jv input, struct buf *err);

@@ -431,13 +431,8 @@ int score(struct tool *t, struct score_options *o)
 		free(client_template);
 	}
 	if (status == 0 && o->by_expr) {
-		struct buf err = BUF_INIT;
-		run.by = jqexpr_compile(o->by_expr, &err);
-		if (!run.by) {
-			errorf("--by '%s' is not a valid jq expression: %s", o->by_expr, err.data ? err.data : "");
-			status = EXIT_USAGE;
-		}
-		buf_free(&err);
+		run.by = jqexpr_compile_option("--by", o->by_expr);
+		status = run.by ? 0 : EXIT_USAGE;
 	}
 	if (status == 0 && o->compare && !o->by_expr) {
 		errorf("--compare compares the groups of --by: give --by EXPR");
