@@ -83,6 +83,21 @@ static double gamma_p_series(double a, double x)
 	return sum * gamma_prefactor(a, x);
 }
 
+/* One step of the modified Lentz method for the continued fraction b0 + a1/(b1 + a2/(b2
+ * + ...)): with partial numerator a and denominator b, updates c and d and returns the
+ * factor the value is multiplied by. */
+static double lentz_step(double a, double b, double *c, double *d)
+{
+	*d = b + a * *d;
+	if (fabs(*d) < SF_TINY)
+		*d = SF_TINY;
+	*c = b + a / *c;
+	if (fabs(*c) < SF_TINY)
+		*c = SF_TINY;
+	*d = 1 / *d;
+	return *d * *c;
+}
+
 /* Q(a, x) by Legendre's continued fraction, for x >= a + 1 (NR gcf, modified Lentz). */
 static double gamma_q_fraction(double a, double x)
 {
@@ -90,14 +105,7 @@ static double gamma_q_fraction(double a, double x)
 	for (int i = 1; i <= SF_MAX_TERMS; i++) {
 		double an = -i * (i - a);
 		b += 2;
-		d = an * d + b;
-		if (fabs(d) < SF_TINY)
-			d = SF_TINY;
-		c = b + an / c;
-		if (fabs(c) < SF_TINY)
-			c = SF_TINY;
-		d = 1 / d;
-		double delta = d * c;
+		double delta = lentz_step(an, b, &c, &d);
 		h *= delta;
 		if (fabs(delta - 1) < SF_EPS)
 			break;
@@ -129,24 +137,8 @@ static double beta_fraction(double a, double b, double x)
 	double h = d;
 	for (int m = 1; m <= SF_MAX_TERMS; m++) {
 		int m2 = 2 * m;
-		double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-		d = 1 + aa * d;
-		if (fabs(d) < SF_TINY)
-			d = SF_TINY;
-		c = 1 + aa / c;
-		if (fabs(c) < SF_TINY)
-			c = SF_TINY;
-		d = 1 / d;
-		h *= d * c;
-		aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-		d = 1 + aa * d;
-		if (fabs(d) < SF_TINY)
-			d = SF_TINY;
-		c = 1 + aa / c;
-		if (fabs(c) < SF_TINY)
-			c = SF_TINY;
-		d = 1 / d;
-		double delta = d * c;
+		h *= lentz_step(m * (b - m) * x / ((qam + m2) * (a + m2)), 1, &c, &d);
+		double delta = lentz_step(-(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)), 1, &c, &d);
 		h *= delta;
 		if (fabs(delta - 1) < SF_EPS)
 			break;

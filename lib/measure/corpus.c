@@ -691,16 +691,14 @@ static size_t unit_tables(struct corpus *c, struct unit_table t[5])
 	return 5;
 }
 
-/* The point value of metric k of a table (NaN for a NULL table). */
-static double table_value(const struct unit_table *t, size_t k)
+/* out[k] = the point value of every metric of a table (NaN for a NULL table). */
+static void table_values(const struct unit_table *t, double *out)
 {
-	if (!t->u)
-		return NAN;
-	double *v = xmalloc(t->nkeys * sizeof *v);
-	units_value(t->u, v);
-	double x = v[k];
-	free(v);
-	return x;
+	if (t->u)
+		units_value(t->u, out);
+	else
+		for (size_t k = 0; k < t->nkeys; k++)
+			out[k] = NAN;
 }
 
 /* ---------- summary ---------- */
@@ -723,8 +721,11 @@ static int is_count(const char *key)
 
 static jv set_table(jv o, const struct unit_table *t)
 {
+	double *v = xmalloc(t->nkeys * sizeof *v);
+	table_values(t, v);
 	for (size_t k = 0; k < t->nkeys; k++)
-		o = jv_object_set(o, jv_string(t->keys[k]), num(table_value(t, k)));
+		o = jv_object_set(o, jv_string(t->keys[k]), num(v[k]));
+	free(v);
 	return o;
 }
 
@@ -953,6 +954,9 @@ jv corpus_compare(struct corpus *a, struct corpus *b, const char *name_a, const 
 		size_t m = ta[i].nkeys;
 		int both = ta[i].u && tb[i].u;
 		double *ra = NULL, *rb = NULL, *p = xmalloc(m * sizeof *p);
+		double *va = xmalloc(m * sizeof *va), *vb = xmalloc(m * sizeof *vb);
+		table_values(&ta[i], va);
+		table_values(&tb[i], vb);
 		if (both) {
 			ra = xmalloc(reps * m * sizeof *ra);
 			rb = xmalloc(reps * m * sizeof *rb);
@@ -963,7 +967,7 @@ jv corpus_compare(struct corpus *a, struct corpus *b, const char *name_a, const 
 			units_permutation(ta[i].u, tb[i].u, reps, seed_for(seed, i, 2), p);
 		}
 		for (size_t k = 0; k < m; k++) {
-			double diff = both ? table_value(&ta[i], k) - table_value(&tb[i], k) : NAN;
+			double diff = both ? va[k] - vb[k] : NAN;
 			out = jv_array_append(out, comparison(ta[i].keys[k], name_a, name_b, diff,
 							      both ? interval(&ra[k], reps, m, level) : jv_null(),
 							      both ? p[k] : NAN));
@@ -971,6 +975,8 @@ jv corpus_compare(struct corpus *a, struct corpus *b, const char *name_a, const 
 		free(ra);
 		free(rb);
 		free(p);
+		free(va);
+		free(vb);
 	}
 	return round_figures(out);
 }
