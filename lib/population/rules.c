@@ -4,6 +4,7 @@
 
 #include "buf.h"
 #include "jqexpr.h"
+#include "jqsubset.h"
 #include "jsonfile.h"
 #include "jvutil.h"
 #include "msg.h"
@@ -67,23 +68,41 @@ static int load(struct ruleset *rs, jv doc)
 	return rc;
 }
 
-/* [ (try (if (E0) then empty else 0 end) catch [0, .]), ... ]: failing rules as
- * numbers, rules that raised an error as [index, message]. Each expression ends
- * with a newline: a rule ending in a jq comment ("# ...") would otherwise comment
- * out the rest of the program. */
-static int compile_program(struct ruleset *rs)
+/* (try (if (E) then empty else I end) catch [I, .]): a failing rule as its index, a
+ * rule that raised an error as [index, message]. The expression ends with a newline:
+ * a rule ending in a jq comment ("# ...") would otherwise comment out the rest. */
+static void add_wrapped(struct buf *prog, const char *expr, size_t i)
 {
-	struct buf prog = BUF_INIT;
+	buf_addf(prog, "(try (if (%s\n) then empty else %zu end) catch [%zu, .])", expr, i, i);
+}
+
+/* One jq program for all rules ([R0, R1, ...]), used when no rule is native, and one
+ * per rule ([Ri]) for the rules the native evaluator leaves to jq. */
+static int compile_programs(struct ruleset *rs)
+{
+	struct buf prog = BUF_INIT, err = BUF_INIT;
 	buf_adds(&prog, "[");
-	for (size_t i = 0; i < rs->n; i++)
-		buf_addf(&prog, "%s(try (if (%s\n) then empty else %zu end) catch [%zu, .])", i ? ", " : "",
-			 rs->rules[i].expr, i, i);
+	for (size_t i = 0; i < rs->n; i++) {
+		if (i)
+			buf_adds(&prog, ", ");
+		add_wrapped(&prog, rs->rules[i].expr, i);
+	}
 	buf_adds(&prog, "]");
-	struct buf err = BUF_INIT;
 	rs->program = jqexpr_compile(prog.data, &err);
 	int rc = rs->program ? 0
 			     : fail(rs, "rules do not combine into one jq program: %s%s",
 				    err.data ? err.data : "compile error", "");
+	for (size_t i = 0; i < rs->n && rc == 0; i++) {
+		buf_reset(&prog);
+		buf_adds(&prog, "[");
+		add_wrapped(&prog, rs->rules[i].expr, i);
+		buf_adds(&prog, "]");
+		rs->rules[i].program = jqexpr_compile(prog.data, &err);
+		rs->rules[i].native = jqsubset_compile(rs->rules[i].expr);
+		if (!rs->rules[i].program)
+			rc = fail(rs, "rule '%s' cannot be wrapped: %s", rs->rules[i].name,
+				  err.data ? err.data : "compile error");
+	}
 	buf_free(&prog);
 	buf_free(&err);
 	return rc;
@@ -102,7 +121,7 @@ struct ruleset *rules_load(const char *path)
 	int rc = load(rs, doc);
 	jv_free(doc);
 	if (rc == 0)
-		rc = compile_program(rs);
+		rc = compile_programs(rs);
 	if (rc) {
 		rules_free(rs);
 		return NULL;
@@ -121,21 +140,9 @@ static jv failure(const struct rule *r, const char *error)
 	return f;
 }
 
-jv rules_check(struct ruleset *rs, jv record)
+/* Appends the failures a rules program reported (its output, consumed) to failed. */
+static jv add_failures(struct ruleset *rs, jv out, jv failed)
 {
-	jv failed = jv_array();
-	if (!rs->n)
-		return failed;
-	jv out = jqexpr_first(rs->program, record);
-	if (jv_get_kind(out) != JV_KIND_ARRAY) {
-		/* Cannot happen with every rule wrapped in try; fail them all rather than pass. */
-		jv_free(out);
-		for (size_t i = 0; i < rs->n; i++) {
-			rs->failures[i]++;
-			failed = jv_array_append(failed, failure(&rs->rules[i], "evaluation failed"));
-		}
-		return failed;
-	}
 	int n = jv_array_length(jv_copy(out));
 	for (int k = 0; k < n; k++) {
 		jv item = jv_array_get(jv_copy(out), k);
@@ -163,6 +170,42 @@ jv rules_check(struct ruleset *rs, jv record)
 	return failed;
 }
 
+/* Runs a rules program; every rule is wrapped in try, so anything but an array is an
+ * interpreter failure: the rules it covers (first..last) fail rather than pass. */
+static jv run_program(struct ruleset *rs, struct jqexpr *program, jv record, size_t first, size_t last, jv failed)
+{
+	jv out = jqexpr_first(program, record);
+	if (jv_get_kind(out) == JV_KIND_ARRAY)
+		return add_failures(rs, out, failed);
+	jv_free(out);
+	for (size_t i = first; i <= last; i++) {
+		rs->failures[i]++;
+		failed = jv_array_append(failed, failure(&rs->rules[i], "evaluation failed"));
+	}
+	return failed;
+}
+
+jv rules_check(struct ruleset *rs, jv record)
+{
+	jv failed = jv_array();
+	if (!rs->n)
+		return failed;
+	if (rs->jq_only)
+		return run_program(rs, rs->program, record, 0, rs->n - 1, failed);
+	for (size_t i = 0; i < rs->n; i++) {
+		int verdict = rs->rules[i].native ? jqsubset_test(rs->rules[i].native, record) : -1;
+		if (verdict == 1)
+			continue;
+		if (verdict == 0) {
+			rs->failures[i]++;
+			failed = jv_array_append(failed, failure(&rs->rules[i], NULL));
+			continue;
+		}
+		failed = run_program(rs, rs->rules[i].program, record, i, i, failed);
+	}
+	return failed;
+}
+
 void rules_free(struct ruleset *rs)
 {
 	if (!rs)
@@ -171,6 +214,8 @@ void rules_free(struct ruleset *rs)
 		free(rs->rules[i].name);
 		free(rs->rules[i].expr);
 		free(rs->rules[i].message);
+		jqexpr_free(rs->rules[i].program);
+		jqsubset_free(rs->rules[i].native);
 	}
 	free(rs->rules);
 	free(rs->failures);

@@ -3,9 +3,13 @@
  * A rules file is {"schema": NAME, "rules": [{"name", "expr", "message"}, ...]}. Each
  * expr is a jq expression over the whole record that must be true for the record to
  * pass; false, null or a jq error fails the rule (an error is reported as such).
- * Contract: all rules are compiled once into ONE jq program that returns the indices
- * of the failing rules, so checking a record costs one interpreter run, not one per
- * rule. Every failing rule is reported, not just the first.
+ * Contract: a rule in the subset jqsubset evaluates natively (field comparisons,
+ * memberships, ranges, lookups: every shipped rule) is checked without libjq; where
+ * that evaluator cannot be sure of jq's answer (a jq error, say) and for every other
+ * rule, the rule's own jq program decides, so verdicts and error messages are always
+ * jq's (tests/unit/test-rules.c checks the two paths against each other). jq_only
+ * runs all rules as one jq program instead. Every failing rule is reported, in rule
+ * order, not just the first.
  * Ownership: the ruleset owns its rules; rules_check borrows the record and returns a
  * new jv array of {"rule","message"} objects (the caller frees it).
  * Never ends the process (except out of memory, or a jq interpreter that cannot start:
@@ -18,10 +22,15 @@
 #include <stdint.h>
 #include <jv.h>
 
+struct jqsubset;
+struct jqexpr;
+
 struct rule {
 	char *name;
 	char *expr;
 	char *message;
+	struct jqsubset *native; /* NULL when the rule is outside the subset */
+	struct jqexpr *program; /* the rule alone, wrapped as in the combined program */
 };
 
 struct ruleset {
@@ -29,7 +38,8 @@ struct ruleset {
 	size_t n;
 	struct rule *rules;
 	uint64_t *failures; /* per rule, over the run */
-	void *program; /* the combined jq program */
+	struct jqexpr *program; /* all rules as one jq program */
+	int jq_only; /* check with the combined program only (tests, benches) */
 };
 
 /* NULL after a message naming the file and the problem (the caller exits 2). */
