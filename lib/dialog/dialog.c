@@ -325,9 +325,8 @@ static void after_exchange(struct conversation *c)
 	}
 	/* Hybrid: the rules decided the clear cases above; the judge reads only where they
 	 * see a possible ending in this exchange, or every judge_every exchanges. */
-	if (cfg->stop == STOP_HYBRID && c->nturns >= (size_t)cfg->min_turns &&
-	    (stoprules_cue(cfg->rules, c->turns, c->nturns - 2) ||
-	     (cfg->judge_every > 0 && exchanges % (size_t)cfg->judge_every == 0))) {
+	if (cfg->stop == STOP_HYBRID &&
+	    stopjudge_due(cfg->rules, c->turns, c->nturns, (size_t)cfg->min_turns, cfg->judge_every)) {
 		c->judge_tries = 0;
 		ask_judge(c);
 		return;

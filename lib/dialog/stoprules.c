@@ -750,9 +750,11 @@ int stoprules_find(const struct stop_rules *r, jv turns, size_t min_turns, struc
 	return d->ended;
 }
 
-int stoprules_cue(const struct stop_rules *r, jv turns, size_t from)
+int stoprules_cue(const struct stop_rules *r, jv turns, size_t from, size_t upto)
 {
 	size_t n = jv_get_kind(turns) == JV_KIND_ARRAY ? (size_t)jv_array_length(jv_copy(turns)) : 0;
+	if (upto < n)
+		n = upto;
 	if (!r)
 		return 0;
 	struct words w = { NULL, NULL, 0, 0 };
