@@ -103,7 +103,16 @@ test_expect_success 'an unparseable stop verdict never stops the conversation' '
 	dialog-run --stop judge --min-turns 2 --max-turns 2 --judge-base-url "$j_URL" --judge-model jm <one.jsonl >out 2>err &&
 	stop_mock j &&
 	jq -e ".stop.reason == \"max_turns\"" out &&
-	test "$(wc -l <j.log)" = 3
+	test "$(wc -l <j.log)" = 6
+'
+
+test_expect_success 'the judge reads the last exchange too: a goodbye at the turn limit is a judge stop' '
+	printf "%s\n" "{\"verdict\": false}" "{\"verdict\": true, \"reason\": \"bye\"}" >verdicts &&
+	start_mock j --replies verdicts &&
+	dialog-run --stop judge --max-turns 2 --judge-base-url "$j_URL" --judge-model jm <one.jsonl >out 2>err &&
+	stop_mock j &&
+	jq -c "[(.turns | length), .stop.reason, .stop.by, .usage.aux.requests]" out >got &&
+	echo "[4,\"judge\",\"judge\",2]" >want && test_cmp want got
 '
 
 test_expect_success 'probes: a baseline and every N exchanges, never in the turns' '
@@ -191,7 +200,7 @@ test_expect_success 'a warm cache replays a whole run (probes, judge) with zero 
 	test_cmp a b &&
 	grep -E -q "client \(cm\): ([0-9]+) requests, 0 retries, \1 cache hits" err &&
 	grep -q "responder (rm): 3 requests, 0 retries, 3 cache hits" err &&
-	grep -q "judge (jm): 2 requests, 0 retries, 2 cache hits" err
+	grep -q "judge (jm): 3 requests, 0 retries, 3 cache hits" err
 '
 
 test_expect_success 'usage errors: bad --context, --stop, --opener, role' '
