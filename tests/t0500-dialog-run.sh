@@ -210,7 +210,7 @@ test_expect_success 'usage errors: bad --context, --stop, --opener, role' '
 	test_expect_code 2 dialog-run --responder-role lawyer </dev/null 2>err && grep -q "unknown responder role" err
 '
 
-test_expect_success '--stop hybrid: the rules decide, the judge reads only possible endings (and every --judge-every)' '
+test_expect_success '--stop hybrid: the rules decide, the judge reads only possible endings (and every --judge-every-th exchange that asks no question)' '
 	persona-sample --schema "$SCHEMAS/spasm.json" -n 20 --seed 9 | persona-craft --template >h.jsonl &&
 	dialog-run --stop judge --keep-order <h.jsonl >judged 2>/dev/null &&
 	dialog-run --stop hybrid --keep-order <h.jsonl >hybrid 2>/dev/null &&
@@ -222,8 +222,11 @@ test_expect_success '--stop hybrid: the rules decide, the judge reads only possi
 	jq -c "[.turns, .stop.reason, .stop.by]" ruled >want &&
 	jq -c "[.turns, .stop.reason, .stop.by]" hybrid >got &&
 	test_cmp want got &&
-	dialog-run --stop hybrid --judge-every 1 --max-turns 3 --keep-order <h.jsonl >every 2>/dev/null &&
-	jq -e -s "all(.[]; .usage.aux.requests >= ((.turns | length) / 2 | floor) - 1)" every &&
+	dialog-run --stop hybrid --judge-every 1 --max-turns 6 --keep-order <h.jsonl >every 2>/dev/null &&
+	jq -e -s "map(.usage.aux.requests) | add > 0" every &&
+	jq -e -s "all(.[]; .turns as \$t | ([range(0; \$t | length / 2 | floor)]
+		| map(select([\$t[2 * .], \$t[2 * . + 1]] | map(.text | test(\"[?？¿]\")) | any | not)) | length) as \$quiet
+		| .usage.aux.requests == \$quiet - (if .stop.by == \"rules\" and (\$t | length) % 2 == 0 then 1 else 0 end))" every &&
 	test_expect_code 2 dialog-run --stop hybird <h.jsonl >out 2>err &&
 	grep -q "^dialog-run: unknown --stop '\''hybird'\'' (expected rules, judge, none or hybrid)$" err
 '

@@ -51,5 +51,9 @@ int stopjudge_due(const struct stop_rules *rules, jv turns, size_t upto, size_t 
 	size_t exchange_start = (upto - 1) & ~(size_t)1;
 	if (stoprules_cue(rules, turns, exchange_start, upto))
 		return 1;
-	return judge_every > 0 && upto % 2 == 0 && (upto / 2) % (size_t)judge_every == 0;
+	/* The net under the cues, for endings in words the rules do not know; an exchange
+	 * that asks a question is no ending in any words (judge-stop.txt: "It has not ended
+	 * when ... the client asks something"), so asking the judge there is waste. */
+	return judge_every > 0 && upto % 2 == 0 && (upto / 2) % (size_t)judge_every == 0 &&
+	       !stoprules_asks(rules, turns, exchange_start, upto);
 }

@@ -27,7 +27,8 @@ int stopjudge_verdict(const char *answer, struct buf *reason);
  * conversation after its first `upto` turns. Never before min_turns; then 1 where the
  * rules see a possible ending in the last exchange (stoprules_cue over the turns from
  * the last even index below upto: upto-2, or upto-1 for a lone last turn), or at the
- * end of every judge_every-th exchange (upto even, upto/2 a multiple; 0: never). */
+ * end of every judge_every-th exchange (upto even, upto/2 a multiple; 0: never) unless
+ * a turn of that exchange asks a question (stoprules_asks). */
 int stopjudge_due(const struct stop_rules *rules, jv turns, size_t upto, size_t min_turns, long judge_every);
 
 #endif

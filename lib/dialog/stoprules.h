@@ -45,5 +45,8 @@ int stoprules_find(const struct stop_rules *r, jv turns, size_t min_turns, struc
  * question or raising a concern beside it, or too long, as stoprules_find would not
  * accept. --stop hybrid asks the judge there (stopjudge_due). */
 int stoprules_cue(const struct stop_rules *r, jv turns, size_t from, size_t upto);
+/* 1 when a turn of turns[from .. upto-1] has one of the rules' question marks: an open
+ * question, which no ending has (the judge's prompt says so too). */
+int stoprules_asks(const struct stop_rules *r, jv turns, size_t from, size_t upto);
 
 #endif

@@ -41,6 +41,13 @@ static void due(void)
 	      "every judge_every-th exchange, at its end only");
 	CHECK(stopjudge_due(r, turns, 0, 0, 1) == 0, "no turns: never");
 	jv_free(turns);
+	turns = jv_parse("[{\"speaker\":\"client\",\"text\":\"My rent went up.\"},"
+			 "{\"speaker\":\"responder\",\"text\":\"By how much?\"},"
+			 "{\"speaker\":\"client\",\"text\":\"A lot.\"},"
+			 "{\"speaker\":\"responder\",\"text\":\"That is hard.\"}]");
+	CHECK(stopjudge_due(r, turns, 2, 2, 1) == 0 && stopjudge_due(r, turns, 4, 2, 1) == 1,
+	      "the net skips an exchange that asks a question: no ending asks one");
+	jv_free(turns);
 	stoprules_free(r);
 }
 

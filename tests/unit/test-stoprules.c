@@ -398,6 +398,11 @@ static void cues(const struct stop_rules *r)
 	      "no phrase, no turns, no rules: no cue");
 	jv farewell = jv_parse("[{\"speaker\":\"responder\",\"text\":\"You're welcome, but one more thing?\"}]");
 	CHECK(stoprules_cue(r, farewell, 0, 1) == 1, "a farewell phrase is a cue too");
+	CHECK(stoprules_asks(r, turns, 0, 1) == 0 && stoprules_asks(r, turns, 0, 2) == 1 &&
+		      stoprules_asks(r, turns, 3, 99) == 0 && stoprules_asks(r, plain, 1, 2) == 1,
+	      "stoprules_asks: a question mark of the rules in turns[from .. upto-1]");
+	CHECK(stoprules_asks(NULL, plain, 0, 2) == 0 && stoprules_asks(r, jv_null(), 0, 2) == 0,
+	      "no rules, no turns: no question");
 	jv_free(turns);
 	jv_free(plain);
 	jv_free(farewell);
