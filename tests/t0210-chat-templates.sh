@@ -104,7 +104,7 @@ test_expect_success "$template template: $context, $opener opens, --system-messa
 	stop_mock m && stop_mock j &&
 	test \$(cat status) = 0 &&
 	jq -e '.status == \"ok\" and (.turns | length) == 8 and (.probes | length) == 3' out &&
-	test \$(wc -l <m.log) = 11 && test \$(wc -l <j.log) = 3 &&
+	test \$(wc -l <m.log) = 11 && test \$(wc -l <j.log) = 4 &&
 	all_rendered m.log j.log &&
 	cat m.log j.log >>all-requests.log
 "

@@ -103,7 +103,16 @@ test_expect_success 'an unparseable stop verdict never stops the conversation' '
 	dialog-run --stop judge --min-turns 2 --max-turns 2 --judge-base-url "$j_URL" --judge-model jm <one.jsonl >out 2>err &&
 	stop_mock j &&
 	jq -e ".stop.reason == \"max_turns\"" out &&
-	test "$(wc -l <j.log)" = 3
+	test "$(wc -l <j.log)" = 6
+'
+
+test_expect_success 'the judge reads the last exchange too: a goodbye at the turn limit is a judge stop' '
+	printf "%s\n" "{\"verdict\": false}" "{\"verdict\": true, \"reason\": \"bye\"}" >verdicts &&
+	start_mock j --replies verdicts &&
+	dialog-run --stop judge --max-turns 2 --judge-base-url "$j_URL" --judge-model jm <one.jsonl >out 2>err &&
+	stop_mock j &&
+	jq -c "[(.turns | length), .stop.reason, .stop.by, .usage.aux.requests]" out >got &&
+	echo "[4,\"judge\",\"judge\",2]" >want && test_cmp want got
 '
 
 test_expect_success 'probes: a baseline and every N exchanges, never in the turns' '
@@ -191,7 +200,7 @@ test_expect_success 'a warm cache replays a whole run (probes, judge) with zero 
 	test_cmp a b &&
 	grep -E -q "client \(cm\): ([0-9]+) requests, 0 retries, \1 cache hits" err &&
 	grep -q "responder (rm): 3 requests, 0 retries, 3 cache hits" err &&
-	grep -q "judge (jm): 2 requests, 0 retries, 2 cache hits" err
+	grep -q "judge (jm): 3 requests, 0 retries, 3 cache hits" err
 '
 
 test_expect_success 'usage errors: bad --context, --stop, --opener, role' '
@@ -201,7 +210,7 @@ test_expect_success 'usage errors: bad --context, --stop, --opener, role' '
 	test_expect_code 2 dialog-run --responder-role lawyer </dev/null 2>err && grep -q "unknown responder role" err
 '
 
-test_expect_success '--stop hybrid: the rules decide, the judge reads only possible endings (and every --judge-every)' '
+test_expect_success '--stop hybrid: the rules decide, the judge reads only possible endings (and every --judge-every-th exchange that asks no question)' '
 	persona-sample --schema "$SCHEMAS/spasm.json" -n 20 --seed 9 | persona-craft --template >h.jsonl &&
 	dialog-run --stop judge --keep-order <h.jsonl >judged 2>/dev/null &&
 	dialog-run --stop hybrid --keep-order <h.jsonl >hybrid 2>/dev/null &&
@@ -213,8 +222,11 @@ test_expect_success '--stop hybrid: the rules decide, the judge reads only possi
 	jq -c "[.turns, .stop.reason, .stop.by]" ruled >want &&
 	jq -c "[.turns, .stop.reason, .stop.by]" hybrid >got &&
 	test_cmp want got &&
-	dialog-run --stop hybrid --judge-every 1 --max-turns 3 --keep-order <h.jsonl >every 2>/dev/null &&
-	jq -e -s "all(.[]; .usage.aux.requests >= ((.turns | length) / 2 | floor) - 1)" every &&
+	dialog-run --stop hybrid --judge-every 1 --max-turns 6 --keep-order <h.jsonl >every 2>/dev/null &&
+	jq -e -s "map(.usage.aux.requests) | add > 0" every &&
+	jq -e -s "all(.[]; .turns as \$t | ([range(0; \$t | length / 2 | floor)]
+		| map(select([\$t[2 * .], \$t[2 * . + 1]] | map(.text | test(\"[?？¿]\")) | any | not)) | length) as \$quiet
+		| .usage.aux.requests == \$quiet - (if .stop.by == \"rules\" and (\$t | length) % 2 == 0 then 1 else 0 end))" every &&
 	test_expect_code 2 dialog-run --stop hybird <h.jsonl >out 2>err &&
 	grep -q "^dialog-run: unknown --stop '\''hybird'\'' (expected rules, judge, none or hybrid)$" err
 '

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# dialog-stop: where conversations end, by rules and by a judge model; pass-through,
-# bad input, the summary and the exit status.
+# dialog-stop: where conversations end, by rules, by a judge model and by both (--stop
+# hybrid); pass-through, bad input, the summary and the exit status.
 . "$(dirname "$0")/lib.sh"
 
 C=$FIXTURES/conversations
@@ -21,7 +21,12 @@ judge_through() {
 	shift
 	eval "url=\$${name}_URL"
 	status=0
-	OPENAI_API_KEY=sk-test-dialog-stop-3f9a dialog-stop --judge --judge-prompt "$JP" --base-url "$url" --model j "$@" >out 2>err || status=$?
+	OPENAI_API_KEY=sk-test-dialog-stop-3f9a dialog-stop --judge-prompt "$JP" --base-url "$url" --model j "$@" >out 2>err || status=$?
+}
+
+# asked_at LOG: the points the judge was asked at (its turn counts), one a line.
+asked_at() {
+	jq -r '.body.messages[0].content | capture("It has (?<n>[0-9]+) turns").n' "$1"
 }
 
 test_expect_success 'a closure turn cuts right after it: keep 5, reason closure, by rules' '
@@ -149,7 +154,7 @@ test_expect_success 'the summary counts conversations, ends by reason, the rest 
 
 test_expect_success '--judge: the first "ended" cuts there; the judge sees the transcript' '
 	start_mock m --reply "{\"verdict\": true, \"reason\": \"closed\"}" &&
-	judge_through m --explain <"$C/closure.jsonl" &&
+	judge_through m --judge --explain <"$C/closure.jsonl" &&
 	stop_mock m &&
 	test "$status" = 0 &&
 	jq -c "[(.turns | length), .stop]" out >got &&
@@ -171,7 +176,7 @@ test_expect_success '--judge: the first "ended" cuts there; the judge sees the t
 
 test_expect_success '--judge asks after every exchange and at an odd end, over the last --stop-window turns' '
 	start_mock m --reply "{\"verdict\": false, \"reason\": \"still going\"}" &&
-	judge_through m --stop-window 2 --min-turns 3 <"$C/closure.jsonl" &&
+	judge_through m --judge --stop-window 2 --min-turns 3 <"$C/closure.jsonl" &&
 	stop_mock m &&
 	test "$status" = 0 &&
 	jq -c . "$C/closure.jsonl" >want && test_cmp want out &&
@@ -185,7 +190,7 @@ test_expect_success '--judge asks after every exchange and at an odd end, over t
 
 test_expect_success 'an unparseable verdict is asked --judge-tries times per point, never cuts, exits 1' '
 	start_mock m --reply "It looks finished to me." &&
-	judge_through m --judge-tries 2 <"$C/thanks-but.jsonl" &&
+	judge_through m --judge --judge-tries 2 <"$C/thanks-but.jsonl" &&
 	stop_mock m &&
 	test "$status" = 1 &&
 	jq -c . "$C/thanks-but.jsonl" >want && test_cmp want out &&
@@ -197,7 +202,7 @@ test_expect_success 'an unparseable verdict is asked --judge-tries times per poi
 
 test_expect_success 'a judge request that fails for good: record unchanged plus stop_error, exit 1' '
 	start_mock m --faults 401 &&
-	judge_through m <"$C/open.jsonl" &&
+	judge_through m --judge <"$C/open.jsonl" &&
 	stop_mock m &&
 	test "$status" = 1 &&
 	jq -c "del(.stop_error)" out >got && jq -c . "$C/open.jsonl" >want && test_cmp want got &&
@@ -209,7 +214,7 @@ test_expect_success 'a judge request that fails for good: record unchanged plus 
 
 test_expect_success 'only rate limits failed: exit 75 so the shard can be rerun' '
 	start_mock m --faults 429,429 --retry-after 0 &&
-	judge_through m --retries 1 <"$C/open.jsonl" &&
+	judge_through m --judge --retries 1 <"$C/open.jsonl" &&
 	stop_mock m &&
 	test "$status" = 75 &&
 	jq -e ".stop_error.kind == \"http_429\"" out
@@ -237,9 +242,109 @@ test_expect_success '--judge --keep-order writes conversations in input order' '
 	seq 1 24 >want && jq -r .id out >got && test_cmp want got
 '
 
+# c/hybrid: a cue at exchange 2 ("Thanks for asking, but ...?"), quiet exchanges 3, 4
+# and 5 (no question mark), a goodnight the rules do not know at exchange 5, and the
+# rules' end (a farewell exchange) at 12 turns.
+H=$C/hybrid.jsonl
+
+test_expect_success '--stop hybrid: the judge at a cue and every 4th quiet exchange; "not ended": the rules cut' '
+	start_mock m --reply "{\"verdict\": false, \"reason\": \"open\"}" &&
+	judge_through m --stop hybrid <"$H" &&
+	stop_mock m &&
+	test "$status" = 0 &&
+	asked_at m.log >got && printf "4\n8\n" >want && test_cmp want got &&
+	jq -c .stop out >got &&
+	echo "{\"reason\":\"closure\",\"by\":\"rules\",\"after\":12}" >want && test_cmp want got &&
+	grep -q "^dialog-stop: 1 conversations, 1 ended (closure 1, loop 0, judge 0), 0 not ended, 0 turns cut, 0 failed, 0 unparseable verdicts$" err
+'
+
+test_expect_success '--judge-every: 0 only at cues, 1 at every exchange that asks no question' '
+	start_mock m --reply "{\"verdict\": false, \"reason\": \"open\"}" &&
+	judge_through m --stop hybrid --judge-every 0 <"$H" &&
+	asked_at m.log >got && echo 4 >want && test_cmp want got &&
+	: >m.log &&
+	judge_through m --stop hybrid --judge-every 1 <"$H" &&
+	stop_mock m &&
+	asked_at m.log >got && printf "4\n6\n8\n10\n" >want && test_cmp want got &&
+	jq -e ".stop.by == \"rules\" and .stop.after == 12" out
+'
+
+test_expect_success 'a clear case costs no judge call; a cue in a lone last turn is asked at the odd end' '
+	start_mock m --reply "{\"verdict\": true, \"reason\": \"done\"}" &&
+	judge_through m --stop hybrid <"$C/closure.jsonl" &&
+	test ! -s m.log &&
+	jq -c .stop out >got && echo "{\"reason\":\"closure\",\"by\":\"rules\",\"after\":5}" >want && test_cmp want got &&
+	echo "{\"id\":\"odd\",\"turns\":[{\"speaker\":\"client\",\"text\":\"I need a plumber.\"},{\"speaker\":\"responder\",\"text\":\"Try the council list.\"},{\"speaker\":\"client\",\"text\":\"Thanks! Talk soon?\"}]}" >odd.jsonl &&
+	judge_through m --stop hybrid --explain <odd.jsonl &&
+	stop_mock m &&
+	asked_at m.log >got && echo 3 >want && test_cmp want got &&
+	jq -c .stop out >got &&
+	echo "{\"reason\":\"judge\",\"by\":\"judge\",\"after\":3,\"explain\":{\"turn\":2,\"reason\":\"done\"}}" >want && test_cmp want got
+'
+
+test_expect_success 'the mock'"'"'s deterministic judge: the net at exchange 5 catches a goodnight the rules do not know' '
+	start_mock m --dialog &&
+	judge_through m --stop hybrid --judge-every 5 --explain <"$H" &&
+	stop_mock m &&
+	test "$status" = 0 &&
+	asked_at m.log >got && printf "4\n10\n" >want && test_cmp want got &&
+	jq -c "[(.turns | length), .stop.reason, .stop.by, .stop.explain.turn]" out >got &&
+	echo "[10,\"judge\",\"judge\",9]" >want && test_cmp want got &&
+	jq -r .stop.explain.reason out >got &&
+	echo "the client said goodbye and nothing is left open" >want && test_cmp want got
+'
+
+test_expect_success '--stop hybrid over dialog-run --stop none: the same stops after the same judge calls as dialog-run --stop hybrid' '
+	persona-sample --schema "$SCHEMAS/spasm.json" -n 40 --seed 4 | persona-craft --template >p.jsonl &&
+	start_mock m --dialog &&
+	set -- --base-url "$m_URL" --model m --max-turns 10 --keep-order &&
+	OPENAI_API_KEY=k dialog-run "$@" --stop hybrid <p.jsonl >inline 2>/dev/null &&
+	OPENAI_API_KEY=k dialog-run "$@" --stop none <p.jsonl >whole 2>/dev/null &&
+	: >m.log &&
+	judge_through m --stop hybrid --keep-order <whole &&
+	stop_mock m &&
+	test "$status" = 0 &&
+	jq -c "[.id, .turns, .stop.reason, .stop.by, .stop.after]" inline >want &&
+	jq -c "[.id, .turns, .stop.reason, .stop.by, .stop.after]" out >got &&
+	test_cmp want got &&
+	jq -r .stop.by inline | sort | uniq -c | awk "{ print \$2 }" >by &&
+	printf "judge\nlimit\nrules\n" >want && test_cmp want by &&
+	test "$(jq -s "map(.usage.aux.requests) | add" inline)" = "$(wc -l <m.log)"
+'
+
+test_expect_success '--stop hybrid: an unparseable verdict at a point is asked --judge-tries times, then the rules cut; exit 1' '
+	start_mock m --reply "It looks finished to me." &&
+	judge_through m --stop hybrid --judge-tries 2 <"$H" &&
+	stop_mock m &&
+	test "$status" = 1 &&
+	asked_at m.log >got && printf "4\n4\n8\n8\n" >want && test_cmp want got &&
+	jq -e ".stop.by == \"rules\" and .stop.after == 12" out &&
+	grep -c "^dialog-stop: warning: c/hybrid: judge verdict unparseable after 2 answers at turn [48], read as not ended$" err >n &&
+	echo 2 >want && test_cmp want n &&
+	grep -q ", 0 failed, 2 unparseable verdicts$" err
+'
+
+test_expect_success '--stop hybrid: a judge request that fails for good leaves the record uncut with stop_error; exit 1' '
+	start_mock m --faults 401 &&
+	judge_through m --stop hybrid <"$H" &&
+	stop_mock m &&
+	test "$status" = 1 &&
+	jq -c "del(.stop_error)" out >got && jq -c . "$H" >want && test_cmp want got &&
+	jq -e ".stop_error.kind == \"http_401\"" out &&
+	grep -q "^dialog-stop: 1 conversations, 0 ended (closure 0, loop 0, judge 0), 0 not ended, 0 turns cut, 1 failed, 0 unparseable verdicts$" err
+'
+
 test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 dialog-stop --judge --rules x.json </dev/null 2>err &&
-	grep -q "exclude each other" err &&
+	grep -q "^dialog-stop: --rules and --judge exclude each other$" err &&
+	test_expect_code 2 dialog-stop --stop judge --rules x.json </dev/null 2>err &&
+	grep -q "^dialog-stop: --rules and --stop judge exclude each other$" err &&
+	test_expect_code 2 dialog-stop --judge --stop hybrid </dev/null 2>err &&
+	grep -q "^dialog-stop: --judge and --stop hybrid exclude each other (--judge is --stop judge)$" err &&
+	test_expect_code 2 dialog-stop --stop hybird </dev/null 2>err &&
+	grep -q "^dialog-stop: unknown --stop '"'"'hybird'"'"' (expected rules, judge or hybrid)$" err &&
+	dialog-stop --judge --stop judge --judge-prompt "$JP" <"$C/open.jsonl" >/dev/null 2>&1 &&
+	test_expect_code 2 dialog-stop --stop hybrid --judge-every -1 </dev/null 2>/dev/null &&
 	test_expect_code 2 dialog-stop --min-turns -1 </dev/null 2>/dev/null &&
 	test_expect_code 2 dialog-stop --judge --judge-prompt ./missing.txt </dev/null 2>err &&
 	grep -q "^dialog-stop: cannot open '"'"'./missing.txt'"'"'" err

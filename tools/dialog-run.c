@@ -26,8 +26,8 @@ static const struct cli_option options[] = {
 	{ "stop-prompt", 0, CLI_STRING, &o.judge_prompt_name, "FILE",
 	  "stop judge prompt (default share/prompts/judge-stop.txt)", 0, 0, NULL },
 	{ "judge-every", 0, CLI_LONG, &o.judge_every, "N",
-	  "--stop hybrid: the judge also every N exchanges, besides where the rules see an ending (default 4; 0: only "
-	  "there)",
+	  "--stop hybrid: the judge also every N-th exchange that asks no question, besides where the rules see an "
+	  "ending (default 4; 0: only there)",
 	  0, 10000, NULL },
 	{ "judge-tries", 0, CLI_LONG, &o.judge_tries, "N",
 	  "answers to ask for when a stop verdict is unparseable (default 3)", 1, 100, NULL },

@@ -7,12 +7,19 @@
 static struct stop_options o;
 
 static const struct cli_option options[] = {
+	{ "stop", 0, CLI_CHOICE, &o.stop_choice, "rules|judge|hybrid",
+	  "rules, a judge model after each exchange, or the rules with the judge only where they see a possible "
+	  "ending (default rules)",
+	  0, 0, NULL },
 	{ "rules", 0, CLI_STRING, &o.rules_path, "FILE", "stop rules (default share/stop/rules.json)", 0, 0, NULL },
 	{ "min-turns", 0, CLI_LONG, &o.min_turns, "N", "never end a conversation before N turns (default 2)", 0,
 	  1000000, NULL },
 	{ "explain", 0, CLI_FLAG, &o.explain, NULL, "say in \"stop\" why each conversation was cut", 0, 0, NULL },
-	{ "judge", 0, CLI_FLAG, &o.use_judge, NULL, "ask a model after each exchange instead of using rules", 0, 0,
-	  NULL },
+	{ "judge", 0, CLI_FLAG, &o.use_judge, NULL, "the same as --stop judge", 0, 0, NULL },
+	{ "judge-every", 0, CLI_LONG, &o.judge_every, "N",
+	  "--stop hybrid: the judge also every N-th exchange that asks no question, besides where the rules see an "
+	  "ending (default 4; 0: only there)",
+	  0, 10000, NULL },
 	{ "judge-prompt", 0, CLI_STRING, &o.judge_prompt_name, "FILE",
 	  "judge prompt template (default share/prompts/judge-stop.txt)", 0, 0, NULL },
 	{ "judge-tries", 0, CLI_LONG, &o.judge_tries, "N",
@@ -31,7 +38,8 @@ int main(int argc, char **argv)
 		"dialog-stop",
 		"[OPTION]... [FILE]...",
 		"Find where each conversation has ended (a closure, a farewell exchange, a repetition\n"
-		"loop; or, with --judge, where a model says so), cut \"turns\" there and set\n"
+		"loop; with --stop judge, where a model says so; with --stop hybrid, the rules and the\n"
+		"model where they see a possible ending), cut \"turns\" there and set\n"
 		"\"stop\":{\"reason\",\"by\",\"after\"}. Conversations that have not ended pass unchanged.",
 		"The offline provider's judge is a rule-based stand-in, not a language model. See dialog-stop(1).",
 		tables,

@@ -314,22 +314,20 @@ static void after_exchange(struct conversation *c)
 			return;
 		}
 	}
+	/* The judge reads the last exchange too, as the rules do: a conversation that ends
+	 * at the turn limit with a goodbye has ended, not merely stopped (next_step applies
+	 * the limit after a "not ended"). Hybrid: the rules decided the clear cases above;
+	 * the judge reads only where they see a possible ending in this exchange, or every
+	 * judge_every exchanges. */
+	if ((cfg->stop == STOP_JUDGE && c->nturns >= (size_t)cfg->min_turns) ||
+	    (cfg->stop == STOP_HYBRID &&
+	     stopjudge_due(cfg->rules, c->turns, c->nturns, (size_t)cfg->min_turns, cfg->judge_every))) {
+		c->judge_tries = 0;
+		ask_judge(c);
+		return;
+	}
 	if (c->turns_of[0] >= cfg->max_turns && c->turns_of[1] >= cfg->max_turns) {
 		stop_now(c, "max_turns", "limit");
-		return;
-	}
-	if (cfg->stop == STOP_JUDGE && c->nturns >= (size_t)cfg->min_turns) {
-		c->judge_tries = 0;
-		ask_judge(c);
-		return;
-	}
-	/* Hybrid: the rules decided the clear cases above; the judge reads only where they
-	 * see a possible ending in this exchange, or every judge_every exchanges. */
-	if (cfg->stop == STOP_HYBRID && c->nturns >= (size_t)cfg->min_turns &&
-	    (stoprules_cue(cfg->rules, c->turns, c->nturns - 2) ||
-	     (cfg->judge_every > 0 && exchanges % (size_t)cfg->judge_every == 0))) {
-		c->judge_tries = 0;
-		ask_judge(c);
 		return;
 	}
 	next_step(c);

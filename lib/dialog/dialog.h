@@ -4,8 +4,9 @@
  * reply advances it (the engine's callbacks), so thousands run side by side on one
  * thread. Each step: project the neutral history for the agent whose turn it is (ecp),
  * ask its model, append the turn; after every exchange check termination (stoprules
- * rules, the stop judge, hybrid — the rules, and the judge only where the rules see a
- * possible ending (stoprules_cue) or every judge_every exchanges — or none) and the
+ * rules, the stop judge, hybrid — the rules, and the judge only where stopjudge_due
+ * says: a possible ending the rules see, or every judge_every-th exchange that asks no
+ * question — or none) and the
  * --max-turns limit; at the chosen exchanges
  * ask the drift probes to the client in separate calls that never enter the turns.
  * When the dialogue has stopped and every probe has its answer, done() receives the
@@ -47,7 +48,7 @@ struct dialog_config {
 	long stop_window;
 	const char *judge_prompt;
 	long judge_tries;
-	long judge_every; /* STOP_HYBRID: the judge also every N exchanges (0: only at cues) */
+	long judge_every; /* STOP_HYBRID: the net, every N-th exchange (0: only at cues); see stopjudge_due */
 	jv probes; /* [{"name","question"}], or jv_null() */
 	long probe_every; /* exchanges between probe rounds; 0: baseline only */
 	uint64_t seed;

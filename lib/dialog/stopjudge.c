@@ -43,3 +43,17 @@ int stopjudge_verdict(const char *answer, struct buf *reason)
 {
 	return verdict_parse(answer, "verdict", reason, NULL);
 }
+
+int stopjudge_due(const struct stop_rules *rules, jv turns, size_t upto, size_t min_turns, long judge_every)
+{
+	if (upto == 0 || upto < min_turns)
+		return 0;
+	size_t exchange_start = (upto - 1) & ~(size_t)1;
+	if (stoprules_cue(rules, turns, exchange_start, upto))
+		return 1;
+	/* The net under the cues, for endings in words the rules do not know; an exchange
+	 * that asks a question is no ending in any words (judge-stop.txt: "It has not ended
+	 * when ... the client asks something"), so asking the judge there is waste. */
+	return judge_every > 0 && upto % 2 == 0 && (upto / 2) % (size_t)judge_every == 0 &&
+	       !stoprules_asks(rules, turns, exchange_start, upto);
+}

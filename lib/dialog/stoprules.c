@@ -750,9 +750,11 @@ int stoprules_find(const struct stop_rules *r, jv turns, size_t min_turns, struc
 	return d->ended;
 }
 
-int stoprules_cue(const struct stop_rules *r, jv turns, size_t from)
+int stoprules_cue(const struct stop_rules *r, jv turns, size_t from, size_t upto)
 {
 	size_t n = jv_get_kind(turns) == JV_KIND_ARRAY ? (size_t)jv_array_length(jv_copy(turns)) : 0;
+	if (upto < n)
+		n = upto;
 	if (!r)
 		return 0;
 	struct words w = { NULL, NULL, 0, 0 };
@@ -770,4 +772,20 @@ int stoprules_cue(const struct stop_rules *r, jv turns, size_t from)
 	}
 	words_free(&w);
 	return cue;
+}
+
+int stoprules_asks(const struct stop_rules *r, jv turns, size_t from, size_t upto)
+{
+	size_t n = jv_get_kind(turns) == JV_KIND_ARRAY ? (size_t)jv_array_length(jv_copy(turns)) : 0;
+	if (upto < n)
+		n = upto;
+	int asked = 0;
+	for (size_t i = from; r && i < n && !asked; i++) {
+		jv hold;
+		size_t len;
+		const char *text = turn_text(turns, i, &hold, &len, NULL);
+		asked = asks(r, text, len);
+		jv_free(hold);
+	}
+	return asked;
 }

@@ -40,9 +40,13 @@ struct stop_rules *stoprules_load(const char *path);
 void stoprules_free(struct stop_rules *r);
 /* Returns d->ended. */
 int stoprules_find(const struct stop_rules *r, jv turns, size_t min_turns, struct stop_decision *d);
-/* A possible ending the rules do not decide: 1 when a turn from index `from` on has a
- * closure or farewell phrase at all — asking a question or raising a concern beside it,
- * or too long, as stoprules_find would not accept. --stop hybrid asks the judge there. */
-int stoprules_cue(const struct stop_rules *r, jv turns, size_t from);
+/* A possible ending the rules do not decide: 1 when a turn of turns[from .. upto-1]
+ * (upto beyond the end: to the end) has a closure or farewell phrase at all — asking a
+ * question or raising a concern beside it, or too long, as stoprules_find would not
+ * accept. --stop hybrid asks the judge there (stopjudge_due). */
+int stoprules_cue(const struct stop_rules *r, jv turns, size_t from, size_t upto);
+/* 1 when a turn of turns[from .. upto-1] has one of the rules' question marks: an open
+ * question, which no ending has (the judge's prompt says so too). */
+int stoprules_asks(const struct stop_rules *r, jv turns, size_t from, size_t upto);
 
 #endif

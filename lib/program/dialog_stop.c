@@ -26,10 +26,15 @@ void stop_options_init(struct stop_options *o)
 	o->min_turns = 2;
 	o->judge_tries = 3;
 	o->stop_window = 6;
+	o->stop_choice = -1;
+	o->judge_every = 4;
 	llm_config_init(&o->judge_config);
 }
 
+enum mode { MODE_RULES, MODE_JUDGE, MODE_HYBRID }; /* the order of --stop's choices */
+
 struct stop_run {
+	enum mode mode;
 	struct jsonl_reader *in;
 	struct stop_rules *rules;
 	struct llm_client *judge;
@@ -48,6 +53,7 @@ struct job {
 	size_t nturns;
 	size_t upto; /* the point being asked about: turns[0 .. upto-1] */
 	long tries; /* answers so far at this point */
+	struct stop_decision rule; /* --stop hybrid: where the rules end it, if they do */
 };
 
 /* The record cut to keep turns, with "stop" set. Consumes record, turns and detail. */
@@ -70,6 +76,23 @@ static jv cut(struct stop_run *run, jv record, jv turns, size_t keep, const char
 	return jvu_set(record, "stop", stop);
 }
 
+/* The record cut where the rules found its end. Consumes record and turns. */
+static jv cut_by_rules(struct stop_run *run, jv record, jv turns, const struct stop_decision *d)
+{
+	if (strcmp(d->reason, "loop") == 0)
+		run->ended_loop++;
+	else
+		run->ended_closure++;
+	jv detail = jv_invalid();
+	if (opt->explain) {
+		detail = jv_object();
+		detail = jv_object_set(detail, jv_string("rule"), jv_string(d->rule));
+		detail = jv_object_set(detail, jv_string("turn"), jv_number((double)d->turn));
+		detail = jv_object_set(detail, jv_string("evidence"), jv_string(d->evidence));
+	}
+	return cut(run, record, turns, d->keep, d->reason, "rules", detail);
+}
+
 static jv stop_by_rules(struct stop_run *run, jv record, jv turns)
 {
 	struct stop_decision d;
@@ -78,23 +101,14 @@ static jv stop_by_rules(struct stop_run *run, jv record, jv turns)
 		jv_free(turns);
 		return record;
 	}
-	if (strcmp(d.reason, "loop") == 0)
-		run->ended_loop++;
-	else
-		run->ended_closure++;
-	jv detail = jv_invalid();
-	if (opt->explain) {
-		detail = jv_object();
-		detail = jv_object_set(detail, jv_string("rule"), jv_string(d.rule));
-		detail = jv_object_set(detail, jv_string("turn"), jv_number((double)d.turn));
-		detail = jv_object_set(detail, jv_string("evidence"), jv_string(d.evidence));
-	}
-	return cut(run, record, turns, d.keep, d.reason, "rules", detail);
+	return cut_by_rules(run, record, turns, &d);
 }
 
-/* The judge is asked after every second turn (after each exchange), never before
- * --min-turns, and once more at the end when the conversation has an odd length.
- * Returns the point after prev (0: the first), or 0 when there is none. */
+/* The points: after every second turn (after each exchange), never before --min-turns,
+ * and once more at the end when the conversation has an odd length. --stop judge asks
+ * the judge at each; --stop hybrid only where stopjudge_due says so, before the point
+ * that reaches the rules' end. Returns the point after prev (0: the first), or 0 when
+ * there is none. */
 static size_t next_point(size_t n, size_t prev)
 {
 	size_t lowest = (size_t)opt->min_turns > 2 ? (size_t)opt->min_turns : 2;
@@ -117,16 +131,27 @@ static void finish(struct job *job, jv record)
 
 static void ask_judge(struct job *job);
 
-/* The conversation has not ended at job->upto: ask at the next point, or write it whole. */
+/* The conversation has not ended at job->upto: ask at the next point where the judge
+ * is due, or cut where the rules end it (--stop hybrid), or write it whole. */
 static void go_on(struct job *job)
 {
-	job->upto = next_point(job->nturns, job->upto);
-	job->tries = 0;
-	if (job->upto) {
-		ask_judge(job);
+	struct stop_run *run = job->run;
+	for (;;) {
+		job->upto = next_point(job->nturns, job->upto);
+		job->tries = 0;
+		if (!job->upto || (job->rule.ended && job->upto >= job->rule.keep))
+			break;
+		if (run->mode == MODE_JUDGE ||
+		    stopjudge_due(run->rules, job->turns, job->upto, (size_t)opt->min_turns, opt->judge_every)) {
+			ask_judge(job);
+			return;
+		}
+	}
+	if (job->rule.ended) {
+		finish(job, cut_by_rules(run, job->record, jv_copy(job->turns), &job->rule));
 		return;
 	}
-	job->run->not_ended++;
+	run->not_ended++;
 	finish(job, job->record);
 }
 
@@ -187,7 +212,7 @@ static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 		return;
 	jv turns = jvu_get_borrow(record, "turns");
 	run->conversations++;
-	if (!run->judge) {
+	if (run->mode == MODE_RULES) {
 		stream_emit(st, seq, stop_by_rules(run, record, turns));
 		return;
 	}
@@ -198,6 +223,8 @@ static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 	job->record = record;
 	job->turns = turns;
 	job->nturns = (size_t)jv_array_length(jv_copy(turns));
+	if (run->mode == MODE_HYBRID)
+		stoprules_find(run->rules, turns, (size_t)opt->min_turns, &job->rule);
 	go_on(job);
 }
 
@@ -219,22 +246,29 @@ static void report(const struct stop_run *run)
 	buf_free(&b);
 }
 
+static const char *const mode_names[] = { "rules", "judge", "hybrid" };
+
 int dialog_stop(struct tool *t, struct stop_options *o)
 {
 	opt = o;
-	if (opt->use_judge && opt->rules_path)
-		fatalf(EXIT_USAGE, "--rules and --judge exclude each other");
+	if (o->use_judge && o->stop_choice >= 0 && o->stop_choice != MODE_JUDGE)
+		fatalf(EXIT_USAGE, "--judge and --stop %s exclude each other (--judge is --stop judge)",
+		       mode_names[o->stop_choice]);
+	struct stop_run run = { 0 };
+	run.mode = o->stop_choice >= 0 ? (enum mode)o->stop_choice : o->use_judge ? MODE_JUDGE : MODE_RULES;
+	if (run.mode == MODE_JUDGE && o->rules_path)
+		fatalf(EXIT_USAGE, "--rules and %s exclude each other", o->use_judge ? "--judge" : "--stop judge");
 
 	o->rules_path = cli_shared_file("--rules", "stop", o->rules_path, ".json");
-	struct stop_run run = { 0 };
 	int status = 0;
-	if (opt->use_judge) {
+	if (run.mode != MODE_JUDGE) {
+		run.rules = stoprules_load(opt->rules_path);
+		status = run.rules ? 0 : EXIT_USAGE;
+	}
+	if (status == 0 && run.mode != MODE_RULES) {
 		run.judge_prompt = prompt_load(opt->judge_prompt_name);
 		run.judge = run.judge_prompt ? tool_model(t, &o->judge_config, NULL, "judge") : NULL;
 		status = run.judge ? 0 : EXIT_USAGE;
-	} else {
-		run.rules = stoprules_load(opt->rules_path);
-		status = run.rules ? 0 : EXIT_USAGE;
 	}
 	if (status == 0)
 		status = tool_open(t);

@@ -173,6 +173,7 @@ struct config {
 	long stream_delay_ms; /* --stream-delay-ms: between two streamed events */
 	long long first_request; /* --first-request: number requests from here, so the
                                  replies of a restarted server stay unique */
+	bool dialog; /* --dialog: answer the toolkit's calls as its agents and judges would */
 };
 
 static struct config config = {
@@ -1094,6 +1095,301 @@ static jv chat_completion_object(long long n, jv model, jv text, long long promp
 	return reply;
 }
 
+/* ------------------------------------------------------------------ */
+/* --dialog: the toolkit's own calls answered as a model would         */
+/* ------------------------------------------------------------------ */
+
+/* Each kind of call is recognised from its prompt, as a model would read it:
+ * a stop judge ("verdict" and "ended"), a persona judge ("verdict" and
+ * "plausib"), a crafter ("portrait"), a client (its system message says
+ * "You are this person") and a responder (any other system message).  The
+ * client's conversation is a function of its system prompt (the persona) and
+ * of how many turns it has had, so every run of the same personas holds the
+ * same conversations whatever stops them.  The stop judge's rule is a judge's
+ * own reading of the transcript, not the toolkit's phrase lists. */
+
+/* Words a person closes a chat with, and signs that something is still open. */
+static const char *const closing_words[] = { "thank",   "bye",        "goodnight", "good night", "appreciate",
+					     "all set", "that's all", "take care", "that helps", "that helped",
+					     "see you", "talk soon",  "cheers",    NULL };
+static const char *const open_signs[] = { "?",          " but ",   "still", "not sure", "worried",
+					  "what about", "what if", "also",  "one more", NULL };
+
+static bool has_any(const char *text, const char *const *words)
+{
+	for (const char *const *w = words; *w; w++)
+		if (strcasestr(text, *w))
+			return true;
+	return false;
+}
+
+/* The last sentence of text: what follows its last '.', '!' or '?' that has
+ * more text after it. */
+static const char *last_sentence(const char *text)
+{
+	const char *start = text;
+	for (const char *p = text; *p; p++) {
+		if (*p != '.' && *p != '!' && *p != '?')
+			continue;
+		const char *q = p + 1;
+		while (*q == ' ')
+			q++;
+		if (*q)
+			start = q;
+	}
+	return start;
+}
+
+/* A closing turn: closing words in its last sentence (thanks that go on with
+ * the problem are no closing), nothing left open anywhere in it. */
+static bool turn_closes(const char *text)
+{
+	return has_any(last_sentence(text), closing_words) && !has_any(text, open_signs);
+}
+
+/* The judge's reading of the transcript lines "client: ..." and
+ * "responder: ...": ended when the last client turn closes and every
+ * responder turn after it leaves nothing open. */
+static jv stop_verdict(const char *prompt)
+{
+	char *client = NULL;
+	bool reopened = false;
+	for (const char *line = prompt; *line;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		char *text = xstrndup(line, len);
+		if (strncmp(text, "client: ", 8) == 0) {
+			free(client);
+			client = xstrndup(text + 8, len - 8);
+			reopened = false;
+		} else if (strncmp(text, "responder: ", 11) == 0 && client && has_any(text + 11, open_signs)) {
+			reopened = true;
+		}
+		free(text);
+		line += len + (end ? 1 : 0);
+	}
+	const char *reason = !client                ? "no client turn to judge"
+			     : !turn_closes(client) ? "the client has not closed the conversation"
+			     : reopened             ? "the responder opened something new after the goodbye"
+						    : "the client said goodbye and nothing is left open";
+	bool ended = client && turn_closes(client) && !reopened;
+	free(client);
+	return jv_string_fmt("{\"verdict\": %s, \"reason\": \"%s\"}", ended ? "true" : "false", reason);
+}
+
+/* "You are a person whose age is 30, ...": the "- key: value" lines of the
+ * profile in the crafter's prompt (from "Profile:" to the next blank line),
+ * in prose of realistic length. */
+static jv crafted_portrait(const char *prompt)
+{
+	jv text = jv_string("You are a person whose");
+	const char *sep = " ";
+	const char *profile = strstr(prompt, "Profile:");
+	for (const char *line = profile ? profile : ""; *line;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		const char *colon = memchr(line, ':', len);
+		if (len == 0 && sep[0] == ',')
+			break;
+		if (len > 2 && line[0] == '-' && line[1] == ' ' && colon) {
+			text = jv_string_append_str(text, sep);
+			text = jv_string_append_buf(text, line + 2, (int)(colon - line - 2));
+			text = jv_string_append_str(text, " is");
+			text = jv_string_append_buf(text, colon + 1, (int)(line + len - colon - 1));
+			sep = ", ";
+		}
+		line += len + (end ? 1 : 0);
+	}
+	return jv_string_append_str(
+		text, ". You carry this into the conversation the way such a person would: the feeling colours "
+		      "how you start, and you let the details come out only as you begin to trust the person "
+		      "you are talking to. You speak in your own plain words and keep your messages short. You "
+		      "want to be taken seriously, to make some sense of what is going on, and to leave with one "
+		      "next step you can live with, without needing everything solved at once.");
+}
+
+static const char *const client_openers[] = {
+	"Hi. Something has been weighing on me for a while and I don't know who else to talk to.",
+	"Hey, can I talk to you about something? It has been on my mind all week.",
+	"Hello. This is a bit awkward for me, but I need to get it off my chest.",
+	"Hi there. I've been going round in circles about something and need another view.",
+	"So, I have a problem I keep avoiding, and I think it's time to face it.",
+	"Hi, I'm hoping you can help me think something through.",
+	"Hey. Long story short, things have not been great lately.",
+	"Hello, I need some advice about something that happened recently.",
+};
+static const char *const client_details[] = {
+	"It started a few months ago and it has only got worse since.",
+	"Most evenings I just sit at home going over it in my head.",
+	"I tried talking to my family about it, and it did not go well.",
+	"Work has been hectic, so I keep putting it off.",
+	"Some days it feels manageable, other days it really does not.",
+	"I have not told anyone else about this yet.",
+	"The worst part is lying awake at night thinking about it.",
+	"A friend said I was overreacting, which stung a bit.",
+	"I wrote a list of options last week and then ignored it.",
+	"It is hard to explain without sounding silly.",
+	"Money is tight, so some of the obvious fixes are out.",
+	"I keep thinking I should have seen it coming.",
+};
+static const char *const client_followups[] = {
+	"What would you do in my place?",
+	"Does that make sense?",
+	"I just want it to stop feeling so heavy.",
+	"Is that normal, do you think?",
+	"Where would you even begin?",
+	"I guess I want someone to tell me I am not crazy.",
+	"Maybe I am making it bigger than it is.",
+	"How do people usually deal with this?",
+	"I do not know what the first step is.",
+	"Part of me wants to just ignore it.",
+	"Should I say something, or wait?",
+};
+/* Thanks beside a question or a concern: not a goodbye. */
+static const char *const client_thanks_but[] = {
+	"Thanks, that's a fair point. But what if it just makes things worse?",
+	"Thank you, I hadn't thought of that. What about the cost, though?",
+	"Okay, thanks. I'm still not sure I can bring it up.",
+	"That helps a bit, but how do I start the conversation?",
+	"Thanks. Could you explain what you mean by taking it slowly?",
+	"I appreciate that. But I'm worried they'll just brush me off.",
+};
+/* Thanks, then more of the problem: not a goodbye either. */
+static const char *const client_thanks_aside[] = {
+	"Thanks for listening. It has been a rough few weeks at home.",
+	"Thank you. My sister thinks I should just move out and start over.",
+	"Cheers. The meeting with my manager is on Thursday morning.",
+};
+static const char *const client_closings[] = {
+	"Thanks, that really helps. Bye!",
+	"Okay, I'll try that tonight. Thank you so much, goodbye.",
+	"That helped a lot, thanks. Take care!",
+	"I appreciate you listening. I think I'm all set now, bye.",
+	"Alright, I feel better about it now. Thanks and goodnight.",
+	"Thank you, I'll give it a go and see how it turns out.",
+	"Cheers, that's all I needed to hear. See you.",
+	"Right, that's all for now. Goodnight!",
+};
+/* After a goodbye the conversation went on from: goodbye again. */
+static const char *const client_reclosings[] = {
+	"I will. Thanks again, bye!",
+	"Sure, I'll let you know. Thanks, goodbye.",
+	"Will do. Thank you, take care.",
+	"Okay, I'll keep you posted. Bye for now!",
+};
+static const char *const responder_farewells[] = {
+	"You're welcome, take care!",          "Glad I could help. Good luck with it!",
+	"Anytime. I hope it goes well.",       "Happy to help. All the best!",
+	"Of course. Look after yourself.",     "Glad it helped! Will you tell me how it goes?",
+	"Sleep well, and good luck tomorrow.", "Take care, and well done for reaching out.",
+};
+static const char *const responder_acks[] = {
+	"That sounds really draining.",
+	"I can hear how much this is on your mind.",
+	"That makes a lot of sense, honestly.",
+	"Oof, that is a lot to carry.",
+	"It is understandable that you feel stuck.",
+	"Right, I see why that bothers you.",
+	"That would get to me too.",
+	"It sounds like you have been patient for a long time.",
+};
+static const char *const responder_ideas[] = {
+	"What part of it worries you the most?",
+	"Maybe start with one small thing you can change this week.",
+	"Have you been able to talk to anyone close about it?",
+	"Writing it down might make it feel less tangled.",
+	"When did you first notice it getting worse?",
+	"Sometimes saying it out loud to the person involved clears the air.",
+	"What would a good outcome look like for you?",
+	"It might help to give yourself a bit more credit here.",
+	"Is there someone who could back you up on this?",
+};
+
+#define POOL_PICK(pool, x) (pool)[(x) % (sizeof(pool) / sizeof((pool)[0]))]
+
+/* The client's turn after `own` turns of its own.  The persona (hash h)
+ * says goodbye after 3 + h % 8 turns of its own: with 10 turns each, one
+ * persona in eight never does.  Before that, one turn in six thanks beside a
+ * question and one in a hundred thanks and goes on with the problem. */
+static jv client_turn(uint64_t h, uint64_t own)
+{
+	uint64_t goodbye = 3 + h % 8;
+	uint64_t state = h ^ (own * 0x9E3779B97F4A7C15ULL);
+	uint64_t roll = prng_next(&state) % 600;
+	if (own == 0)
+		return jv_string(POOL_PICK(client_openers, h >> 8));
+	if (own == goodbye)
+		return jv_string(POOL_PICK(client_closings, h >> 16));
+	if (own > goodbye)
+		return jv_string(POOL_PICK(client_reclosings, (h >> 24) + own));
+	if (roll < 100)
+		return jv_string(POOL_PICK(client_thanks_but, (h >> 48) + own));
+	if (roll < 106)
+		return jv_string(POOL_PICK(client_thanks_aside, (h >> 56) + own));
+	jv text = jv_string(POOL_PICK(client_details, (h >> 32) + own));
+	text = jv_string_append_str(text, " ");
+	return jv_string_append_str(text, POOL_PICK(client_followups, (h >> 40) + own));
+}
+
+/* The responder's turn after `own` turns of its own: a farewell to a goodbye
+ * (one in eight asks something back), else a short reply that never repeats
+ * an earlier one of the conversation (whose first message is `opening`). */
+static jv responder_turn(const char *opening, const char *client, uint64_t own)
+{
+	if (turn_closes(client)) {
+		uint64_t h = fnv1a64(client, strlen(client)) ^ fnv1a64(opening, strlen(opening));
+		return jv_string(POOL_PICK(responder_farewells, h >> 8));
+	}
+	uint64_t h = fnv1a64(opening, strlen(opening));
+	jv text = jv_string(POOL_PICK(responder_acks, (h >> 8) + own));
+	text = jv_string_append_str(text, " ");
+	return jv_string_append_str(text, POOL_PICK(responder_ideas, (h >> 16) + own));
+}
+
+/* The reply of --dialog, or an invalid jv for a call it does not play. */
+static jv dialog_reply(jv messages)
+{
+	int count = jv_array_length(jv_copy(messages));
+	jv system = jv_string(""), first = jv_invalid(), last = jv_string("");
+	uint64_t own = 0;
+	for (int i = 0; i < count; i++) {
+		jv message = jv_array_get(jv_copy(messages), i);
+		jv role = jv_object_get(jv_copy(message), jv_string("role"));
+		const char *r = jv_get_kind(role) == JV_KIND_STRING ? jv_string_value(role) : "";
+		jv text = message_text(message);
+		if (strcmp(r, "system") == 0) {
+			jv_free(system);
+			system = text;
+		} else {
+			own += strcmp(r, "assistant") == 0;
+			if (!jv_is_valid(first))
+				first = jv_copy(text);
+			jv_free(last);
+			last = text;
+		}
+		jv_free(role);
+		jv_free(message);
+	}
+	const char *s = jv_string_value(system), *l = jv_string_value(last);
+	jv reply;
+	if (strstr(l, "verdict") && strstr(l, "ended"))
+		reply = stop_verdict(l);
+	else if (strstr(l, "verdict") && strstr(l, "plausib"))
+		reply = jv_string("{\"verdict\": true, \"reason\": \"the values fit one ordinary person\"}");
+	else if (strstr(l, "portrait"))
+		reply = crafted_portrait(l);
+	else if (strstr(s, "You are this person"))
+		reply = client_turn(fnv1a64(s, jv_bytes(system)), own);
+	else if (jv_bytes(system) > 0)
+		reply = responder_turn(jv_is_valid(first) ? jv_string_value(first) : "", l, own);
+	else
+		reply = jv_invalid();
+	jv_free(system);
+	jv_free(first);
+	jv_free(last);
+	return reply;
+}
+
 /* The reply object, or an invalid jv with the 400 message.  Borrows
  * request. */
 static jv build_chat_completion(long long n, jv request, enum fault variant)
@@ -1119,14 +1415,15 @@ static jv build_chat_completion(long long n, jv request, enum fault variant)
 		jv_free(last_text);
 		last_text = text;
 	}
-	jv_free(messages);
 
-	jv text =
-		config.replies_len
-			? jv_string(config.replies[(size_t)n <= config.replies_len ? n - 1
-										   : (long long)config.replies_len - 1])
-		: config.reply_text ? jv_string(config.reply_text)
-				    : default_reply_text(n, model, last_text);
+	jv text = config.dialog ? dialog_reply(messages) : jv_invalid();
+	if (!jv_is_valid(text))
+		text = config.replies_len  ? jv_string(config.replies[(size_t)n <= config.replies_len
+									      ? n - 1
+									      : (long long)config.replies_len - 1])
+		       : config.reply_text ? jv_string(config.reply_text)
+					   : default_reply_text(n, model, last_text);
+	jv_free(messages);
 	jv_free(last_text);
 	long long completion_tokens = count_words(jv_string_value(text), jv_bytes(text));
 	return chat_completion_object(n, model, text, token_estimate(content_bytes), completion_tokens, variant);
@@ -2386,7 +2683,7 @@ static void usage(FILE *out)
 	      "         [--chat-template strict|llama2|mistral|gemma]\n"
 	      "         [--expect-api-key-env NAME] [--expect-query QUERY]\n"
 	      "         [--reject-max-tokens] [--reject-temperature]"
-	      " [--stream-delay-ms N]\n"
+	      " [--stream-delay-ms N] [--dialog]\n"
 	      "fault kinds: ok 429 429ms quota 500 503 400 401 403 404 408 409\n"
 	      "             flat flat500 stall cut malformed null nousage extra"
 	      " empty\n"
@@ -2536,6 +2833,8 @@ static void parse_arguments(int argc, char **argv)
 			config.reject_max_tokens = true;
 		} else if (strcmp(argv[i], "--reject-temperature") == 0) {
 			config.reject_temperature = true;
+		} else if (strcmp(argv[i], "--dialog") == 0) {
+			config.dialog = true;
 		} else if (take_option(argc, argv, &i, "--chat-template", &v)) {
 			if (strcmp(v, "strict") == 0)
 				config.chat_template = TEMPLATE_STRICT;

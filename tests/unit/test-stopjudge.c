@@ -1,4 +1,5 @@
-/* stopjudge: the window of turns shown to the stop judge, and its verdicts. */
+/* stopjudge: the window of turns shown to the stop judge, its verdicts, and where
+ * --stop hybrid asks it. */
 #include <string.h>
 
 #include "buf.h"
@@ -13,6 +14,41 @@ static int prompt_is(jv messages, const char *want)
 	one = jv_object_set(one, jv_string("content"), jv_string(want));
 	m = jv_array_append(m, one);
 	return jv_equal(messages, m);
+}
+
+/* stopjudge_due: the one decision dialog-run and dialog-stop share. */
+static void due(void)
+{
+	struct stop_rules *r = stoprules_load("share/stop/rules.json");
+	CHECK(r != NULL, "the shipped stop rules load");
+	jv turns = jv_parse("[{\"speaker\":\"client\",\"text\":\"My rent went up.\"},"
+			    "{\"speaker\":\"responder\",\"text\":\"By how much?\"},"
+			    "{\"speaker\":\"client\",\"text\":\"Thanks, but what about the deposit?\"},"
+			    "{\"speaker\":\"responder\",\"text\":\"Ask for it in writing.\"},"
+			    "{\"speaker\":\"client\",\"text\":\"Fine.\"},"
+			    "{\"speaker\":\"responder\",\"text\":\"Good.\"},"
+			    "{\"speaker\":\"client\",\"text\":\"OK.\"},"
+			    "{\"speaker\":\"responder\",\"text\":\"Sure.\"},"
+			    "{\"speaker\":\"client\",\"text\":\"Bye?\"}]");
+	CHECK(stopjudge_due(r, turns, 2, 2, 0) == 0, "an exchange without a cue: not asked");
+	CHECK(stopjudge_due(r, turns, 4, 2, 0) == 1, "a cue in the last exchange: asked");
+	CHECK(stopjudge_due(r, turns, 6, 2, 0) == 0, "a cue in an earlier exchange is not read again");
+	CHECK(stopjudge_due(r, turns, 4, 5, 0) == 0, "never before min_turns");
+	CHECK(stopjudge_due(r, turns, 9, 2, 0) == 1 && stopjudge_due(r, turns, 9, 2, 2) == 1,
+	      "a lone last turn is the last exchange");
+	CHECK(stopjudge_due(r, turns, 8, 2, 4) == 1 && stopjudge_due(r, turns, 8, 2, 3) == 0 &&
+		      stopjudge_due(r, turns, 6, 2, 3) == 1 && stopjudge_due(r, turns, 7, 2, 1) == 0,
+	      "every judge_every-th exchange, at its end only");
+	CHECK(stopjudge_due(r, turns, 0, 0, 1) == 0, "no turns: never");
+	jv_free(turns);
+	turns = jv_parse("[{\"speaker\":\"client\",\"text\":\"My rent went up.\"},"
+			 "{\"speaker\":\"responder\",\"text\":\"By how much?\"},"
+			 "{\"speaker\":\"client\",\"text\":\"A lot.\"},"
+			 "{\"speaker\":\"responder\",\"text\":\"That is hard.\"}]");
+	CHECK(stopjudge_due(r, turns, 2, 2, 1) == 0 && stopjudge_due(r, turns, 4, 2, 1) == 1,
+	      "the net skips an exchange that asks a question: no ending asks one");
+	jv_free(turns);
+	stoprules_free(r);
 }
 
 int main(void)
@@ -45,5 +81,6 @@ int main(void)
 	CHECK(stopjudge_verdict("{\"verdict\": \"true\"}", &reason) == -1, "a string verdict is unparseable");
 	CHECK(stopjudge_verdict("yes", &reason) == -1, "prose is unparseable, never ended");
 	buf_free(&reason);
+	due();
 	return UNIT_DONE();
 }

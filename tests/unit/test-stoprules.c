@@ -378,7 +378,7 @@ static void invalid_rules(void)
 
 /* stoprules_cue: a closure or farewell phrase is a possible ending even where the rules
  * would not end (a question beside it, a new concern) — where --stop hybrid asks the
- * judge; a turn without one is no cue, and turns before `from` are not read. */
+ * judge; a turn without one is no cue, and turns outside [from, upto) are not read. */
 static void cues(const struct stop_rules *r)
 {
 	jv turns = jv_parse("[{\"speaker\":\"client\",\"text\":\"I need help with my rent.\"},"
@@ -387,16 +387,22 @@ static void cues(const struct stop_rules *r)
 			    "{\"speaker\":\"responder\",\"text\":\"Ask for it in writing.\"}]");
 	struct stop_decision d;
 	CHECK(!stoprules_find(r, turns, 2, &d), "a thanks beside a question does not end the conversation");
-	CHECK(stoprules_cue(r, turns, 2) == 1, "but it is a cue: the judge should read it");
-	CHECK(stoprules_cue(r, turns, 3) == 0 && stoprules_cue(r, turns, 0) == 1,
-	      "turns before from are not read; a plain request is no cue");
+	CHECK(stoprules_cue(r, turns, 2, 4) == 1, "but it is a cue: the judge should read it");
+	CHECK(stoprules_cue(r, turns, 3, 4) == 0 && stoprules_cue(r, turns, 0, 2) == 0 &&
+		      stoprules_cue(r, turns, 0, 99) == 1,
+	      "turns outside [from, upto) are not read; upto past the end reads to the end");
 	jv plain = jv_parse("[{\"speaker\":\"client\",\"text\":\"My rent went up.\"},"
 			    "{\"speaker\":\"responder\",\"text\":\"By how much?\"}]");
-	CHECK(stoprules_cue(r, plain, 0) == 0 && stoprules_cue(r, jv_null(), 0) == 0 &&
-		      stoprules_cue(NULL, plain, 0) == 0,
+	CHECK(stoprules_cue(r, plain, 0, 2) == 0 && stoprules_cue(r, jv_null(), 0, 2) == 0 &&
+		      stoprules_cue(NULL, plain, 0, 2) == 0,
 	      "no phrase, no turns, no rules: no cue");
 	jv farewell = jv_parse("[{\"speaker\":\"responder\",\"text\":\"You're welcome, but one more thing?\"}]");
-	CHECK(stoprules_cue(r, farewell, 0) == 1, "a farewell phrase is a cue too");
+	CHECK(stoprules_cue(r, farewell, 0, 1) == 1, "a farewell phrase is a cue too");
+	CHECK(stoprules_asks(r, turns, 0, 1) == 0 && stoprules_asks(r, turns, 0, 2) == 1 &&
+		      stoprules_asks(r, turns, 3, 99) == 0 && stoprules_asks(r, plain, 1, 2) == 1,
+	      "stoprules_asks: a question mark of the rules in turns[from .. upto-1]");
+	CHECK(stoprules_asks(NULL, plain, 0, 2) == 0 && stoprules_asks(r, jv_null(), 0, 2) == 0,
+	      "no rules, no turns: no question");
 	jv_free(turns);
 	jv_free(plain);
 	jv_free(farewell);
