@@ -48,21 +48,80 @@ enum kind {
 	K_IN,
 	K_ANY,
 	K_ALL, /* a (the generator) and b (the condition) */
+	K_PATH, /* .a.b with literal keys, read from the input: the shared path `slot` */
 };
 
 struct node {
 	enum kind kind;
-	int slot; /* K_VAR, K_BIND */
+	int slot; /* K_VAR, K_BIND, K_PATH */
 	jv value; /* K_CONST; K_OBJECT: the keys, an array of strings; K_FORMAT: literal parts */
 	struct node *a, *b, *c;
 	struct node **items; /* K_OBJECT values, K_FORMAT parts (NULL for a literal part) */
 	size_t n;
 };
 
+/* Paths from the input that expressions compiled together share, looked up once per
+ * input however many rules read them. A path's prefix is a path too (.fields of
+ * .fields.age), registered first, so each path costs one lookup in its parent. */
+struct jqsubset_paths {
+	jv keys; /* [[key, ...], ...] */
+	int *parent; /* per path: the slot of its prefix, -1 for the input itself */
+	jv *last; /* per path: its last key */
+	jv input; /* the loaded input (borrowed), when loaded */
+	jv *values; /* per path: its value in the loaded input, or jv_invalid() for a jq error */
+	size_t n;
+	int loaded;
+	int refs; /* the caller's and one per expression */
+};
+
 struct jqsubset {
 	struct node *root;
 	int nslots;
+	struct jqsubset_paths *paths;
 };
+
+struct jqsubset_paths *jqsubset_paths_new(void)
+{
+	struct jqsubset_paths *p = xcalloc(1, sizeof *p);
+	p->keys = jv_array();
+	p->refs = 1;
+	return p;
+}
+
+void jqsubset_paths_free(struct jqsubset_paths *p)
+{
+	if (!p || --p->refs > 0)
+		return;
+	jqsubset_paths_clear(p);
+	jv_free(p->keys);
+	for (size_t i = 0; i < p->n; i++)
+		jv_free(p->last[i]);
+	free(p->last);
+	free(p->parent);
+	free(p->values);
+	free(p);
+}
+
+/* The slot of a path (keys consumed, at least one), added when new. */
+static int path_slot(struct jqsubset_paths *p, jv keys)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		if (jv_equal(jv_array_get(jv_copy(p->keys), (int)i), jv_copy(keys))) {
+			jv_free(keys);
+			return (int)i;
+		}
+	}
+	int len = jv_array_length(jv_copy(keys));
+	int parent = len > 1 ? path_slot(p, jv_array_slice(jv_copy(keys), 0, len - 1)) : -1;
+	p->parent = xrealloc(p->parent, (p->n + 1) * sizeof *p->parent);
+	p->last = xrealloc(p->last, (p->n + 1) * sizeof *p->last);
+	p->values = xrealloc(p->values, (p->n + 1) * sizeof *p->values);
+	p->parent[p->n] = parent;
+	p->last[p->n] = jv_array_get(jv_copy(keys), len - 1);
+	p->values[p->n] = jv_invalid();
+	p->keys = jv_array_append(p->keys, keys);
+	return (int)p->n++;
+}
 
 static struct node *node_new(enum kind kind)
 {
@@ -716,7 +775,51 @@ static int well_formed(const struct node *n, int many)
 	}
 }
 
+/* The keys of .a.b... (an index chain on the input with literal string keys), or
+ * jv_invalid(). */
+static jv chain_keys(const struct node *n)
+{
+	if (n->kind == K_IDENTITY)
+		return jv_array();
+	if (n->kind != K_INDEX || n->b->kind != K_CONST || jv_get_kind(n->b->value) != JV_KIND_STRING)
+		return jv_invalid();
+	jv keys = chain_keys(n->a);
+	return jv_is_valid(keys) ? jv_array_append(keys, jv_copy(n->b->value)) : keys;
+}
+
+/* Turns every path read from the expression's own input (not from the right side of
+ * a pipe, nor inside an any/all condition, where "." is something else) into a
+ * shared path. */
+static void hoist(struct node *n, int on_input, struct jqsubset_paths *paths)
+{
+	if (!n)
+		return;
+	if (on_input && n->kind == K_INDEX) {
+		jv keys = chain_keys(n);
+		if (jv_is_valid(keys)) {
+			node_free(n->a);
+			node_free(n->b);
+			n->a = n->b = NULL;
+			n->kind = K_PATH;
+			n->slot = path_slot(paths, keys);
+			return;
+		}
+		jv_free(keys);
+	}
+	int b_on_input = on_input && n->kind != K_PIPE && n->kind != K_ANY && n->kind != K_ALL;
+	hoist(n->a, on_input, paths);
+	hoist(n->b, b_on_input, paths);
+	hoist(n->c, on_input, paths);
+	for (size_t i = 0; i < n->n; i++)
+		hoist(n->items[i], on_input, paths);
+}
+
 struct jqsubset *jqsubset_compile(const char *text)
+{
+	return jqsubset_compile_shared(text, NULL);
+}
+
+struct jqsubset *jqsubset_compile_shared(const char *text, struct jqsubset_paths *paths)
 {
 	struct parser p = { .s = text };
 	struct node *root = parse_pipe(&p);
@@ -731,6 +834,10 @@ struct jqsubset *jqsubset_compile(const char *text)
 	struct jqsubset *e = xcalloc(1, sizeof *e);
 	e->root = root;
 	e->nslots = p.nslots;
+	e->paths = paths ? paths : jqsubset_paths_new();
+	if (paths)
+		paths->refs++;
+	hoist(root, 1, e->paths);
 	return e;
 }
 
@@ -744,29 +851,34 @@ static int truthy(jv v)
 	return k != JV_KIND_NULL && k != JV_KIND_FALSE;
 }
 
-static int eval(const struct node *n, jv in, jv *env, jv *out);
+struct frame {
+	jv env[MAX_SLOTS];
+	const jv *paths; /* the shared paths' values for this input */
+};
+
+static int eval(const struct node *n, jv in, struct frame *f, jv *out);
 
 /* Called with each value of a generator (borrowed): 0 for the next one, 1 to stop
  * here, UNDECIDED to give up. */
 typedef int (*each_fn)(void *ctx, jv value);
 
-static int each(const struct node *n, jv in, jv *env, each_fn fn, void *ctx)
+static int each(const struct node *n, jv in, struct frame *f, each_fn fn, void *ctx)
 {
 	if (n->kind == K_COMMA) {
-		int rc = each(n->a, in, env, fn, ctx);
-		return rc ? rc : each(n->b, in, env, fn, ctx);
+		int rc = each(n->a, in, f, fn, ctx);
+		return rc ? rc : each(n->b, in, f, fn, ctx);
 	}
 	if (n->kind == K_PIPE) {
 		jv left;
-		if (eval(n->a, in, env, &left) < 0)
+		if (eval(n->a, in, f, &left) < 0)
 			return UNDECIDED;
-		int rc = each(n->b, left, env, fn, ctx);
+		int rc = each(n->b, left, f, fn, ctx);
 		jv_free(left);
 		return rc;
 	}
 	if (n->kind == K_ITER) {
 		jv base;
-		if (eval(n->a, in, env, &base) < 0)
+		if (eval(n->a, in, f, &base) < 0)
 			return UNDECIDED;
 		jv_kind k = jv_get_kind(base);
 		int rc = 0;
@@ -791,7 +903,7 @@ static int each(const struct node *n, jv in, jv *env, each_fn fn, void *ctx)
 		return rc;
 	}
 	jv v;
-	if (eval(n, in, env, &v) < 0)
+	if (eval(n, in, f, &v) < 0)
 		return UNDECIDED;
 	int rc = fn(ctx, v);
 	jv_free(v);
@@ -823,7 +935,7 @@ static int match(void *ctx, jv value)
 
 struct quantifier {
 	const struct node *condition;
-	jv *env;
+	struct frame *f;
 	int any; /* 1: any, 0: all */
 	int decided; /* the state of jq's foreach: settled once a value decided it */
 };
@@ -837,7 +949,7 @@ static int quantify(void *ctx, jv value)
 	if (q->decided)
 		return 1;
 	jv c;
-	if (eval(q->condition, value, q->env, &c) < 0)
+	if (eval(q->condition, value, q->f, &c) < 0)
 		return UNDECIDED;
 	q->decided = truthy(c) == q->any;
 	jv_free(c);
@@ -993,7 +1105,7 @@ static int builtin(enum kind kind, jv in, jv *out)
 	}
 }
 
-static int eval(const struct node *n, jv in, jv *env, jv *out)
+static int eval(const struct node *n, jv in, struct frame *f, jv *out)
 {
 	jv a, b;
 	switch (n->kind) {
@@ -1004,45 +1116,50 @@ static int eval(const struct node *n, jv in, jv *env, jv *out)
 		*out = jv_copy(in);
 		return 0;
 	case K_VAR:
-		*out = jv_copy(env[n->slot]);
+		*out = jv_copy(f->env[n->slot]);
+		return 0;
+	case K_PATH:
+		if (!jv_is_valid(f->paths[n->slot]))
+			return UNDECIDED;
+		*out = jv_copy(f->paths[n->slot]);
 		return 0;
 	case K_INDEX:
-		if (eval(n->a, in, env, &a) < 0)
+		if (eval(n->a, in, f, &a) < 0)
 			return UNDECIDED;
-		if (eval(n->b, in, env, &b) < 0) {
+		if (eval(n->b, in, f, &b) < 0) {
 			jv_free(a);
 			return UNDECIDED;
 		}
 		return index_value(a, b, out);
 	case K_PIPE: {
-		if (eval(n->a, in, env, &a) < 0)
+		if (eval(n->a, in, f, &a) < 0)
 			return UNDECIDED;
-		int rc = eval(n->b, a, env, out);
+		int rc = eval(n->b, a, f, out);
 		jv_free(a);
 		return rc;
 	}
 	case K_BIND: {
-		if (eval(n->a, in, env, &a) < 0)
+		if (eval(n->a, in, f, &a) < 0)
 			return UNDECIDED;
-		env[n->slot] = a;
-		int rc = eval(n->b, in, env, out);
-		jv_free(env[n->slot]);
-		env[n->slot] = jv_null();
+		f->env[n->slot] = a;
+		int rc = eval(n->b, in, f, out);
+		jv_free(f->env[n->slot]);
+		f->env[n->slot] = jv_null();
 		return rc;
 	}
 	case K_ALT:
 		/* a // b: a when truthy, else b; an error in a is jq's to judge */
-		if (eval(n->a, in, env, &a) < 0)
+		if (eval(n->a, in, f, &a) < 0)
 			return UNDECIDED;
 		if (truthy(a)) {
 			*out = a;
 			return 0;
 		}
 		jv_free(a);
-		return eval(n->b, in, env, out);
+		return eval(n->b, in, f, out);
 	case K_OR:
 	case K_AND: {
-		if (eval(n->a, in, env, &a) < 0)
+		if (eval(n->a, in, f, &a) < 0)
 			return UNDECIDED;
 		int left = truthy(a);
 		jv_free(a);
@@ -1050,7 +1167,7 @@ static int eval(const struct node *n, jv in, jv *env, jv *out)
 			*out = jv_bool(left);
 			return 0;
 		}
-		if (eval(n->b, in, env, &b) < 0)
+		if (eval(n->b, in, f, &b) < 0)
 			return UNDECIDED;
 		*out = jv_bool(truthy(b));
 		jv_free(b);
@@ -1065,23 +1182,23 @@ static int eval(const struct node *n, jv in, jv *env, jv *out)
 	case K_ADD:
 	case K_SUB:
 	case K_MUL:
-		if (eval(n->a, in, env, &a) < 0)
+		if (eval(n->a, in, f, &a) < 0)
 			return UNDECIDED;
-		if (eval(n->b, in, env, &b) < 0) {
+		if (eval(n->b, in, f, &b) < 0) {
 			jv_free(a);
 			return UNDECIDED;
 		}
 		return binary(n->kind, a, b, out);
 	case K_IF: {
-		if (eval(n->a, in, env, &a) < 0)
+		if (eval(n->a, in, f, &a) < 0)
 			return UNDECIDED;
 		int cond = truthy(a);
 		jv_free(a);
-		return eval(cond ? n->b : n->c, in, env, out);
+		return eval(cond ? n->b : n->c, in, f, out);
 	}
 	case K_ARRAY: {
 		jv array = jv_array();
-		if (n->a && each(n->a, in, env, collect, &array) < 0) {
+		if (n->a && each(n->a, in, f, collect, &array) < 0) {
 			jv_free(array);
 			return UNDECIDED;
 		}
@@ -1091,7 +1208,7 @@ static int eval(const struct node *n, jv in, jv *env, jv *out)
 	case K_OBJECT: {
 		jv obj = jv_object();
 		for (size_t i = 0; i < n->n; i++) {
-			if (eval(n->items[i], in, env, &a) < 0) {
+			if (eval(n->items[i], in, f, &a) < 0) {
 				jv_free(obj);
 				return UNDECIDED;
 			}
@@ -1107,7 +1224,7 @@ static int eval(const struct node *n, jv in, jv *env, jv *out)
 				text = jv_string_concat(text, jv_array_get(jv_copy(n->value), (int)i));
 				continue;
 			}
-			if (eval(n->items[i], in, env, &a) < 0) {
+			if (eval(n->items[i], in, f, &a) < 0) {
 				jv_free(text);
 				return UNDECIDED;
 			}
@@ -1118,15 +1235,15 @@ static int eval(const struct node *n, jv in, jv *env, jv *out)
 	}
 	case K_IN: {
 		struct member m = { in, 0 };
-		if (each(n->a, in, env, match, &m) < 0)
+		if (each(n->a, in, f, match, &m) < 0)
 			return UNDECIDED;
 		*out = jv_bool(m.found);
 		return 0;
 	}
 	case K_ANY:
 	case K_ALL: {
-		struct quantifier q = { n->b, env, n->kind == K_ANY, 0 };
-		if (each(n->a, in, env, quantify, &q) < 0)
+		struct quantifier q = { n->b, f, n->kind == K_ANY, 0 };
+		if (each(n->a, in, f, quantify, &q) < 0)
 			return UNDECIDED;
 		*out = jv_bool(q.any ? q.decided : !q.decided);
 		return 0;
@@ -1136,15 +1253,57 @@ static int eval(const struct node *n, jv in, jv *env, jv *out)
 	}
 }
 
+/* Each path's value in input, jv_invalid() where indexing raises a jq error (then
+ * also for every path under it). Parents come before their children. */
+static void resolve(const struct jqsubset_paths *p, jv input, jv *values)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		jv base = p->parent[i] < 0 ? input : values[p->parent[i]];
+		if (!jv_is_valid(base) || index_value(jv_copy(base), jv_copy(p->last[i]), &values[i]) < 0)
+			values[i] = jv_invalid();
+	}
+}
+
+void jqsubset_paths_load(struct jqsubset_paths *p, jv input)
+{
+	jqsubset_paths_clear(p);
+	resolve(p, input, p->values);
+	p->input = input;
+	p->loaded = 1;
+}
+
+void jqsubset_paths_clear(struct jqsubset_paths *p)
+{
+	if (!p->loaded)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		jv_free(p->values[i]);
+		p->values[i] = jv_invalid();
+	}
+	p->loaded = 0;
+}
+
 int jqsubset_test(const struct jqsubset *e, jv input)
 {
-	jv env[MAX_SLOTS];
+	struct jqsubset_paths *p = e->paths;
+	struct frame f;
+	jv *own = NULL;
+	if (p->loaded && jv_identical(jv_copy(p->input), jv_copy(input))) {
+		f.paths = p->values;
+	} else {
+		own = xmalloc((p->n ? p->n : 1) * sizeof *own);
+		resolve(p, input, own);
+		f.paths = own;
+	}
 	for (int i = 0; i < e->nslots; i++)
-		env[i] = jv_null();
+		f.env[i] = jv_null();
 	jv out;
-	int rc = eval(e->root, input, env, &out);
+	int rc = eval(e->root, input, &f, &out);
 	for (int i = 0; i < e->nslots; i++)
-		jv_free(env[i]);
+		jv_free(f.env[i]);
+	for (size_t i = 0; own && i < p->n; i++)
+		jv_free(own[i]);
+	free(own);
 	if (rc < 0)
 		return UNDECIDED;
 	rc = truthy(out);
@@ -1157,5 +1316,6 @@ void jqsubset_free(struct jqsubset *e)
 	if (!e)
 		return;
 	node_free(e->root);
+	jqsubset_paths_free(e->paths);
 	free(e);
 }

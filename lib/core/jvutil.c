@@ -10,6 +10,13 @@ jv jvu_get_borrow(jv obj, const char *key)
 	return v;
 }
 
+jv jvu_get_key_borrow(jv obj, jv key)
+{
+	if (jv_get_kind(obj) != JV_KIND_OBJECT || jv_get_kind(key) != JV_KIND_STRING)
+		return jv_invalid();
+	return jv_object_get(jv_copy(obj), jv_copy(key));
+}
+
 jv_kind jvu_kind_borrow(jv obj, const char *key)
 {
 	jv v = jvu_get_borrow(obj, key);

@@ -17,6 +17,9 @@
 
 /* obj[key] if obj is an object and has key, else jv_invalid(). obj is borrowed. */
 jv jvu_get_borrow(jv obj, const char *key);
+/* The same with a key made once (a jv string, borrowed): jq keeps a string's hash
+ * with it, so a key used for every record is hashed once, not once per lookup. */
+jv jvu_get_key_borrow(jv obj, jv key);
 /* Kind of obj[key] (JV_KIND_INVALID when absent or obj is not an object). */
 jv_kind jvu_kind_borrow(jv obj, const char *key);
 /* The kind's name for messages: "an object", "a string", ... */

@@ -50,14 +50,6 @@ static int load(struct ruleset *rs, jv doc)
 			rs->rules[i].expr = xstrdup(jv_string_value(expr));
 			rs->rules[i].message = xstrdup(jv_get_kind(message) == JV_KIND_STRING ? jv_string_value(message)
 											      : jv_string_value(name));
-			/* Compile each rule alone first, so a syntax error names its rule. */
-			struct buf err = BUF_INIT;
-			struct jqexpr *alone = jqexpr_compile(rs->rules[i].expr, &err);
-			if (!alone)
-				rc = fail(rs, "rule '%s' is not a valid jq expression: %s", rs->rules[i].name,
-					  err.data ? err.data : "compile error");
-			jqexpr_free(alone);
-			buf_free(&err);
 		}
 		jv_free(name);
 		jv_free(expr);
@@ -76,9 +68,10 @@ static void add_wrapped(struct buf *prog, const char *expr, size_t i)
 	buf_addf(prog, "(try (if (%s\n) then empty else %zu end) catch [%zu, .])", expr, i, i);
 }
 
-/* One jq program for all rules ([R0, R1, ...]), used when no rule is native, and one
- * per rule ([Ri]) for the rules the native evaluator leaves to jq. */
-static int compile_programs(struct ruleset *rs)
+/* All rules as one jq program ([R0, R1, ...]): compiled at load, which is where a
+ * syntax error is found (then each rule alone is compiled to name the one at fault),
+ * and run by rules_check when jq_only is set. */
+static int compile_program(struct ruleset *rs)
 {
 	struct buf prog = BUF_INIT, err = BUF_INIT;
 	buf_adds(&prog, "[");
@@ -88,30 +81,49 @@ static int compile_programs(struct ruleset *rs)
 		add_wrapped(&prog, rs->rules[i].expr, i);
 	}
 	buf_adds(&prog, "]");
-	rs->program = jqexpr_compile(prog.data, &err);
-	int rc = rs->program ? 0
-			     : fail(rs, "rules do not combine into one jq program: %s%s",
-				    err.data ? err.data : "compile error", "");
+	rs->program = jqexpr_compile(prog.data, NULL);
+	int rc = 0;
 	for (size_t i = 0; i < rs->n && rc == 0; i++) {
-		buf_reset(&prog);
-		buf_adds(&prog, "[");
-		add_wrapped(&prog, rs->rules[i].expr, i);
-		buf_adds(&prog, "]");
-		rs->rules[i].program = jqexpr_compile(prog.data, &err);
-		rs->rules[i].native = jqsubset_compile(rs->rules[i].expr);
-		if (!rs->rules[i].program)
-			rc = fail(rs, "rule '%s' cannot be wrapped: %s", rs->rules[i].name,
+		/* A rule the native parser reads whole is an expression on its own; any other
+		 * is compiled alone too, so that one like ".a) or (.b", which only the
+		 * parentheses around it complete, is refused. */
+		if (rs->program)
+			rs->rules[i].native = jqsubset_compile_shared(rs->rules[i].expr, rs->paths);
+		if (rs->rules[i].native)
+			continue;
+		struct jqexpr *alone = jqexpr_compile(rs->rules[i].expr, &err);
+		if (!alone)
+			rc = fail(rs, "rule '%s' is not a valid jq expression: %s", rs->rules[i].name,
 				  err.data ? err.data : "compile error");
+		jqexpr_free(alone);
 	}
+	if (!rs->program && rc == 0)
+		rc = fail(rs, "rules do not combine into one jq program%s%s", "", "");
 	buf_free(&prog);
 	buf_free(&err);
 	return rc;
+}
+
+/* The rule alone ([Ri]), compiled the first time the native side leaves it to jq:
+ * compiling a jq program costs about as much as checking 10,000 records. */
+static struct jqexpr *rule_program(struct rule *r, size_t i)
+{
+	if (!r->program) {
+		struct buf prog = BUF_INIT;
+		buf_adds(&prog, "[");
+		add_wrapped(&prog, r->expr, i);
+		buf_adds(&prog, "]");
+		r->program = jqexpr_compile(prog.data, NULL);
+		buf_free(&prog);
+	}
+	return r->program;
 }
 
 struct ruleset *rules_load(const char *path)
 {
 	struct ruleset *rs = xcalloc(1, sizeof *rs);
 	rs->path = xstrdup(path);
+	rs->paths = jqsubset_paths_new();
 	jv doc = json_read_file(path, MAX_RULES_BYTES);
 	if (!jv_is_valid(doc)) {
 		json_report_invalid(doc);
@@ -121,7 +133,7 @@ struct ruleset *rules_load(const char *path)
 	int rc = load(rs, doc);
 	jv_free(doc);
 	if (rc == 0)
-		rc = compile_programs(rs);
+		rc = compile_program(rs);
 	if (rc) {
 		rules_free(rs);
 		return NULL;
@@ -174,7 +186,7 @@ static jv add_failures(struct ruleset *rs, jv out, jv failed)
  * interpreter failure: the rules it covers (first..last) fail rather than pass. */
 static jv run_program(struct ruleset *rs, struct jqexpr *program, jv record, size_t first, size_t last, jv failed)
 {
-	jv out = jqexpr_first(program, record);
+	jv out = program ? jqexpr_first(program, record) : jv_invalid();
 	if (jv_get_kind(out) == JV_KIND_ARRAY)
 		return add_failures(rs, out, failed);
 	jv_free(out);
@@ -192,6 +204,7 @@ jv rules_check(struct ruleset *rs, jv record)
 		return failed;
 	if (rs->jq_only)
 		return run_program(rs, rs->program, record, 0, rs->n - 1, failed);
+	jqsubset_paths_load(rs->paths, record);
 	for (size_t i = 0; i < rs->n; i++) {
 		int verdict = rs->rules[i].native ? jqsubset_test(rs->rules[i].native, record) : -1;
 		if (verdict == 1)
@@ -201,8 +214,9 @@ jv rules_check(struct ruleset *rs, jv record)
 			failed = jv_array_append(failed, failure(&rs->rules[i], NULL));
 			continue;
 		}
-		failed = run_program(rs, rs->rules[i].program, record, i, i, failed);
+		failed = run_program(rs, rule_program(&rs->rules[i], i), record, i, i, failed);
 	}
+	jqsubset_paths_clear(rs->paths);
 	return failed;
 }
 
@@ -220,6 +234,7 @@ void rules_free(struct ruleset *rs)
 	free(rs->rules);
 	free(rs->failures);
 	jqexpr_free(rs->program);
+	jqsubset_paths_free(rs->paths);
 	free(rs->path);
 	free(rs);
 }

@@ -23,6 +23,7 @@
 #include <jv.h>
 
 struct jqsubset;
+struct jqsubset_paths;
 struct jqexpr;
 
 struct rule {
@@ -40,6 +41,7 @@ struct ruleset {
 	uint64_t *failures; /* per rule, over the run */
 	struct jqexpr *program; /* all rules as one jq program */
 	int jq_only; /* check with the combined program only (tests, benches) */
+	struct jqsubset_paths *paths; /* the fields the native rules read, looked up once a record */
 };
 
 /* NULL after a message naming the file and the problem (the caller exits 2). */

@@ -19,8 +19,10 @@
 uint64_t simhash_text(const char *text, size_t len);
 /* SimHash over whole features (e.g. "field=value" strings), each one vote: records that
  * share most fields are close, records that differ in a few are far apart. */
-struct simhash_acc {
-	int32_t votes[64];
+struct simhash_acc { /* zero-initialise: struct simhash_acc acc = { 0 }; */
+	int32_t votes[64]; /* settled votes of bit 0..63 */
+	uint64_t lanes[8]; /* pending one-bits: byte i of lanes[j] counts bit 8j+i */
+	uint32_t pending; /* hashes in lanes, flushed before a byte could overflow */
 };
 void simhash_add_feature(struct simhash_acc *acc, const char *feature, size_t len);
 uint64_t simhash_finish(const struct simhash_acc *acc);

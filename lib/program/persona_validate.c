@@ -46,8 +46,14 @@ struct validate_run {
 	struct schema_rules *by_schema;
 	size_t nschemas;
 	char **dedup_names;
+	jv dedup_keys; /* the names as jv strings, hashed once */
+	struct buf *dedup_prefixes; /* "name=" for each */
 	size_t ndedup;
 	struct lsh_index *seen;
+	jv schema_key; /* "schema", hashed once */
+	jv last_tag; /* the schema tag rules_for saw last, and its rules */
+	struct ruleset *last_rules;
+	int last_rules_set;
 	struct buf seen_ids; /* kept ids, NUL-separated, in index order */
 	size_t *seen_offsets;
 	size_t seen_cap;
@@ -67,13 +73,30 @@ struct job {
 	struct buf reason;
 };
 
+static struct ruleset *schema_rules(struct validate_run *run, jv tag);
+
 static struct ruleset *rules_for(struct validate_run *run, jv record)
 {
 	if (opt->no_rules)
 		return NULL;
 	if (run->fixed_rules)
 		return run->fixed_rules;
-	jv tag = jvu_get_borrow(record, "schema");
+	jv tag = jvu_get_key_borrow(record, run->schema_key);
+	/* Records of one schema come in runs: the last tag's rules, without a lookup. */
+	if (run->last_rules_set && jv_equal(jv_copy(tag), jv_copy(run->last_tag))) {
+		jv_free(tag);
+		return run->last_rules;
+	}
+	jv_free(run->last_tag);
+	run->last_tag = jv_copy(tag);
+	run->last_rules_set = 1;
+	run->last_rules = schema_rules(run, tag);
+	return run->last_rules;
+}
+
+/* The shipped rules of the schema a tag names ("spasm@1" is spasm's), loaded once. */
+static struct ruleset *schema_rules(struct validate_run *run, jv tag)
+{
 	char name[128] = "";
 	if (jv_get_kind(tag) == JV_KIND_STRING) {
 		snprintf(name, sizeof name, "%s", jv_string_value(tag));
@@ -143,11 +166,13 @@ static uint64_t fingerprint(struct validate_run *run, jv record, jv fields)
 		jv_free(v);
 		fp = simhash_text(text.data ? text.data : "", text.len);
 	} else {
-		struct simhash_acc acc = { { 0 } };
+		struct simhash_acc acc = { 0 };
 		for (size_t i = 0; i < run->ndedup; i++) {
-			jv v = jvu_get_borrow(fields, run->dedup_names[i]);
+			jv key = jv_array_get(jv_copy(run->dedup_keys), (int)i);
+			jv v = jvu_get_key_borrow(fields, key);
+			jv_free(key);
 			buf_reset(&text);
-			buf_addf(&text, "%s=", run->dedup_names[i]);
+			buf_add(&text, run->dedup_prefixes[i].data, run->dedup_prefixes[i].len);
 			prompt_value_text(v, &text);
 			simhash_add_feature(&acc, text.data, text.len);
 			jv_free(v);
@@ -320,15 +345,22 @@ static int dedup_fields_exist(struct validate_run *run)
 
 static void validate_run_free(struct validate_run *run)
 {
+	jv_free(run->schema_key);
+	jv_free(run->last_tag);
 	rules_free(run->fixed_rules);
 	for (size_t i = 0; i < run->nschemas; i++) {
 		free(run->by_schema[i].schema);
 		rules_free(run->by_schema[i].rules);
 	}
 	free(run->by_schema);
-	for (size_t i = 0; i < run->ndedup; i++)
+	for (size_t i = 0; i < run->ndedup; i++) {
 		free(run->dedup_names[i]);
+		buf_free(&run->dedup_prefixes[i]);
+	}
 	free(run->dedup_names);
+	free(run->dedup_prefixes);
+	if (jv_get_kind(run->dedup_keys) == JV_KIND_ARRAY)
+		jv_free(run->dedup_keys);
 	lsh_free(run->seen);
 	buf_free(&run->seen_ids);
 	free(run->seen_offsets);
@@ -338,9 +370,15 @@ static void validate_run_free(struct validate_run *run)
 static void split_fields(struct validate_run *run, const char *list)
 {
 	char *copy = xstrdup(list);
+	run->dedup_keys = jv_array();
 	for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ",")) {
 		run->dedup_names = xrealloc(run->dedup_names, (run->ndedup + 1) * sizeof *run->dedup_names);
-		run->dedup_names[run->ndedup++] = xstrdup(tok);
+		run->dedup_prefixes = xrealloc(run->dedup_prefixes, (run->ndedup + 1) * sizeof *run->dedup_prefixes);
+		run->dedup_names[run->ndedup] = xstrdup(tok);
+		run->dedup_keys = jv_array_append(run->dedup_keys, jv_string(tok));
+		run->dedup_prefixes[run->ndedup] = (struct buf)BUF_INIT;
+		buf_addf(&run->dedup_prefixes[run->ndedup], "%s=", tok);
+		run->ndedup++;
 	}
 	free(copy);
 }
@@ -353,6 +391,8 @@ int persona_validate(struct tool *t, struct validate_options *o)
 
 	o->rules_path = cli_shared_file("--rules", "rules", o->rules_path, ".json");
 	struct validate_run run = { 0 };
+	run.schema_key = jv_string("schema");
+	run.last_tag = jv_null();
 	int status = 0;
 	if (opt->rules_path && !opt->no_rules) {
 		run.fixed_rules = rules_load(opt->rules_path);

@@ -54,6 +54,10 @@ int main(void)
 	CHECK(strncmp(bad, "rule 'broken' is not a valid jq expression: ", 44) == 0 &&
 		      strchr(bad, '\n') == bad + strlen(bad) - 1,
 	      "a syntax error names its rule, on one line");
+	bad = refusal(
+		"{\"rules\":[{\"name\":\"ok\",\"expr\":\".a == 1\"},{\"name\":\"half\",\"expr\":\".a) or (.b\"}]}");
+	CHECK(strncmp(bad, "rule 'half' is not a valid jq expression: ", 42) == 0,
+	      "a rule that only the parentheses around it would complete is refused, named");
 	unit_write_text(path, "{\"rules\":");
 	capture(&c, load_body, NULL);
 	char want[256];

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "rng.h"
@@ -13,6 +14,21 @@ static uint64_t flip_bits(uint64_t fp, int k, struct rng *r)
 	return fp ^ mask;
 }
 
+/* SimHash as defined: each hash votes +1 per one-bit, -1 per zero-bit; a bit is set
+ * when its votes are positive (the library counts eight bits at a time). */
+static uint64_t by_votes(const uint64_t *hashes, int n)
+{
+	int votes[64] = { 0 };
+	for (int k = 0; k < n; k++)
+		for (int b = 0; b < 64; b++)
+			votes[b] += ((hashes[k] >> b) & 1) ? 1 : -1;
+	uint64_t fp = 0;
+	for (int b = 0; b < 64; b++)
+		if (votes[b] > 0)
+			fp |= 1ULL << b;
+	return fp;
+}
+
 int main(void)
 {
 	const char *a = "age=58|occupation=bus driver|location=Leeds|domain=tax problems|emotion=anxious";
@@ -23,6 +39,24 @@ int main(void)
 	CHECK(simhash_distance(simhash_text(a, strlen(a)), simhash_text(c, strlen(c))) > 10,
 	      "different personas are far apart");
 	CHECK(simhash_text("", 0) == simhash_text("  ", 2), "empty texts agree");
+	{
+		/* Features whose hashes are known: rng_hash is what simhash_add_feature votes with. */
+		struct rng fr = rng_stream(2, "simhash", "features");
+		int same = 1;
+		for (int n = 1; n <= 1100 && same; n += 137) {
+			static uint64_t hashes[1100];
+			static char names[1100][24];
+			struct simhash_acc acc = { 0 };
+			for (int k = 0; k < n; k++) {
+				snprintf(names[k], sizeof names[k], "f%llu", (unsigned long long)rng_below(&fr, 50));
+				hashes[k] = rng_hash(names[k], strlen(names[k]), 0x4665617475726573ULL);
+				simhash_add_feature(&acc, names[k], strlen(names[k]));
+			}
+			same = simhash_finish(&acc) == by_votes(hashes, n);
+		}
+		CHECK(same, "feature fingerprints equal the vote-by-vote definition, past 255 features (the "
+			    "counters' flush)");
+	}
 
 	/* The guarantee: every planted near-duplicate within k bits is found, for every k. */
 	struct rng r = rng_stream(1, "simhash", "plants");
