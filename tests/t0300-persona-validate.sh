@@ -21,6 +21,16 @@ test_expect_success 'every failing rule is named, in rule order, and the record 
 	test_cmp want err
 '
 
+test_expect_success 'a passing record is its input line with "validation" added; an earlier one is replaced' '
+	printf "%s\n" "{ \"id\": \"s1\", \"n\": 1.50, \"fields\": {\"age\": 30, \"occupation\": \"nurse\", \"hobbies\": []} } " \
+		"{\"id\":\"s2\",\"validation\":{\"valid\":false},\"fields\":{\"age\":40,\"occupation\":\"nurse\",\"hobbies\":[]},\"z\":1}" >in.jsonl &&
+	printf "\r\n" >>in.jsonl &&
+	persona-validate --rules "$RULES" --keep-order <in.jsonl >out 2>/dev/null &&
+	printf "%s\n" "{ \"id\": \"s1\", \"n\": 1.50, \"fields\": {\"age\": 30, \"occupation\": \"nurse\", \"hobbies\": []} ,\"validation\":{\"checks\":[],\"valid\":true}}" \
+		"{\"id\":\"s2\",\"validation\":{\"checks\":[],\"valid\":true},\"fields\":{\"age\":40,\"occupation\":\"nurse\",\"hobbies\":[]},\"z\":1}" >want &&
+	test_cmp want out
+'
+
 test_expect_success '--keep writes rejected personas to stdout, flagged' '
 	{ persona a1 30 nurse "[]"; persona a2 16 nurse "[]"; } >in.jsonl &&
 	persona-validate --rules "$RULES" --keep --keep-order <in.jsonl >out 2>/dev/null &&

@@ -14,10 +14,28 @@
  * k = 3, it met hundreds); r = 1 above k = 4 keeps the number of tables small. */
 #define MAX_TABLES 16
 
+/* The distance without a library call where the CPU has no POPCNT instruction. */
+static inline int distance(uint64_t a, uint64_t b)
+{
+	uint64_t x = a ^ b;
+	x = x - ((x >> 1) & 0x5555555555555555ULL);
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (int)((x * 0x0101010101010101ULL) >> 56);
+}
+
+/* A slot of a table: 32 bits of the key's hash and the newest fingerprint number with
+ * that key, side by side so that a probe touches one cache line, in 8 bytes. A slot
+ * whose tag matches is the key's only when its newest fingerprint has the key (the
+ * slot does not keep the key itself: half the memory at a million fingerprints). */
+struct slot {
+	uint32_t tag;
+	int32_t head; /* or -1: empty */
+};
+
 struct table {
 	uint64_t mask;
-	uint64_t *keys;
-	int32_t *heads; /* newest fingerprint number with this key, or -1 */
+	struct slot *slots;
 	int32_t *next; /* per fingerprint: the next older one with the same key */
 	size_t cap, used;
 };
@@ -39,14 +57,21 @@ static uint64_t block_mask(int block, int nblocks)
 	return (bits == 64 ? ~0ULL : ((1ULL << bits) - 1)) << start;
 }
 
+static struct slot *slots_new(size_t cap)
+{
+	struct slot *slots = xmalloc(cap * sizeof *slots);
+	for (size_t i = 0; i < cap; i++) {
+		slots[i].tag = 0;
+		slots[i].head = -1;
+	}
+	return slots;
+}
+
 static void table_init(struct table *t, uint64_t mask)
 {
 	t->mask = mask;
 	t->cap = 1024;
-	t->keys = xcalloc(t->cap, sizeof *t->keys);
-	t->heads = xmalloc(t->cap * sizeof *t->heads);
-	for (size_t i = 0; i < t->cap; i++)
-		t->heads[i] = -1;
+	t->slots = slots_new(t->cap);
 }
 
 struct lsh_index *lsh_new(int max_distance)
@@ -68,50 +93,83 @@ struct lsh_index *lsh_new(int max_distance)
 	return x;
 }
 
-static size_t slot_of(const struct table *t, uint64_t key)
+/* A key's hash: its low bits pick the home slot, its high 32 bits are the tag. */
+static uint64_t key_hash(const struct table *t, uint64_t fp)
 {
-	size_t i = rng_mix64(key) & (t->cap - 1);
-	while (t->heads[i] != -1 && t->keys[i] != key)
-		i = (i + 1) & (t->cap - 1);
-	return i;
+	return rng_mix64(fp & t->mask);
 }
 
-static void table_grow(struct table *t)
+/* The slot of fp's key in t: its own, or the empty one where it would go. */
+static size_t slot_of(const struct table *t, const uint64_t *fps, uint64_t fp, uint64_t hash)
+{
+	size_t i = hash & (t->cap - 1);
+	for (;;) {
+		const struct slot *s = &t->slots[i];
+		if (s->head == -1 || (s->tag == (uint32_t)(hash >> 32) && ((fps[s->head] ^ fp) & t->mask) == 0))
+			return i;
+		i = (i + 1) & (t->cap - 1);
+	}
+}
+
+static void table_grow(struct table *t, const uint64_t *x_fps)
 {
 	struct table bigger = *t;
 	bigger.cap = t->cap * 2;
-	bigger.keys = xcalloc(bigger.cap, sizeof *bigger.keys);
-	bigger.heads = xmalloc(bigger.cap * sizeof *bigger.heads);
-	for (size_t i = 0; i < bigger.cap; i++)
-		bigger.heads[i] = -1;
+	bigger.slots = slots_new(bigger.cap);
 	for (size_t i = 0; i < t->cap; i++) {
-		if (t->heads[i] == -1)
+		if (t->slots[i].head == -1)
 			continue;
-		size_t j = slot_of(&bigger, t->keys[i]);
-		bigger.keys[j] = t->keys[i];
-		bigger.heads[j] = t->heads[i];
+		uint64_t fp = x_fps[t->slots[i].head];
+		bigger.slots[slot_of(&bigger, x_fps, fp, key_hash(&bigger, fp))] = t->slots[i];
 	}
-	free(t->keys);
-	free(t->heads);
+	free(t->slots);
 	*t = bigger;
 }
 
-long lsh_find(const struct lsh_index *x, uint64_t fp, int *distance)
+/* Every table's key hash for fp, its home slot fetched from memory together with the
+ * others rather than one miss after another (at a million fingerprints the tables
+ * are far larger than the caches). */
+static void homes(const struct lsh_index *x, uint64_t fp, uint64_t *hash)
 {
-	long best = -1;
-	int best_distance = -1;
 	for (int k = 0; k < x->ntables; k++) {
 		const struct table *t = &x->tables[k];
-		for (int32_t i = t->heads[slot_of(t, fp & t->mask)]; i != -1; i = t->next[i]) {
-			int d = simhash_distance(fp, x->fps[i]);
+		hash[k] = key_hash(t, fp);
+		__builtin_prefetch(&t->slots[hash[k] & (t->cap - 1)]);
+	}
+}
+
+long lsh_find(const struct lsh_index *x, uint64_t fp, int *distance_out)
+{
+	uint64_t hash[MAX_TABLES];
+	homes(x, fp, hash);
+	int32_t cur[MAX_TABLES];
+	for (int k = 0; k < x->ntables; k++)
+		cur[k] = x->tables[k].slots[slot_of(&x->tables[k], x->fps, fp, hash[k])].head;
+	/* The chains walked side by side, one step of each per round, for the same reason. */
+	long best = -1;
+	int best_distance = -1, walking = 1;
+	while (walking) {
+		walking = 0;
+		for (int k = 0; k < x->ntables; k++)
+			if (cur[k] != -1) {
+				__builtin_prefetch(&x->fps[cur[k]]);
+				__builtin_prefetch(&x->tables[k].next[cur[k]]);
+			}
+		for (int k = 0; k < x->ntables; k++) {
+			int32_t i = cur[k];
+			if (i == -1)
+				continue;
+			int d = distance(fp, x->fps[i]);
 			if (d <= x->max_distance && (best < 0 || i < best)) {
 				best = i;
 				best_distance = d;
 			}
+			cur[k] = x->tables[k].next[i];
+			walking |= cur[k] != -1;
 		}
 	}
-	if (distance)
-		*distance = best_distance;
+	if (distance_out)
+		*distance_out = best_distance;
 	return best;
 }
 
@@ -127,18 +185,19 @@ long lsh_add(struct lsh_index *x, uint64_t fp)
 	}
 	int32_t id = (int32_t)x->n++;
 	x->fps[id] = fp;
+	uint64_t hash[MAX_TABLES];
+	homes(x, fp, hash);
 	for (int k = 0; k < x->ntables; k++) {
 		struct table *t = &x->tables[k];
-		uint64_t key = fp & t->mask;
-		size_t slot = slot_of(t, key);
-		if (t->heads[slot] == -1) {
-			t->keys[slot] = key;
+		struct slot *slot = &t->slots[slot_of(t, x->fps, fp, hash[k])];
+		if (slot->head == -1) {
+			slot->tag = (uint32_t)(hash[k] >> 32);
 			t->used++;
 		}
-		t->next[id] = t->heads[slot];
-		t->heads[slot] = id;
+		t->next[id] = slot->head;
+		slot->head = id;
 		if (t->used * 2 > t->cap)
-			table_grow(t);
+			table_grow(t, x->fps);
 	}
 	return id;
 }
@@ -148,8 +207,7 @@ void lsh_free(struct lsh_index *x)
 	if (!x)
 		return;
 	for (int k = 0; k < x->ntables; k++) {
-		free(x->tables[k].keys);
-		free(x->tables[k].heads);
+		free(x->tables[k].slots);
 		free(x->tables[k].next);
 	}
 	free(x->fps);

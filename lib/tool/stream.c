@@ -8,7 +8,8 @@
 
 struct slot {
 	int done;
-	jv record;
+	jv record; /* or, for stream_emit_line, the line as a jv string */
+	int is_line;
 };
 
 struct stream {
@@ -47,39 +48,77 @@ struct stream *stream_new(struct jsonl_reader *in, struct jsonl_writer *out, str
 	return st;
 }
 
-static void write_record(struct stream *st, jv record)
+static void count_written(struct stream *st)
 {
-	if (jv_is_valid(record))
-		jsonl_write(st->out, record);
-	else
-		jv_free(record);
 	st->written++;
 	st->open--;
 	if (st->progress)
 		progress_tick(st->progress, st->written, NULL);
 }
 
-void stream_emit(struct stream *st, uint64_t seq, jv record)
+static void write_slot(struct stream *st, jv record, int is_line)
 {
-	if (st->abandoned) {
+	if (is_line) {
+		jsonl_write_line(st->out, jv_string_value(record), (size_t)jv_string_length_bytes(jv_copy(record)));
 		jv_free(record);
-		return;
+	} else if (jv_is_valid(record)) {
+		jsonl_write(st->out, record);
+	} else {
+		jv_free(record);
 	}
-	if (!st->keep_order) {
-		write_record(st, record);
-		return;
-	}
-	struct slot *s = &st->window[seq % st->capacity];
-	s->done = 1;
-	s->record = record;
+	count_written(st);
+}
+
+/* keep_order: writes the finished records whose turn has come. */
+static void drain(struct stream *st)
+{
 	for (;;) {
 		struct slot *next = &st->window[st->next_write % st->capacity];
 		if (!next->done)
 			break;
 		next->done = 0;
 		st->next_write++;
-		write_record(st, next->record);
+		write_slot(st, next->record, next->is_line);
 	}
+}
+
+static void emit(struct stream *st, uint64_t seq, jv record, int is_line)
+{
+	if (st->abandoned) {
+		jv_free(record);
+		return;
+	}
+	if (!st->keep_order) {
+		write_slot(st, record, is_line);
+		return;
+	}
+	struct slot *s = &st->window[seq % st->capacity];
+	s->done = 1;
+	s->record = record;
+	s->is_line = is_line;
+	drain(st);
+}
+
+void stream_emit(struct stream *st, uint64_t seq, jv record)
+{
+	emit(st, seq, record, 0);
+}
+
+void stream_emit_line(struct stream *st, uint64_t seq, const char *text, size_t len)
+{
+	if (!st->keep_order || seq == st->next_write) {
+		/* Its turn already: written from the caller's buffer, no copy. */
+		if (st->abandoned)
+			return;
+		if (st->keep_order)
+			st->next_write++;
+		jsonl_write_line(st->out, text, len);
+		count_written(st);
+		if (st->keep_order)
+			drain(st);
+		return;
+	}
+	emit(st, seq, jv_string_sized(text, (int)len), 1);
 }
 
 void stream_reject(struct stream *st, uint64_t seq, struct jsonl_reader *in, jv record, const char *reason)

@@ -35,6 +35,9 @@ void stream_set_source(struct stream *st, stream_source_fn next, void *source);
 /* Returns 0 at the end of input, or the interrupt status (130/143). */
 int stream_run(struct stream *st, stream_start_fn start, void *ctx, struct progress *progress);
 void stream_emit(struct stream *st, uint64_t seq, jv record);
+/* The same for a record already written as one line of JSON (text borrowed): a tool
+ * that passes a record on with a member added need not print it again. */
+void stream_emit_line(struct stream *st, uint64_t seq, const char *text, size_t len);
 /* A record the tool cannot use: reported and routed by the reader like a bad line
  * (FILE:LINE: reason, copied to --rejects), and its place in the stream closed.
  * Consumes record. */
