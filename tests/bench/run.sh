@@ -5,7 +5,7 @@
 # Each tests/bench/bench-*.sh declares its claims on a "# claims: NAME..." line and
 # prints one result line per claim (tests/bench/lib.sh's `claim`):
 #   RESULT <name> <measured> <op> <target> <what>
-# with op >=, <= or ==, and <what> (spaces written as _) saying what was measured and
+# with op >=, <=, <, > or ==, and <what> (spaces written as _) saying what was measured and
 # which realistic regression the target catches. This script turns each into
 #   name measured (target op target) ok|MISSED   # what
 # and into build/bench.json. A declared claim is MISSED when its target is not met,
@@ -39,7 +39,7 @@ verdict() {
 		if ! [[ $measured =~ ^-?[0-9]+([.][0-9]+)?$ && $target =~ ^-?[0-9]+([.][0-9]+)?$ ]]; then
 			reason="not a number"
 		elif awk -v m="$measured" -v t="$target" -v op="$op" \
-			'BEGIN { exit !((op == ">=" && m >= t) || (op == "<=" && m <= t) || (op == "==" && m == t)) }'; then
+			'BEGIN { exit !((op == ">=" && m >= t) || (op == "<=" && m <= t) || (op == "<" && m < t) || (op == ">" && m > t) || (op == "==" && m == t)) }'; then
 			result=ok
 		fi
 	fi
