@@ -24,6 +24,11 @@
 # With -S/--slf each host gets an equal share (N divided by the number of hosts, said
 # on stderr), kept in ${TMPDIR:-/tmp}/persona-limits.ID on that host.
 #
+# BLOCK is a size (10M by default; K, M, G suffixes) or, for a plain file only, -N: N
+# blocks for each job slot. A CPU-bound stage is fastest with -b -1 (one block per
+# job: no job waits at the end, one start each), a model-bound one resumes in smaller
+# steps with a size (each failed shard reruns whole).
+#
 # Exit status: 0 all shards succeeded; 75 the only failures were exit 75 (retry later
 # with --resume-failed); 1 a shard failed otherwise; 2 usage error (nothing was run).
 # Every tool draws its randomness from (seed, record id, purpose), so the output
@@ -77,6 +82,12 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$input" ] || die 2 "no input: give -i FILE (try 'fanout.sh --help')"
+if [[ $block == -* ]]; then
+	[[ $block =~ ^-[1-9][0-9]*$ ]] || die 2 "-b '$block': a size such as 10M, or -N (N blocks per job)"
+	case $input in
+	-|*.gz|*.GZ) die 2 "-b $block (blocks per job) needs a plain file: a pipe or gzip input has no known size" ;;
+	esac
+fi
 [ $# -gt 0 ] || die 2 "no command: give it after '--' (try 'fanout.sh --help')"
 command -v parallel >/dev/null || die 2 "GNU parallel is not installed (apt-get install parallel)"
 if [ "$input" != - ]; then

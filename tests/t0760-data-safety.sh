@@ -57,6 +57,19 @@ test_expect_success 'fanout: missing input, missing tool, bad option: one line, 
 	test "$(cat kept.jsonl)" = keep
 '
 
+test_expect_success 'fanout -b -N: N blocks per job on a plain file; refused for gzip or a pipe' '
+	"$FANOUT" -i p.jsonl -o blocks.jsonl -j 2 -b -1 -- persona-craft --template --quiet &&
+	test_cmp want.jsonl blocks.jsonl &&
+	test "$(wc -l <blocks.jsonl.parts/status)" = 2 &&
+	gzip -c p.jsonl >p.jsonl.gz &&
+	echo keep >kept.jsonl &&
+	test_expect_code 2 "$FANOUT" -i p.jsonl.gz -o kept.jsonl -b -1 -- cat 2>err &&
+	test "$(cat err)" = "fanout: -b -1 (blocks per job) needs a plain file: a pipe or gzip input has no known size" &&
+	test_expect_code 2 "$FANOUT" -i p.jsonl -o kept.jsonl -b -x -- cat 2>err &&
+	test "$(cat err)" = "fanout: -b '"'"'-x'"'"': a size such as 10M, or -N (N blocks per job)" &&
+	test "$(cat kept.jsonl)" = keep
+'
+
 test_expect_success 'pipeline scripts: --help and -h print usage and exit 0' '
 	for usage in "fanout --help" "fanout -h" "demo --help" "demo -h" "spasm-matrix --help" "spasm-matrix -h"; do
 		set -- $usage &&
