@@ -427,8 +427,80 @@ static bool scan_unicode_escape(struct json_scan *s)
 	return buffer_append(&s->text, utf8, n);
 }
 
+/* A conversation's requests repeat its history, and libjq checks every byte of a new
+ * string (most of the time left per request), so the long strings of requests are
+ * made once and shared: a direct-mapped cache keyed by the string's JSON text. */
+enum { STRING_CACHE_SLOTS = 16384, STRING_CACHE_MIN = 1 };
+
+struct cached_string {
+	char *text; /* the JSON text between the quotes */
+	size_t len;
+	jv value;
+};
+
+static struct cached_string string_cache[STRING_CACHE_SLOTS];
+
+static uint64_t text_hash(const char *text, size_t len)
+{
+	uint64_t hash = len;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t word;
+		memcpy(&word, text + i, 8);
+		hash = (hash ^ word) * 0x9E3779B97F4A7C15ULL;
+		hash ^= hash >> 29;
+	}
+	for (; i < len; i++)
+		hash = (hash ^ (unsigned char)text[i]) * 0x100000001B3ULL;
+	return hash ^ (hash >> 32);
+}
+
+/* The end of the string whose text starts at p (its closing quote), or NULL. */
+static const char *string_end(const char *p, const char *end)
+{
+	while (p < end && *p != '"')
+		p += *p == '\\' ? 2 : 1;
+	return p < end ? p : NULL;
+}
+
+static void free_string_cache(void)
+{
+	for (size_t i = 0; i < STRING_CACHE_SLOTS; i++) {
+		if (string_cache[i].text)
+			jv_free(string_cache[i].value);
+		free(string_cache[i].text);
+	}
+}
+
+static bool scan_string_uncached(struct json_scan *s, jv *out);
+
 /* s->p at the opening quote. */
 static bool scan_string(struct json_scan *s, jv *out)
+{
+	const char *text = s->p + 1, *close = string_end(text, s->end);
+	size_t len = close ? (size_t)(close - text) : 0;
+	if (len < STRING_CACHE_MIN)
+		return scan_string_uncached(s, out);
+	struct cached_string *slot = &string_cache[text_hash(text, len) % STRING_CACHE_SLOTS];
+	if (slot->text && slot->len == len && memcmp(slot->text, text, len) == 0) {
+		*out = jv_copy(slot->value);
+		s->p = close + 1;
+		return true;
+	}
+	if (!scan_string_uncached(s, out))
+		return false;
+	char *copy = malloc(len);
+	if (copy) {
+		if (slot->text)
+			jv_free(slot->value);
+		free(slot->text);
+		memcpy(copy, text, len);
+		*slot = (struct cached_string){ copy, len, jv_copy(*out) };
+	}
+	return true;
+}
+
+static bool scan_string_uncached(struct json_scan *s, jv *out)
 {
 	const char *start = ++s->p;
 	while (s->p < s->end && *s->p != '"' && *s->p != '\\' && (unsigned char)*s->p >= 0x20)
@@ -2850,6 +2922,7 @@ static void shut_down(void)
 	free(config.fault_list);
 	free(config.fault_kinds);
 	free(config.expected_auth);
+	free_string_cache();
 }
 
 /* ------------------------------------------------------------------ */
