@@ -833,6 +833,7 @@ struct connection {
 	struct buffer out; /* bytes to send now */
 	size_t out_sent;
 	struct buffer delayed; /* reply bytes released at deadline_us */
+	long long arrived_us; /* when the bytes last read reached the socket, or 0 */
 	long long deadline_us; /* PHASE_DELAY: reply due; PHASE_LINGER: give up */
 	size_t index; /* in server.conns */
 	size_t timer_index; /* in server.timers, or NO_TIMER */
@@ -915,6 +916,33 @@ static bool discard_input(struct connection *c)
 	}
 }
 
+/* recv, noting when the bytes reached the socket (SO_TIMESTAMPNS, set on every
+ * connection): a reply is due --latency-ms after its request arrived, however long
+ * the server took to get to it while busy with others (benches share two cores). */
+static ssize_t receive(struct connection *c, char *into, size_t room)
+{
+	struct iovec iov = { into, room };
+	union {
+		char bytes[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr align;
+	} control;
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.bytes, .msg_controllen = sizeof control.bytes
+	};
+	ssize_t n = recvmsg(c->fd, &msg, 0);
+	struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
+		struct timespec stamp, real;
+		memcpy(&stamp, CMSG_DATA(cm), sizeof stamp);
+		clock_gettime(CLOCK_REALTIME, &real);
+		long long age =
+			(long long)(real.tv_sec - stamp.tv_sec) * 1000000 + (real.tv_nsec - stamp.tv_nsec) / 1000;
+		/* The stamp is wall-clock time: a clock step makes it useless, not harmful. */
+		c->arrived_us = age >= 0 && age < 1000000 ? now_us() - age : 0;
+	}
+	return n;
+}
+
 /* Returns false when the connection is broken and must be closed. */
 static bool read_input(struct connection *c)
 {
@@ -927,7 +955,7 @@ static bool read_input(struct connection *c)
 			room = READ_CHUNK;
 		if (!buffer_reserve(&c->in, room))
 			return false;
-		ssize_t n = recv(c->fd, c->in.data + c->in.len, room, 0);
+		ssize_t n = receive(c, c->in.data + c->in.len, room);
 		if (n > 0) {
 			c->in.len += (size_t)n;
 		} else if (n == 0) {
@@ -2309,6 +2337,12 @@ static const char *reason_phrase(int status)
 	}
 }
 
+/* When the request being answered arrived: the kernel's stamp of its last bytes. */
+static long long arrival(const struct connection *c, long long now)
+{
+	return c->arrived_us > 0 && c->arrived_us <= now ? c->arrived_us : now;
+}
+
 /* An event stream: the headers now, the events one by one (PHASE_STREAM), the
  * first after --latency-ms, each next after --stream-delay-ms; the body ends when
  * the connection closes.  A cut stream stops halfway.  Consumes reply->body. */
@@ -2324,7 +2358,7 @@ static bool queue_stream(struct connection *c, struct reply *reply, long long no
 		  buffer_append(&c->delayed, jv_string_value(reply->body), sent_len);
 	jv_free(reply->body);
 	c->phase = PHASE_STREAM;
-	c->deadline_us = now + config.latency_ms * 1000;
+	c->deadline_us = arrival(c, now) + config.latency_ms * 1000;
 	return ok;
 }
 
@@ -2371,7 +2405,7 @@ static bool queue_reply(struct connection *c, struct reply *reply, bool delayed,
 	jv_free(reply->body);
 	if (delayed) {
 		c->phase = PHASE_DELAY;
-		c->deadline_us = now + config.latency_ms * 1000;
+		c->deadline_us = arrival(c, now) + config.latency_ms * 1000;
 	} else {
 		c->phase = PHASE_WRITE;
 	}
@@ -2726,6 +2760,7 @@ static void accept_connections(long long now)
 		/* Replies go out in one write; don't let Nagle hold them back. */
 		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
 		if (!add_connection(fd)) {
 			warn("out of memory for a new connection");
 			close(fd);
