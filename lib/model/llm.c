@@ -420,7 +420,6 @@ struct llm_engine {
 	size_t nsockets;
 	double timer_due; /* when libcurl wants its timeout action, < 0: none */
 	int streams; /* clients that stream: only their attempts can go idle */
-	int submitted; /* calls were queued since start_due last ran */
 	uint64_t seed;
 	int send_seed;
 	struct rng jitter;
@@ -799,7 +798,6 @@ static void enqueue(struct call *k)
 		buf_free(&hit);
 	}
 	push(&e->waiting, &e->waiting_tail, k);
-	e->submitted = 1;
 }
 
 static void set_body(struct call *k, jv body)
@@ -1635,7 +1633,6 @@ static void ask_again(struct call *k)
 	forget_reply(k);
 	k->due = now();
 	push(&c->engine->waiting, &c->engine->waiting_tail, k);
-	c->engine->submitted = 1;
 }
 
 /* Decide what a finished HTTP attempt means: done, retry, or failed for good. */
@@ -1731,15 +1728,32 @@ static void settle(struct call *k, CURLcode code)
 	finish(k);
 }
 
-static void start_due(struct llm_engine *e, double *wait)
+/* Every client that sends requests has all its slots in use: no waiting call can start. */
+static int saturated(const struct llm_engine *e)
+{
+	for (size_t i = 0; i < e->nclients; i++)
+		if (e->clients[i]->provider == PROVIDER_OFFLINE ||
+		    e->clients[i]->in_flight < e->clients[i]->concurrency)
+			return 0;
+	return 1;
+}
+
+/* Start the waiting calls that may start, in the order they were queued; *wait becomes
+ * the time until the next one may. A prompt start (after a reply) stops looking once
+ * every slot is taken, leaving *wait to the step's full pass. */
+static void start_due(struct llm_engine *e, double *wait, int prompt)
 {
 	double t = now();
-	e->submitted = 0;
 	struct call *keep = NULL, *keep_tail = NULL;
-	struct call *k = e->waiting;
+	struct call *k = e->waiting, *last = e->waiting_tail;
 	e->waiting = e->waiting_tail = NULL;
 	while (k) {
 		struct call *next = k->next;
+		if (prompt && saturated(e)) { /* the rest stays as it is */
+			keep_tail ? (keep_tail->next = k) : (keep = k);
+			keep_tail = last;
+			break;
+		}
 		if (k->due > t) {
 			*wait = fmin(*wait, k->due - t);
 			push(&keep, &keep_tail, k);
@@ -1962,18 +1976,18 @@ static void settle_finished(struct llm_engine *e)
 }
 
 /* A reply is answered before the next socket is read: its call settles, its callback
- * runs and the calls that submits go out. The last of a burst of replies then waits
- * for its own turn only, not for every other reply of the burst to be parsed,
- * delivered and followed up first. */
+ * runs, and the calls it submits, or the waiting ones its slot lets start, go out. The
+ * last of a burst of replies then waits for its own turn only, not for every other
+ * reply of the burst to be parsed, delivered and followed up first. */
 static void answer_replies(struct llm_engine *e)
 {
 	settle_finished(e);
 	if (!e->finished)
 		return;
 	deliver(e);
-	if (e->submitted && !interrupt_requested()) {
+	if (e->waiting && !interrupt_requested()) {
 		double ignored = 0;
-		start_due(e, &ignored);
+		start_due(e, &ignored, 1);
 		run_timer(e);
 	}
 }
@@ -2025,7 +2039,7 @@ static void stop_idle(struct llm_engine *e, double *wait)
 size_t llm_engine_step(struct llm_engine *e, int max_wait_ms)
 {
 	double wait = max_wait_ms / 1000.0;
-	start_due(e, &wait);
+	start_due(e, &wait, 0);
 	if (e->finished)
 		wait = 0;
 	stop_idle(e, &wait);
