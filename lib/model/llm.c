@@ -1416,15 +1416,9 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
 	return bytes;
 }
 
-/* A handle for one of the client's attempts: one a finished attempt left (libcurl
- * keeps what it learned, and the client's settings stay), or a new one. */
-static CURL *client_handle(struct llm_client *c)
+/* The client's settings on a handle that has none (new, or reset). */
+static void set_up_handle(struct llm_client *c, CURL *h)
 {
-	if (c->nidle)
-		return c->idle_handles[--c->nidle];
-	CURL *h = curl_easy_init();
-	if (!h)
-		fatalf(EXIT_SOME_FAILED, "cannot create a libcurl handle");
 	curl_easy_setopt(h, CURLOPT_POST, 1L);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
@@ -1441,6 +1435,27 @@ static CURL *client_handle(struct llm_client *c)
 	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "persona-toolkit/" PS_VERSION);
+}
+
+/* A handle for one of the client's attempts: one its finished attempts left (its
+ * settings stay), else another client's, reset, else a new one. So the engine holds no
+ * more handles than it ever had attempts in flight at once (each holds a 16 KB buffer),
+ * and creating and freeing one per attempt, a tenth of the client's work per request
+ * against a local server, is gone. */
+static CURL *client_handle(struct llm_client *c)
+{
+	if (c->nidle)
+		return c->idle_handles[--c->nidle];
+	struct llm_engine *e = c->engine;
+	CURL *h = NULL;
+	for (size_t i = 0; i < e->nclients && !h; i++)
+		if (e->clients[i]->nidle)
+			h = e->clients[i]->idle_handles[--e->clients[i]->nidle];
+	if (h)
+		curl_easy_reset(h);
+	else if (!(h = curl_easy_init()))
+		fatalf(EXIT_SOME_FAILED, "cannot create a libcurl handle");
+	set_up_handle(c, h);
 	return h;
 }
 
