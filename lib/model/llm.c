@@ -2009,22 +2009,31 @@ static void answer_replies(struct llm_engine *e)
 
 #define MAX_EVENTS 64
 
-static void drive_sockets(struct llm_engine *e, double wait)
+/* Let libcurl act on the sockets epoll finds ready within ms; with answer, each reply
+ * is answered before the next socket is read (answer_replies), else finished transfers
+ * wait for the step to settle them. */
+static void act_on_sockets(struct llm_engine *e, int ms, int answer)
 {
-	if (e->timer_due >= 0)
-		wait = fmin(wait, fmax(0, e->timer_due - now()));
-	int ms = (int)(wait * 1000 + 0.999);
 	struct epoll_event events[MAX_EVENTS];
-	int ready = epoll_wait(e->epoll_fd, events, MAX_EVENTS, e->nsockets || e->pending ? ms : 0);
+	int ready = epoll_wait(e->epoll_fd, events, MAX_EVENTS, ms);
 	int running = 0;
 	for (int i = 0; i < ready; i++) {
 		uint32_t got = events[i].events;
 		int ev = ((got & EPOLLIN) ? CURL_CSELECT_IN : 0) | ((got & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
 			 ((got & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
 		curl_multi_socket_action(e->multi, events[i].data.fd, ev, &running);
-		answer_replies(e);
+		if (answer)
+			answer_replies(e);
 	}
 	run_timer(e);
+}
+
+static void drive_sockets(struct llm_engine *e, double wait)
+{
+	if (e->timer_due >= 0)
+		wait = fmin(wait, fmax(0, e->timer_due - now()));
+	int ms = (int)(wait * 1000 + 0.999);
+	act_on_sockets(e, e->nsockets || e->pending ? ms : 0, 1);
 }
 
 /* Streaming attempts silent for --idle-timeout seconds are given up as timeouts
@@ -2054,6 +2063,7 @@ static void stop_idle(struct llm_engine *e, double *wait)
 size_t llm_engine_step(struct llm_engine *e, int max_wait_ms)
 {
 	double wait = max_wait_ms / 1000.0;
+	settle_finished(e); /* what libcurl finished outside a step (llm_engine_kick) */
 	start_due(e, &wait, 0);
 	if (e->finished)
 		wait = 0;
@@ -2064,6 +2074,19 @@ size_t llm_engine_step(struct llm_engine *e, int max_wait_ms)
 	deliver(e);
 	stop_when_spent(e);
 	return e->pending;
+}
+
+void llm_engine_kick(struct llm_engine *e)
+{
+	if (e->cancelling)
+		return;
+	if (e->waiting) {
+		double ignored = 0;
+		start_due(e, &ignored, 1);
+		run_timer(e); /* libcurl starts them: connects, or sends on a kept connection */
+	}
+	if (e->nsockets)
+		act_on_sockets(e, 0, 1); /* and finishes connecting and sends */
 }
 
 /* A call given up: its callback still runs (so its owner can free what it holds), with
