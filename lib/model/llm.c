@@ -1754,7 +1754,7 @@ static int saturated(const struct llm_engine *e)
 }
 
 /* Start the waiting calls that may start, in the order they were queued; *wait becomes
- * the time until the next one may. A prompt start (after a reply) stops looking once
+ * the time until the next one may. A prompt start (llm_engine_kick) stops looking once
  * every slot is taken, leaving *wait to the step's full pass. */
 static void start_due(struct llm_engine *e, double *wait, int prompt)
 {
@@ -1990,28 +1990,28 @@ static void settle_finished(struct llm_engine *e)
 	}
 }
 
-/* A reply is answered before the next socket is read: its call settles, its callback
- * runs, and the calls it submits, or the waiting ones its slot lets start, go out. The
- * last of a burst of replies then waits for its own turn only, not for every other
- * reply of the burst to be parsed, delivered and followed up first. */
-static void answer_replies(struct llm_engine *e)
+/* A reply is answered before the next socket is read: its call settles and its
+ * callback runs. 1 when calls are then waiting (the callback's follow-up, or one the
+ * freed slot lets start): the step ends there and the next one sends them first, so
+ * the last of a burst of replies waits for its own turn only, not for every other
+ * reply of the burst to be parsed, delivered and followed up. Ending the step keeps
+ * the order calls start in what it is between two steps: the tool opens the records
+ * the finished ones made room for, then everything queued starts, oldest first. */
+static int answer_replies(struct llm_engine *e)
 {
 	settle_finished(e);
 	if (!e->finished)
-		return;
+		return 0;
 	deliver(e);
-	if (e->waiting && !interrupt_requested()) {
-		double ignored = 0;
-		start_due(e, &ignored, 1);
-		run_timer(e);
-	}
+	return e->waiting != NULL;
 }
 
 #define MAX_EVENTS 64
 
 /* Let libcurl act on the sockets epoll finds ready within ms; with answer, each reply
- * is answered before the next socket is read (answer_replies), else finished transfers
- * wait for the step to settle them. */
+ * is answered before the next socket is read (answer_replies), and the pass ends when
+ * that leaves calls waiting (the sockets not read stay ready); without, finished
+ * transfers wait for the step to settle them. */
 static void act_on_sockets(struct llm_engine *e, int ms, int answer)
 {
 	struct epoll_event events[MAX_EVENTS];
@@ -2022,8 +2022,8 @@ static void act_on_sockets(struct llm_engine *e, int ms, int answer)
 		int ev = ((got & EPOLLIN) ? CURL_CSELECT_IN : 0) | ((got & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
 			 ((got & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
 		curl_multi_socket_action(e->multi, events[i].data.fd, ev, &running);
-		if (answer)
-			answer_replies(e);
+		if (answer && answer_replies(e))
+			break;
 	}
 	run_timer(e);
 }
@@ -2065,6 +2065,7 @@ size_t llm_engine_step(struct llm_engine *e, int max_wait_ms)
 	double wait = max_wait_ms / 1000.0;
 	settle_finished(e); /* what libcurl finished outside a step (llm_engine_kick) */
 	start_due(e, &wait, 0);
+	run_timer(e); /* what started goes out before any socket is read */
 	if (e->finished)
 		wait = 0;
 	stop_idle(e, &wait);
@@ -2086,7 +2087,7 @@ void llm_engine_kick(struct llm_engine *e)
 		run_timer(e); /* libcurl starts them: connects, or sends on a kept connection */
 	}
 	if (e->nsockets)
-		act_on_sockets(e, 0, 1); /* and finishes connecting and sends */
+		act_on_sockets(e, 0, 0); /* and finishes connecting and sends */
 }
 
 /* A call given up: its callback still runs (so its owner can free what it holds), with
