@@ -958,6 +958,8 @@ static bool read_input(struct connection *c)
 		ssize_t n = receive(c, c->in.data + c->in.len, room);
 		if (n > 0) {
 			c->in.len += (size_t)n;
+			if ((size_t)n < room)
+				break; /* drained for now; epoll says when more comes */
 		} else if (n == 0) {
 			c->peer_eof = true;
 		} else if (errno == EINTR) {
