@@ -31,5 +31,9 @@ typedef void (*ask_done_fn)(void *ctx, enum ask_outcome outcome, const struct ll
 
 void ask_start(struct llm_client *c, jv messages, const struct llm_hint *hint, long max_tries, ask_accept_fn accept,
 	       ask_done_fn done, void *ctx);
+/* The same for one user message, prompt (borrowed), as llm_user_prompt(prompt) gives,
+ * without making it a jv first (libjq checks every byte of a new string). */
+void ask_start_prompt(struct llm_client *c, const char *prompt, const struct llm_hint *hint, long max_tries,
+		      ask_accept_fn accept, ask_done_fn done, void *ctx);
 
 #endif

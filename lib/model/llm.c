@@ -1,13 +1,14 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <poll.h>
+#include <sys/epoll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/prctl.h>
 #include <time.h>
+#include <unistd.h>
 #include <curl/curl.h>
 
 #include "buf.h"
@@ -348,6 +349,8 @@ struct llm_client {
 	char *model;
 	char *secret; /* the API key, for the header and for scrubbing only */
 	struct curl_slist *headers;
+	CURL **idle_handles; /* easy handles of finished attempts, set up for this client */
+	size_t nidle, idle_cap;
 	char *cacert;
 	double temperature; /* < 0: left out */
 	double top_p; /* < 0: left out */
@@ -413,9 +416,10 @@ struct call {
 
 struct llm_engine {
 	CURLM *multi;
-	struct pollfd *fds; /* the sockets libcurl asked us to watch */
-	size_t nfds, fds_cap;
+	int epoll_fd; /* the sockets libcurl asked us to watch */
+	size_t nsockets;
 	double timer_due; /* when libcurl wants its timeout action, < 0: none */
+	int streams; /* clients that stream: only their attempts can go idle */
 	uint64_t seed;
 	int send_seed;
 	struct rng jitter;
@@ -461,6 +465,9 @@ struct llm_engine *llm_engine_new(uint64_t seed, int send_seed)
 		curl_ready = 1;
 	}
 	struct llm_engine *e = xcalloc(1, sizeof *e);
+	e->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (e->epoll_fd < 0)
+		fatalf(EXIT_SOME_FAILED, "cannot create an epoll instance: %s", strerror(errno));
 	e->multi = curl_multi_init();
 	curl_multi_setopt(e->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 	curl_multi_setopt(e->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
@@ -505,6 +512,9 @@ static void client_free(struct llm_client *c)
 		free(c->secret);
 	}
 	curl_slist_free_all(c->headers);
+	for (size_t i = 0; i < c->nidle; i++)
+		curl_easy_cleanup(c->idle_handles[i]);
+	free(c->idle_handles);
 	cache_close(c->cache);
 	sharedlimit_close(c->shared);
 	jv_free(c->body_extra);
@@ -665,6 +675,7 @@ struct llm_client *llm_client_new(struct llm_engine *e, const struct llm_config 
 		}
 	}
 	build_headers(c, cfg);
+	e->streams += c->stream;
 	e->clients = xrealloc(e->clients, (e->nclients + 1) * sizeof *e->clients);
 	e->clients[e->nclients++] = c;
 	if (cfg->budget >= 0 && (e->budget < 0 || cfg->budget < e->budget))
@@ -1336,7 +1347,8 @@ static size_t on_body(char *data, size_t size, size_t n, void *userdata)
 {
 	struct call *k = userdata;
 	size_t bytes = size * n;
-	k->last_byte = now();
+	if (k->client->stream)
+		k->last_byte = now();
 	if (k->response.len + bytes > (size_t)MAX_RESPONSE_BYTES)
 		return 0;
 	buf_add(&k->response, data, bytes);
@@ -1404,31 +1416,18 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
 	return bytes;
 }
 
-static void start_http(struct call *k)
+/* The client's settings on a handle that has none (new, or reset). */
+static void set_up_handle(struct llm_client *c, CURL *h)
 {
-	struct llm_client *c = k->client;
-	CURL *h = curl_easy_init();
-	if (!h)
-		fatalf(EXIT_SOME_FAILED, "cannot create a libcurl handle");
-	k->easy = h;
-	buf_reset(&k->response);
-	forget_headers(k);
-	curl_easy_setopt(h, CURLOPT_URL, k->embeddings ? c->embed_url : c->chat_url);
 	curl_easy_setopt(h, CURLOPT_POST, 1L);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, k->body);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)k->body_len);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, k);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, k);
 	if (c->timeout > 0)
 		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(c->timeout * 1000));
 	curl_easy_setopt(
 		h, CURLOPT_CONNECTTIMEOUT_MS,
 		(long)(fmin(c->timeout > 0 ? c->timeout : DEFAULT_CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT) * 1000));
-	k->last_byte = now();
-	k->idle = 0;
 	if (c->cacert)
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->cacert);
 	/* Proxies: libcurl reads http_proxy, https_proxy, all_proxy and no_proxy itself. */
@@ -1436,7 +1435,45 @@ static void start_http(struct call *k)
 	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "persona-toolkit/" PS_VERSION);
+}
+
+/* A handle for one of the client's attempts: one its finished attempts left (its
+ * settings stay), else another client's, reset, else a new one. So the engine holds no
+ * more handles than it ever had attempts in flight at once (each holds a 16 KB buffer),
+ * and creating and freeing one per attempt, a tenth of the client's work per request
+ * against a local server, is gone. */
+static CURL *client_handle(struct llm_client *c)
+{
+	if (c->nidle)
+		return c->idle_handles[--c->nidle];
+	struct llm_engine *e = c->engine;
+	CURL *h = NULL;
+	for (size_t i = 0; i < e->nclients && !h; i++)
+		if (e->clients[i]->nidle)
+			h = e->clients[i]->idle_handles[--e->clients[i]->nidle];
+	if (h)
+		curl_easy_reset(h);
+	else if (!(h = curl_easy_init()))
+		fatalf(EXIT_SOME_FAILED, "cannot create a libcurl handle");
+	set_up_handle(c, h);
+	return h;
+}
+
+static void start_http(struct call *k)
+{
+	struct llm_client *c = k->client;
+	CURL *h = client_handle(c);
+	k->easy = h;
+	buf_reset(&k->response);
+	forget_headers(k);
+	curl_easy_setopt(h, CURLOPT_URL, k->embeddings ? c->embed_url : c->chat_url);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, k->body);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)k->body_len);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, k);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, k);
 	curl_easy_setopt(h, CURLOPT_PRIVATE, k);
+	k->last_byte = now();
+	k->idle = 0;
 	k->result.attempts++;
 	c->in_flight++;
 	k->run_prev = NULL;
@@ -1447,14 +1484,20 @@ static void start_http(struct call *k)
 	curl_multi_add_handle(c->engine->multi, h);
 }
 
-/* End an HTTP attempt (finished or abandoned): the handle goes, the call stays. */
+/* End an HTTP attempt (finished or abandoned): the handle waits for the client's next
+ * attempt, the call stays. */
 static void stop_http(struct call *k)
 {
-	struct llm_engine *e = k->client->engine;
+	struct llm_client *c = k->client;
+	struct llm_engine *e = c->engine;
 	curl_multi_remove_handle(e->multi, k->easy);
-	curl_easy_cleanup(k->easy);
+	if (c->nidle == c->idle_cap) {
+		c->idle_cap = c->idle_cap ? c->idle_cap * 2 : 16;
+		c->idle_handles = xrealloc(c->idle_handles, c->idle_cap * sizeof *c->idle_handles);
+	}
+	c->idle_handles[c->nidle++] = k->easy;
 	k->easy = NULL;
-	k->client->in_flight--;
+	c->in_flight--;
 	if (k->run_prev)
 		k->run_prev->run_next = k->run_next;
 	else
@@ -1700,14 +1743,32 @@ static void settle(struct call *k, CURLcode code)
 	finish(k);
 }
 
-static void start_due(struct llm_engine *e, double *wait)
+/* Every client that sends requests has all its slots in use: no waiting call can start. */
+static int saturated(const struct llm_engine *e)
+{
+	for (size_t i = 0; i < e->nclients; i++)
+		if (e->clients[i]->provider == PROVIDER_OFFLINE ||
+		    e->clients[i]->in_flight < e->clients[i]->concurrency)
+			return 0;
+	return 1;
+}
+
+/* Start the waiting calls that may start, in the order they were queued; *wait becomes
+ * the time until the next one may. A prompt start (llm_engine_kick) stops looking once
+ * every slot is taken, leaving *wait to the step's full pass. */
+static void start_due(struct llm_engine *e, double *wait, int prompt)
 {
 	double t = now();
 	struct call *keep = NULL, *keep_tail = NULL;
-	struct call *k = e->waiting;
+	struct call *k = e->waiting, *last = e->waiting_tail;
 	e->waiting = e->waiting_tail = NULL;
 	while (k) {
 		struct call *next = k->next;
+		if (prompt && saturated(e)) { /* the rest stays as it is */
+			keep_tail ? (keep_tail->next = k) : (keep = k);
+			keep_tail = last;
+			break;
+		}
 		if (k->due > t) {
 			*wait = fmin(*wait, k->due - t);
 			push(&keep, &keep_tail, k);
@@ -1863,31 +1924,37 @@ static void deliver(struct llm_engine *e)
 }
 
 /* libcurl tells us which sockets to watch and when its next timeout is due
- * (curl_multi_socket_action): each step then touches only the transfers that have
- * something to do, instead of every transfer in flight as curl_multi_perform would —
- * what keeps 256 conversations in flight close to the latency bound. */
+ * (curl_multi_socket_action), and epoll tells us which of them are ready: each step
+ * touches only the transfers that have something to do, never every socket or
+ * transfer in flight as poll() or curl_multi_perform would — what keeps a thousand
+ * conversations in flight close to the latency bound. A socket epoll knows is
+ * marked with curl_multi_assign, so nothing is looked up. */
 static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
 	(void)easy;
-	(void)socketp;
 	struct llm_engine *e = userp;
-	size_t i = 0;
-	while (i < e->nfds && e->fds[i].fd != fd)
-		i++;
 	if (what == CURL_POLL_REMOVE) {
-		if (i < e->nfds)
-			e->fds[i] = e->fds[--e->nfds];
+		if (socketp) {
+			/* libcurl may have closed it already, which took it out of epoll. */
+			epoll_ctl(e->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
+			curl_multi_assign(e->multi, fd, NULL);
+			e->nsockets--;
+		}
 		return 0;
 	}
-	if (i == e->nfds) {
-		if (e->nfds == e->fds_cap) {
-			e->fds_cap = e->fds_cap ? e->fds_cap * 2 : 64;
-			e->fds = xrealloc(e->fds, e->fds_cap * sizeof *e->fds);
-		}
-		e->fds[e->nfds++].fd = fd;
+	struct epoll_event ev = {
+		.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0), .data.fd = fd
+	};
+	if (!socketp) {
+		if (epoll_ctl(e->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0 &&
+		    (errno != EEXIST || epoll_ctl(e->epoll_fd, EPOLL_CTL_MOD, fd, &ev) < 0))
+			return -1;
+		curl_multi_assign(e->multi, fd, e);
+		e->nsockets++;
+	} else if (epoll_ctl(e->epoll_fd, EPOLL_CTL_MOD, fd, &ev) < 0 &&
+		   (errno != ENOENT || epoll_ctl(e->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0)) {
+		return -1;
 	}
-	e->fds[i].events = (short)(((what & CURL_POLL_IN) ? POLLIN : 0) | ((what & CURL_POLL_OUT) ? POLLOUT : 0));
-	e->fds[i].revents = 0;
 	return 0;
 }
 
@@ -1899,38 +1966,82 @@ static int on_timer(CURLM *multi, long timeout_ms, void *userp)
 	return 0;
 }
 
-static void drive_sockets(struct llm_engine *e, double wait)
+/* libcurl's timeout action, when it is due (new transfers start there). */
+static void run_timer(struct llm_engine *e)
 {
-	if (e->timer_due >= 0)
-		wait = fmin(wait, fmax(0, e->timer_due - now()));
-	int ms = (int)(wait * 1000 + 0.999);
-	int ready = poll(e->fds, (nfds_t)e->nfds, e->nfds || e->pending ? ms : 0);
 	int running = 0;
-	if (ready > 0) {
-		/* Act on a copy: socket_action may add or remove sockets as it goes. */
-		struct pollfd *copy = xmalloc(e->nfds * sizeof *copy);
-		size_t n = e->nfds;
-		memcpy(copy, e->fds, n * sizeof *copy);
-		for (size_t i = 0; i < n; i++) {
-			if (!copy[i].revents)
-				continue;
-			int ev = ((copy[i].revents & POLLIN) ? CURL_CSELECT_IN : 0) |
-				 ((copy[i].revents & POLLOUT) ? CURL_CSELECT_OUT : 0) |
-				 ((copy[i].revents & (POLLERR | POLLHUP | POLLNVAL)) ? CURL_CSELECT_ERR : 0);
-			curl_multi_socket_action(e->multi, copy[i].fd, ev, &running);
-		}
-		free(copy);
-	}
 	if (e->timer_due >= 0 && now() >= e->timer_due) {
 		e->timer_due = -1;
 		curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	}
 }
 
+/* The transfers libcurl finished: what each attempt means (settle). */
+static void settle_finished(struct llm_engine *e)
+{
+	CURLMsg *m;
+	int left;
+	while ((m = curl_multi_info_read(e->multi, &left))) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		struct call *k = NULL;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&k);
+		settle(k, m->data.result);
+	}
+}
+
+/* A reply is answered before the next socket is read: its call settles and its
+ * callback runs. 1 when calls are then waiting (the callback's follow-up, or one the
+ * freed slot lets start): the step ends there and the next one sends them first, so
+ * the last of a burst of replies waits for its own turn only, not for every other
+ * reply of the burst to be parsed, delivered and followed up. Ending the step keeps
+ * the order calls start in what it is between two steps: the tool opens the records
+ * the finished ones made room for, then everything queued starts, oldest first. */
+static int answer_replies(struct llm_engine *e)
+{
+	settle_finished(e);
+	if (!e->finished)
+		return 0;
+	deliver(e);
+	return e->waiting != NULL;
+}
+
+#define MAX_EVENTS 64
+
+/* Let libcurl act on the sockets epoll finds ready within ms; with answer, each reply
+ * is answered before the next socket is read (answer_replies), and the pass ends when
+ * that leaves calls waiting (the sockets not read stay ready); without, finished
+ * transfers wait for the step to settle them. */
+static void act_on_sockets(struct llm_engine *e, int ms, int answer)
+{
+	struct epoll_event events[MAX_EVENTS];
+	int ready = epoll_wait(e->epoll_fd, events, MAX_EVENTS, ms);
+	int running = 0;
+	for (int i = 0; i < ready; i++) {
+		uint32_t got = events[i].events;
+		int ev = ((got & EPOLLIN) ? CURL_CSELECT_IN : 0) | ((got & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
+			 ((got & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
+		curl_multi_socket_action(e->multi, events[i].data.fd, ev, &running);
+		if (answer && answer_replies(e))
+			break;
+	}
+	run_timer(e);
+}
+
+static void drive_sockets(struct llm_engine *e, double wait)
+{
+	if (e->timer_due >= 0)
+		wait = fmin(wait, fmax(0, e->timer_due - now()));
+	int ms = (int)(wait * 1000 + 0.999);
+	act_on_sockets(e, e->nsockets || e->pending ? ms : 0, 1);
+}
+
 /* Streaming attempts silent for --idle-timeout seconds are given up as timeouts
  * (libcurl's own low-speed check averages over seconds, so a trickle hides a stall). */
 static void stop_idle(struct llm_engine *e, double *wait)
 {
+	if (!e->streams)
+		return;
 	double t = now();
 	struct call *k = e->running;
 	while (k) {
@@ -1952,24 +2063,31 @@ static void stop_idle(struct llm_engine *e, double *wait)
 size_t llm_engine_step(struct llm_engine *e, int max_wait_ms)
 {
 	double wait = max_wait_ms / 1000.0;
-	start_due(e, &wait);
+	settle_finished(e); /* what libcurl finished outside a step (llm_engine_kick) */
+	start_due(e, &wait, 0);
+	run_timer(e); /* what started goes out before any socket is read */
 	if (e->finished)
 		wait = 0;
 	stop_idle(e, &wait);
 	drive_sockets(e, wait);
-	CURLMsg *m;
-	int left;
-	while ((m = curl_multi_info_read(e->multi, &left))) {
-		if (m->msg != CURLMSG_DONE)
-			continue;
-		struct call *k = NULL;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&k);
-		settle(k, m->data.result);
-	}
+	settle_finished(e);
 	stop_idle(e, NULL);
 	deliver(e);
 	stop_when_spent(e);
 	return e->pending;
+}
+
+void llm_engine_kick(struct llm_engine *e)
+{
+	if (e->cancelling)
+		return;
+	if (e->waiting) {
+		double ignored = 0;
+		start_due(e, &ignored, 1);
+		run_timer(e); /* libcurl starts them: connects, or sends on a kept connection */
+	}
+	if (e->nsockets)
+		act_on_sockets(e, 0, 0); /* and finishes connecting and sends */
 }
 
 /* A call given up: its callback still runs (so its owner can free what it holds), with
@@ -2019,7 +2137,7 @@ void llm_engine_free(struct llm_engine *e)
 	}
 	free(e->clients);
 	curl_multi_cleanup(e->multi);
-	free(e->fds);
+	close(e->epoll_fd);
 	free(e);
 }
 

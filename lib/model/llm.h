@@ -227,6 +227,11 @@ void llm_embed(struct llm_client *c, jv inputs, llm_done_fn done, void *ctx);
 /* Start what may start, wait up to max_wait_ms for progress, run the callbacks of
  * finished calls. Returns the number of calls not yet finished. */
 size_t llm_engine_step(struct llm_engine *e, int max_wait_ms);
+/* Start the queued calls that may start and let libcurl act on the sockets that are
+ * ready, without waiting and without running any callback (replies that came in are
+ * settled by the next step): a tool filling its window of records sends each record's
+ * first request as it goes, not after the whole window is set up. */
+void llm_engine_kick(struct llm_engine *e);
 size_t llm_engine_pending(const struct llm_engine *e);
 /* Give up every unfinished call (after an interrupt): each callback runs once with a
  * failed result marked cancelled, so its owner frees what it holds; calls submitted

@@ -143,7 +143,7 @@ static void start(void *ctx, struct stream *st, jv record, uint64_t seq)
 	job->record = record;
 	job->fields = fields;
 	struct llm_hint hint = { OFFLINE_CRAFT, job->fields };
-	ask_start(run->model, llm_user_prompt(prompt.data), &hint, run->tries, usable_description, on_described, job);
+	ask_start_prompt(run->model, prompt.data, &hint, run->tries, usable_description, on_described, job);
 	buf_free(&prompt);
 }
 

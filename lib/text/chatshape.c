@@ -129,6 +129,25 @@ void chat_writer_end(struct chat_writer *w, const char *cue)
 	buf_addc(w->out, ']');
 }
 
+void chat_opening_init(struct chat_opening *o, jv system, enum system_placement placement)
+{
+	memset(o, 0, sizeof *o);
+	chat_writer_begin(&o->w, &o->text, system, placement);
+	o->w.out = NULL;
+}
+
+void chat_writer_begin_opening(struct chat_writer *w, struct buf *out, const struct chat_opening *o)
+{
+	*w = o->w; /* nothing pending yet: the copy shares no buffer */
+	w->out = out;
+	buf_add(out, o->text.data, o->text.len);
+}
+
+void chat_opening_free(struct chat_opening *o)
+{
+	buf_free(&o->text);
+}
+
 void chat_write_messages(jv messages, enum system_placement placement, const char *cue, struct buf *out)
 {
 	int n = jv_get_kind(messages) == JV_KIND_ARRAY ? jv_array_length(jv_copy(messages)) : 0;

@@ -88,6 +88,20 @@ void chat_writer_add_json(struct chat_writer *w, enum chat_role first, enum chat
  * Then closes the array with "]". */
 void chat_writer_end(struct chat_writer *w, const char *cue);
 
+/* What chat_writer_begin writes and the state it leaves, kept: requests that all open
+ * with the same system text (every request of one agent in a conversation) begin by
+ * copying it instead of escaping the system text again. system is borrowed for the
+ * opening's life. */
+struct chat_opening {
+	struct chat_writer w;
+	struct buf text;
+};
+void chat_opening_init(struct chat_opening *o, jv system, enum system_placement placement);
+/* chat_writer_begin(w, out, system, placement), with the system and placement given to
+ * chat_opening_init. */
+void chat_writer_begin_opening(struct chat_writer *w, struct buf *out, const struct chat_opening *o);
+void chat_opening_free(struct chat_opening *o);
+
 /* The messages of a jv array (system first, user, assistant; any other role counts as
  * user) written through a chat_writer: the request in the invariant's shape. */
 void chat_write_messages(jv messages, enum system_placement placement, const char *cue, struct buf *out);

@@ -68,6 +68,7 @@ void ecp_view_init(struct ecp_view *v, jv system, enum system_placement placemen
 	memset(v, 0, sizeof *v);
 	v->system = jv_copy(system);
 	v->placement = placement;
+	chat_opening_init(&v->opening, v->system, placement);
 	v->first_text = jv_invalid();
 	v->last_text = jv_invalid();
 }
@@ -94,7 +95,7 @@ void ecp_view_add(struct ecp_view *v, enum context_mode mode, const char *self, 
 void ecp_view_request(const struct ecp_view *v, jv question, struct buf *out)
 {
 	struct chat_writer w;
-	chat_writer_begin(&w, out, v->system, v->placement);
+	chat_writer_begin_opening(&w, out, &v->opening);
 	if (v->nturns > 0)
 		add_text(&w, v->first_role, v->first_text);
 	if (v->nturns > 2)
@@ -108,6 +109,7 @@ void ecp_view_request(const struct ecp_view *v, jv question, struct buf *out)
 
 void ecp_view_free(struct ecp_view *v)
 {
+	chat_opening_free(&v->opening);
 	jv_free(v->system);
 	jv_free(v->first_text);
 	jv_free(v->last_text);

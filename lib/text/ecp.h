@@ -53,6 +53,7 @@ void ecp_request(enum context_mode mode, jv turns, size_t upto, const char *self
 struct ecp_view {
 	jv system;
 	enum system_placement placement;
+	struct chat_opening opening; /* the system text, escaped once */
 	struct buf turns; /* ",{...}" for every turn so far, in this agent's roles */
 	size_t nturns;
 	size_t first_end; /* offset in turns just after the first turn */

@@ -161,6 +161,8 @@ int stream_run(struct stream *st, stream_start_fn start, void *ctx, struct progr
 			}
 			st->open++;
 			start(ctx, st, record, st->next_seq++);
+			if (st->engine)
+				llm_engine_kick(st->engine);
 		}
 		if (at_end && st->open == 0) {
 			/* An interrupt may have ended the input itself (a read cut on idle stdin). */

@@ -5,10 +5,14 @@
  * so retries, timeouts, keep-alive and error handling are exercised through
  * genuine HTTP instead of stubs.  Options: see usage() or README.md.
  *
- * Design: one thread, one ppoll() loop, non-blocking sockets.  Every
+ * Design: one thread, one epoll loop, non-blocking sockets.  Every
  * connection is a small state machine (enum phase).  Latency is a
- * per-connection deadline that feeds the poll timeout, so hundreds of
- * delayed replies cost nothing while they wait.  Requests on a connection
+ * per-connection deadline, to the microsecond, kept in a min-heap whose
+ * earliest entry is the wait's timeout, so hundreds of delayed replies cost
+ * nothing while they wait and each loop touches only the connections that
+ * are ready or due: the server's cost per request does not grow with the
+ * number of connections (benches keep a thousand open and share two cores
+ * with the client they measure).  Requests on a connection
  * are answered strictly in order, as HTTP/1.1 pipelining requires: the next
  * buffered request is parsed only after the previous reply has been handed
  * to the kernel.
@@ -24,6 +28,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -44,8 +49,9 @@ enum {
 	MAX_BODY_BYTES = 64 * 1024 * 1024, /* largest accepted Content-Length */
 	MAX_READ_AHEAD = 1024 * 1024, /* pipelined bytes buffered while busy */
 	READ_CHUNK = 64 * 1024,
-	LINGER_MS = 2000, /* drain input this long after a closing reply */
-	ACCEPT_PAUSE_MS = 100, /* back-off when out of file descriptors */
+	LINGER_US = 2000 * 1000, /* drain input this long after a closing reply */
+	ACCEPT_PAUSE_US = 100 * 1000, /* back-off when out of file descriptors */
+	MAX_EVENTS = 256, /* readiness events taken per wait */
 	MAX_EMBEDDING_INPUTS = 2048, /* OpenAI's own limit; bounds memory use */
 	MAX_EMBEDDING_DIM = 4096,
 	REPLY_PREFIX_BYTES = 60, /* how much of the last message is echoed */
@@ -188,19 +194,23 @@ struct server {
 	int listen_fd;
 	FILE *log;
 	bool log_failed;
-	struct connection **conns;
+	int epoll_fd;
+	struct connection **conns; /* every open connection, each knowing its index */
 	size_t conn_count;
 	size_t conn_cap;
-	struct pollfd *pollfds; /* [0] is the listener, [i + 1] is conns[i] */
+	struct connection **timers; /* min-heap on deadline_us of the timed phases */
+	size_t timer_count;
+	size_t timer_cap;
+	bool listening; /* the listener is watched (not paused) */
 	long long requests; /* chat/embeddings requests received */
 	long long in_flight;
 	long long max_in_flight;
 	long long answered; /* for --max-requests */
 	uint64_t fault_rng;
-	long long accept_paused_until;
+	long long accept_paused_until; /* microseconds */
 };
 
-static struct server server = { .listen_fd = -1 };
+static struct server server = { .listen_fd = -1, .epoll_fd = -1 };
 
 static volatile sig_atomic_t stop_requested;
 
@@ -249,11 +259,13 @@ static char *xstrndup(const char *text, size_t len)
 	return copy;
 }
 
-static long long now_ms(void)
+/* Microseconds: a reply due 50 ms after its request leaves then, not in
+ * the same millisecond as every other reply of that millisecond. */
+static long long now_us(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* Byte length of a jv string without consuming it. */
@@ -349,13 +361,449 @@ static void buffer_consume(struct buffer *b, size_t len)
 }
 
 /* ------------------------------------------------------------------ */
+/* JSON text in and out                                                */
+/* ------------------------------------------------------------------ */
+
+/* libjq 1.6 reads and prints JSON a byte at a time through function calls
+ * and string appends: most of the server's time per request went there.
+ * These do the common case directly, with the values and the bytes jq gives,
+ * and hand everything else (errors, surrogate escapes, deep nesting, unusual
+ * numbers) to jq itself, so its answers and messages stay what they were. */
+
+enum { FAST_JSON_MAX_DEPTH = 64, FAST_NUMBER_MAX = 64 };
+
+struct json_scan {
+	const char *p, *end;
+	int depth;
+	struct buffer text; /* a string's bytes once its escapes are undone */
+};
+
+static void scan_space(struct json_scan *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
+		s->p++;
+}
+
+static int hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* \uXXXX outside the surrogates, as UTF-8 into s->text. */
+static bool scan_unicode_escape(struct json_scan *s)
+{
+	if (s->end - s->p < 5)
+		return false;
+	unsigned code = 0;
+	for (int i = 1; i <= 4; i++) {
+		int digit = hex_digit(s->p[i]);
+		if (digit < 0)
+			return false;
+		code = code * 16 + (unsigned)digit;
+	}
+	if (code >= 0xD800 && code <= 0xDFFF)
+		return false;
+	char utf8[3];
+	size_t n;
+	if (code < 0x80) {
+		utf8[0] = (char)code;
+		n = 1;
+	} else if (code < 0x800) {
+		utf8[0] = (char)(0xC0 | (code >> 6));
+		utf8[1] = (char)(0x80 | (code & 0x3F));
+		n = 2;
+	} else {
+		utf8[0] = (char)(0xE0 | (code >> 12));
+		utf8[1] = (char)(0x80 | ((code >> 6) & 0x3F));
+		utf8[2] = (char)(0x80 | (code & 0x3F));
+		n = 3;
+	}
+	s->p += 5;
+	return buffer_append(&s->text, utf8, n);
+}
+
+/* A conversation's requests repeat its history, and libjq checks every byte of a new
+ * string (most of the time left per request), so the long strings of requests are
+ * made once and shared: a direct-mapped cache keyed by the string's JSON text. */
+enum { STRING_CACHE_SLOTS = 16384, STRING_CACHE_MIN = 1 };
+
+struct cached_string {
+	char *text; /* the JSON text between the quotes */
+	size_t len;
+	jv value;
+};
+
+static struct cached_string string_cache[STRING_CACHE_SLOTS];
+
+static uint64_t text_hash(const char *text, size_t len)
+{
+	uint64_t hash = len;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t word;
+		memcpy(&word, text + i, 8);
+		hash = (hash ^ word) * 0x9E3779B97F4A7C15ULL;
+		hash ^= hash >> 29;
+	}
+	for (; i < len; i++)
+		hash = (hash ^ (unsigned char)text[i]) * 0x100000001B3ULL;
+	return hash ^ (hash >> 32);
+}
+
+/* The end of the string whose text starts at p (its closing quote), or NULL. */
+static const char *string_end(const char *p, const char *end)
+{
+	while (p < end && *p != '"')
+		p += *p == '\\' ? 2 : 1;
+	return p < end ? p : NULL;
+}
+
+static void free_string_cache(void)
+{
+	for (size_t i = 0; i < STRING_CACHE_SLOTS; i++) {
+		if (string_cache[i].text)
+			jv_free(string_cache[i].value);
+		free(string_cache[i].text);
+	}
+}
+
+static bool scan_string_uncached(struct json_scan *s, jv *out);
+
+/* s->p at the opening quote. */
+static bool scan_string(struct json_scan *s, jv *out)
+{
+	const char *text = s->p + 1, *close = string_end(text, s->end);
+	size_t len = close ? (size_t)(close - text) : 0;
+	if (len < STRING_CACHE_MIN)
+		return scan_string_uncached(s, out);
+	struct cached_string *slot = &string_cache[text_hash(text, len) % STRING_CACHE_SLOTS];
+	if (slot->text && slot->len == len && memcmp(slot->text, text, len) == 0) {
+		*out = jv_copy(slot->value);
+		s->p = close + 1;
+		return true;
+	}
+	if (!scan_string_uncached(s, out))
+		return false;
+	char *copy = malloc(len);
+	if (copy) {
+		if (slot->text)
+			jv_free(slot->value);
+		free(slot->text);
+		memcpy(copy, text, len);
+		*slot = (struct cached_string){ copy, len, jv_copy(*out) };
+	}
+	return true;
+}
+
+static bool scan_string_uncached(struct json_scan *s, jv *out)
+{
+	const char *start = ++s->p;
+	while (s->p < s->end && *s->p != '"' && *s->p != '\\' && (unsigned char)*s->p >= 0x20)
+		s->p++;
+	if (s->p < s->end && *s->p == '"') {
+		*out = jv_string_sized(start, (int)(s->p++ - start));
+		return true;
+	}
+	s->text.len = 0;
+	if (!buffer_append(&s->text, start, (size_t)(s->p - start)))
+		return false;
+	while (s->p < s->end && *s->p != '"') {
+		unsigned char ch = (unsigned char)*s->p;
+		if (ch < 0x20)
+			return false;
+		if (ch != '\\') {
+			const char *run = s->p;
+			while (s->p < s->end && *s->p != '"' && *s->p != '\\' && (unsigned char)*s->p >= 0x20)
+				s->p++;
+			if (!buffer_append(&s->text, run, (size_t)(s->p - run)))
+				return false;
+			continue;
+		}
+		if (s->end - s->p < 2)
+			return false;
+		static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+		const char *known = s->p[1] ? strchr(from, s->p[1]) : NULL;
+		if (known) {
+			if (!buffer_append(&s->text, &to[known - from], 1))
+				return false;
+			s->p += 2;
+		} else if (s->p[1] != 'u' || !scan_unicode_escape(s)) {
+			return false;
+		}
+	}
+	if (s->p == s->end)
+		return false;
+	s->p++;
+	*out = jv_string_sized(s->text.data, (int)s->text.len);
+	return true;
+}
+
+/* RFC 8259's number grammar, then strtod: the double jq's own strtod gives. */
+static bool scan_number(struct json_scan *s, jv *out)
+{
+	const char *start = s->p;
+	if (s->p < s->end && *s->p == '-')
+		s->p++;
+	const char *digits = s->p;
+	while (s->p < s->end && isdigit((unsigned char)*s->p))
+		s->p++;
+	if (s->p == digits || (*digits == '0' && s->p - digits > 1))
+		return false;
+	if (s->p < s->end && *s->p == '.') {
+		const char *fraction = ++s->p;
+		while (s->p < s->end && isdigit((unsigned char)*s->p))
+			s->p++;
+		if (s->p == fraction)
+			return false;
+	}
+	if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+		s->p++;
+		if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+			s->p++;
+		const char *exponent = s->p;
+		while (s->p < s->end && isdigit((unsigned char)*s->p))
+			s->p++;
+		if (s->p == exponent)
+			return false;
+	}
+	size_t len = (size_t)(s->p - start);
+	if (len >= FAST_NUMBER_MAX || (s->p < s->end && isalpha((unsigned char)*s->p)))
+		return false;
+	char copy[FAST_NUMBER_MAX];
+	memcpy(copy, start, len);
+	copy[len] = '\0';
+	*out = jv_number(strtod(copy, NULL));
+	return true;
+}
+
+static bool scan_value(struct json_scan *s, jv *out);
+
+static bool scan_literal(struct json_scan *s, const char *word, jv value, jv *out)
+{
+	size_t n = strlen(word);
+	if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0 ||
+	    ((size_t)(s->end - s->p) > n && isalnum((unsigned char)s->p[n])))
+		return false;
+	s->p += n;
+	*out = value;
+	return true;
+}
+
+/* s->p at '[' or '{'. */
+static bool scan_container(struct json_scan *s, jv *out)
+{
+	bool object = *s->p == '{';
+	char close = object ? '}' : ']';
+	if (++s->depth > FAST_JSON_MAX_DEPTH)
+		return false;
+	s->p++;
+	jv value = object ? jv_object() : jv_array();
+	scan_space(s);
+	bool ok = true;
+	if (s->p < s->end && *s->p == close) {
+		s->p++;
+	} else {
+		for (;;) {
+			jv key = jv_null(), member;
+			scan_space(s);
+			if (object) {
+				ok = s->p < s->end && *s->p == '"' && scan_string(s, &key);
+				if (ok)
+					scan_space(s);
+				ok = ok && s->p < s->end && *s->p == ':';
+				if (ok)
+					s->p++;
+			}
+			ok = ok && scan_value(s, &member);
+			if (!ok) {
+				jv_free(key);
+				break;
+			}
+			value = object ? jv_object_set(value, key, member) : jv_array_append(value, member);
+			scan_space(s);
+			if (s->p < s->end && *s->p == ',') {
+				s->p++;
+				continue;
+			}
+			ok = s->p < s->end && *s->p == close;
+			if (ok)
+				s->p++;
+			break;
+		}
+	}
+	s->depth--;
+	if (!ok) {
+		jv_free(value);
+		return false;
+	}
+	*out = value;
+	return true;
+}
+
+static bool scan_value(struct json_scan *s, jv *out)
+{
+	scan_space(s);
+	if (s->p == s->end)
+		return false;
+	switch (*s->p) {
+	case '"':
+		return scan_string(s, out);
+	case '{':
+	case '[':
+		return scan_container(s, out);
+	case 't':
+		return scan_literal(s, "true", jv_true(), out);
+	case 'f':
+		return scan_literal(s, "false", jv_false(), out);
+	case 'n':
+		return scan_literal(s, "null", jv_null(), out);
+	default:
+		return scan_number(s, out);
+	}
+}
+
+/* One JSON value as jq parses it: directly when it can, else by jq. */
+static jv parse_json(const char *text, size_t len)
+{
+	struct json_scan s = { text, text + len, 0, { NULL, 0, 0 } };
+	jv value;
+	bool ok = scan_value(&s, &value);
+	buffer_release(&s.text);
+	if (ok) {
+		scan_space(&s);
+		if (s.p == s.end)
+			return value;
+		jv_free(value);
+	}
+	return jv_parse_sized(text, (int)len);
+}
+
+static bool dump_string(struct buffer *b, const char *text, size_t len)
+{
+	bool ok = buffer_append(b, "\"", 1);
+	size_t from = 0;
+	for (size_t i = 0; ok && i < len; i++) {
+		unsigned char ch = (unsigned char)text[i];
+		if (ch >= 0x20 && ch != '"' && ch != '\\' && ch != 0x7f)
+			continue;
+		char escape[8];
+		int n;
+		switch (ch) {
+		case '"':
+		case '\\':
+			n = snprintf(escape, sizeof escape, "\\%c", ch);
+			break;
+		case '\b':
+			n = snprintf(escape, sizeof escape, "\\b");
+			break;
+		case '\f':
+			n = snprintf(escape, sizeof escape, "\\f");
+			break;
+		case '\n':
+			n = snprintf(escape, sizeof escape, "\\n");
+			break;
+		case '\r':
+			n = snprintf(escape, sizeof escape, "\\r");
+			break;
+		case '\t':
+			n = snprintf(escape, sizeof escape, "\\t");
+			break;
+		default:
+			n = snprintf(escape, sizeof escape, "\\u%04x", ch);
+			break;
+		}
+		ok = buffer_append(b, text + from, i - from) && buffer_append(b, escape, (size_t)n);
+		from = i + 1;
+	}
+	return ok && buffer_append(b, text + from, len - from) && buffer_append(b, "\"", 1);
+}
+
+/* The bytes jv_dump_string(value, 0) gives; borrows value. */
+static bool dump_json(struct buffer *b, jv value)
+{
+	switch (jv_get_kind(value)) {
+	case JV_KIND_NULL:
+		return buffer_append(b, "null", 4);
+	case JV_KIND_TRUE:
+		return buffer_append(b, "true", 4);
+	case JV_KIND_FALSE:
+		return buffer_append(b, "false", 5);
+	case JV_KIND_STRING:
+		return dump_string(b, jv_string_value(value), jv_bytes(value));
+	case JV_KIND_NUMBER: {
+		double d = jv_number_value(value);
+		if (d == floor(d) && fabs(d) < 1e15) { /* an integer: its digits, as jq writes them */
+			char digits[24];
+			size_t at = sizeof digits;
+			unsigned long long left = (unsigned long long)fabs(d);
+			do {
+				digits[--at] = (char)('0' + left % 10);
+				left /= 10;
+			} while (left);
+			if (signbit(d))
+				digits[--at] = '-';
+			return buffer_append(b, digits + at, sizeof digits - at);
+		}
+		jv text = jv_dump_string(jv_copy(value), 0); /* jq's shortest form */
+		bool ok = buffer_append(b, jv_string_value(text), jv_bytes(text));
+		jv_free(text);
+		return ok;
+	}
+	case JV_KIND_ARRAY: {
+		bool ok = buffer_append(b, "[", 1);
+		int n = jv_array_length(jv_copy(value));
+		for (int i = 0; ok && i < n; i++) {
+			jv item = jv_array_get(jv_copy(value), i);
+			ok = (i == 0 || buffer_append(b, ",", 1)) && dump_json(b, item);
+			jv_free(item);
+		}
+		return ok && buffer_append(b, "]", 1);
+	}
+	case JV_KIND_OBJECT: {
+		bool ok = buffer_append(b, "{", 1);
+		bool first = true;
+		for (int i = jv_object_iter(value); ok && jv_object_iter_valid(value, i);
+		     i = jv_object_iter_next(value, i)) {
+			jv key = jv_object_iter_key(value, i);
+			jv member = jv_object_iter_value(value, i);
+			ok = (first || buffer_append(b, ",", 1)) && dump_json(b, key) && buffer_append(b, ":", 1) &&
+			     dump_json(b, member);
+			first = false;
+			jv_free(key);
+			jv_free(member);
+		}
+		return ok && buffer_append(b, "}", 1);
+	}
+	default:
+		return false;
+	}
+}
+
+/* jv_dump_string(value, 0), consuming value. */
+static jv dump_json_string(jv value)
+{
+	struct buffer b = { NULL, 0, 0 };
+	jv text = dump_json(&b, value) ? jv_string_sized(b.data ? b.data : "", (int)b.len)
+				       : jv_dump_string(jv_copy(value), 0);
+	buffer_release(&b);
+	jv_free(value);
+	return text;
+}
+
+/* ------------------------------------------------------------------ */
 /* Connections                                                         */
 /* ------------------------------------------------------------------ */
 
 enum phase {
 	PHASE_READ, /* waiting for (the rest of) a request */
 	PHASE_DELAY, /* reply built, waiting for the latency deadline */
-	PHASE_STREAM, /* Server-Sent Events: the next one is due at deadline_ms */
+	PHASE_STREAM, /* Server-Sent Events: the next one is due at deadline_us */
 	PHASE_WRITE, /* reply in the output buffer, being sent */
 	PHASE_STALL, /* "stall" fault: never answer, wait for the client */
 	PHASE_LINGER, /* closing reply sent, draining input before close */
@@ -385,8 +833,12 @@ struct connection {
 	struct buffer in;
 	struct buffer out; /* bytes to send now */
 	size_t out_sent;
-	struct buffer delayed; /* reply bytes released at deadline_ms */
-	long long deadline_ms; /* PHASE_DELAY: reply due; PHASE_LINGER: give up */
+	struct buffer delayed; /* reply bytes released at deadline_us */
+	long long arrived_us; /* when the bytes last read reached the socket, or 0 */
+	long long deadline_us; /* PHASE_DELAY: reply due; PHASE_LINGER: give up */
+	size_t index; /* in server.conns */
+	size_t timer_index; /* in server.timers, or NO_TIMER */
+	uint32_t watched; /* the epoll events asked for now */
 	bool counted; /* an API request on it is in flight */
 	bool close_after_reply;
 	bool peer_eof; /* the client shut down its sending side */
@@ -465,6 +917,33 @@ static bool discard_input(struct connection *c)
 	}
 }
 
+/* recv, noting when the bytes reached the socket (SO_TIMESTAMPNS, set on every
+ * connection): a reply is due --latency-ms after its request arrived, however long
+ * the server took to get to it while busy with others (benches share two cores). */
+static ssize_t receive(struct connection *c, char *into, size_t room)
+{
+	struct iovec iov = { into, room };
+	union {
+		char bytes[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr align;
+	} control;
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.bytes, .msg_controllen = sizeof control.bytes
+	};
+	ssize_t n = recvmsg(c->fd, &msg, 0);
+	struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
+		struct timespec stamp, real;
+		memcpy(&stamp, CMSG_DATA(cm), sizeof stamp);
+		clock_gettime(CLOCK_REALTIME, &real);
+		long long age =
+			(long long)(real.tv_sec - stamp.tv_sec) * 1000000 + (real.tv_nsec - stamp.tv_nsec) / 1000;
+		/* The stamp is wall-clock time: a clock step makes it useless, not harmful. */
+		c->arrived_us = age >= 0 && age < 1000000 ? now_us() - age : 0;
+	}
+	return n;
+}
+
 /* Returns false when the connection is broken and must be closed. */
 static bool read_input(struct connection *c)
 {
@@ -477,9 +956,11 @@ static bool read_input(struct connection *c)
 			room = READ_CHUNK;
 		if (!buffer_reserve(&c->in, room))
 			return false;
-		ssize_t n = recv(c->fd, c->in.data + c->in.len, room, 0);
+		ssize_t n = receive(c, c->in.data + c->in.len, room);
 		if (n > 0) {
 			c->in.len += (size_t)n;
+			if ((size_t)n < room)
+				break; /* drained for now; epoll says when more comes */
 		} else if (n == 0) {
 			c->peer_eof = true;
 		} else if (errno == EINTR) {
@@ -749,7 +1230,7 @@ static struct reply text_reply(int status, jv text)
 
 static struct reply json_reply(int status, jv value)
 {
-	return text_reply(status, jv_dump_string(value, 0));
+	return text_reply(status, dump_json_string(value));
 }
 
 /* {"error":{"message":...,"type":...,"code":...}}; consumes message, code. */
@@ -1839,7 +2320,7 @@ static void log_request(long long n, const struct request *req, const char *faul
 	if (jv_get_kind(prompt) == JV_KIND_STRING)
 		line = jv_object_set(line, jv_string("prompt"), jv_copy(prompt));
 
-	jv text = jv_dump_string(line, 0);
+	jv text = dump_json_string(line);
 	fwrite(jv_string_value(text), 1, jv_bytes(text), server.log);
 	fputc('\n', server.log);
 	if (fflush(server.log) != 0 && !server.log_failed) {
@@ -1863,7 +2344,7 @@ static bool request_flag(jv request, const char *key)
 static jv sse_event(jv text, jv value)
 {
 	text = jv_string_append_str(text, "data: ");
-	text = jv_string_concat(text, jv_dump_string(value, 0));
+	text = jv_string_concat(text, dump_json_string(value));
 	return jv_string_append_str(text, "\n\n");
 }
 
@@ -2071,7 +2552,7 @@ static jv parse_json_body(const char *body, size_t body_len)
 {
 	if (memchr(body, '\0', body_len) != NULL)
 		return jv_invalid_with_msg(jv_string("NUL byte in body"));
-	return jv_parse_sized(body, (int)body_len);
+	return parse_json(body, body_len);
 }
 
 /* A chat or embeddings request: count it, pick its fault, log it and build
@@ -2155,6 +2636,12 @@ static const char *reason_phrase(int status)
 	}
 }
 
+/* When the request being answered arrived: the kernel's stamp of its last bytes. */
+static long long arrival(const struct connection *c, long long now)
+{
+	return c->arrived_us > 0 && c->arrived_us <= now ? c->arrived_us : now;
+}
+
 /* An event stream: the headers now, the events one by one (PHASE_STREAM), the
  * first after --latency-ms, each next after --stream-delay-ms; the body ends when
  * the connection closes.  A cut stream stops halfway.  Consumes reply->body. */
@@ -2170,7 +2657,7 @@ static bool queue_stream(struct connection *c, struct reply *reply, long long no
 		  buffer_append(&c->delayed, jv_string_value(reply->body), sent_len);
 	jv_free(reply->body);
 	c->phase = PHASE_STREAM;
-	c->deadline_ms = now + config.latency_ms;
+	c->deadline_us = arrival(c, now) + config.latency_ms * 1000;
 	return ok;
 }
 
@@ -2185,7 +2672,7 @@ static bool release_stream_event(struct connection *c, long long now)
 		buffer_release(&c->delayed);
 		c->phase = PHASE_WRITE;
 	}
-	c->deadline_ms = now + config.stream_delay_ms;
+	c->deadline_us = now + config.stream_delay_ms * 1000;
 	return ok;
 }
 
@@ -2217,7 +2704,7 @@ static bool queue_reply(struct connection *c, struct reply *reply, bool delayed,
 	jv_free(reply->body);
 	if (delayed) {
 		c->phase = PHASE_DELAY;
-		c->deadline_ms = now + config.latency_ms;
+		c->deadline_us = arrival(c, now) + config.latency_ms * 1000;
 	} else {
 		c->phase = PHASE_WRITE;
 	}
@@ -2264,7 +2751,7 @@ static void finish_reply(struct connection *c, long long now)
 	shutdown(c->fd, SHUT_WR);
 	buffer_consume(&c->in, c->in.len);
 	c->phase = PHASE_LINGER;
-	c->deadline_ms = now + LINGER_MS;
+	c->deadline_us = now + LINGER_US;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2362,9 +2849,9 @@ static enum progress process_input(struct connection *c, long long now)
 static bool advance_connection(struct connection *c, long long now)
 {
 	for (;;) {
-		if (c->phase == PHASE_DELAY && now >= c->deadline_ms && !release_delayed_reply(c))
+		if (c->phase == PHASE_DELAY && now >= c->deadline_us && !release_delayed_reply(c))
 			return false;
-		if (c->phase == PHASE_STREAM && now >= c->deadline_ms && !release_stream_event(c, now))
+		if (c->phase == PHASE_STREAM && now >= c->deadline_us && !release_stream_event(c, now))
 			return false;
 		if (!flush_output(c))
 			return false;
@@ -2375,7 +2862,7 @@ static bool advance_connection(struct connection *c, long long now)
 			finish_reply(c, now);
 			continue;
 		case PHASE_LINGER:
-			return !c->peer_eof && now < c->deadline_ms;
+			return !c->peer_eof && now < c->deadline_us;
 		case PHASE_STALL:
 			buffer_consume(&c->in, c->in.len);
 			return !c->peer_eof;
@@ -2404,15 +2891,114 @@ static bool service_connection(struct connection *c, short revents, long long no
 	return advance_connection(c, now);
 }
 
-static bool deadline_passed(const struct connection *c, long long now)
+static bool is_timed(const struct connection *c)
 {
-	bool timed = c->phase == PHASE_DELAY || c->phase == PHASE_LINGER || c->phase == PHASE_STREAM;
-	return timed && now >= c->deadline_ms;
+	return c->phase == PHASE_DELAY || c->phase == PHASE_LINGER || c->phase == PHASE_STREAM;
+}
+
+/* ------------------------------------------------------------------ */
+/* Timers: a min-heap of connections on deadline_us                    */
+/* ------------------------------------------------------------------ */
+
+#define NO_TIMER SIZE_MAX
+
+static void timer_place(struct connection *c, size_t at)
+{
+	server.timers[at] = c;
+	c->timer_index = at;
+}
+
+static void timer_sift_up(size_t at)
+{
+	struct connection *c = server.timers[at];
+	while (at > 0) {
+		size_t parent = (at - 1) / 2;
+		if (server.timers[parent]->deadline_us <= c->deadline_us)
+			break;
+		timer_place(server.timers[parent], at);
+		at = parent;
+	}
+	timer_place(c, at);
+}
+
+static void timer_sift_down(size_t at)
+{
+	struct connection *c = server.timers[at];
+	for (;;) {
+		size_t child = 2 * at + 1;
+		if (child >= server.timer_count)
+			break;
+		if (child + 1 < server.timer_count &&
+		    server.timers[child + 1]->deadline_us < server.timers[child]->deadline_us)
+			child++;
+		if (server.timers[child]->deadline_us >= c->deadline_us)
+			break;
+		timer_place(server.timers[child], at);
+		at = child;
+	}
+	timer_place(c, at);
+}
+
+static void timer_remove(struct connection *c)
+{
+	size_t at = c->timer_index;
+	if (at == NO_TIMER)
+		return;
+	c->timer_index = NO_TIMER;
+	struct connection *last = server.timers[--server.timer_count];
+	if (last == c)
+		return;
+	timer_place(last, at);
+	timer_sift_down(at);
+	timer_sift_up(last->timer_index);
+}
+
+/* Keep c in the heap while its phase waits for deadline_us, at its place. */
+static void timer_update(struct connection *c)
+{
+	if (!is_timed(c)) {
+		timer_remove(c);
+		return;
+	}
+	if (c->timer_index == NO_TIMER) {
+		if (server.timer_count == server.timer_cap) {
+			server.timer_cap = server.timer_cap ? server.timer_cap * 2 : 64;
+			server.timers = realloc(server.timers, server.timer_cap * sizeof *server.timers);
+			if (!server.timers)
+				die("out of memory for timers");
+		}
+		timer_place(c, server.timer_count++);
+		timer_sift_up(c->timer_index);
+		return;
+	}
+	timer_sift_down(c->timer_index);
+	timer_sift_up(c->timer_index);
 }
 
 /* ------------------------------------------------------------------ */
 /* Listening socket and event loop                                     */
 /* ------------------------------------------------------------------ */
+
+/* The listener's epoll tag: connections are tagged with their own address. */
+static char listener_tag;
+
+static void watch(int op, int fd, uint32_t events, void *tag)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = tag };
+	if (epoll_ctl(server.epoll_fd, op, fd, &ev) < 0)
+		die("epoll_ctl: %s", strerror(errno));
+}
+
+/* Ask epoll for what the connection waits for now (poll_events). */
+static void rewatch(struct connection *c)
+{
+	short events = poll_events(c);
+	uint32_t wanted = ((events & POLLIN) ? EPOLLIN : 0) | ((events & POLLOUT) ? EPOLLOUT : 0);
+	if (wanted != c->watched) {
+		watch(EPOLL_CTL_MOD, c->fd, wanted, c);
+		c->watched = wanted;
+	}
+}
 
 static bool add_connection(int fd)
 {
@@ -2422,10 +3008,6 @@ static bool add_connection(int fd)
 		if (!conns)
 			return false;
 		server.conns = conns;
-		struct pollfd *pollfds = realloc(server.pollfds, (cap + 1) * sizeof *pollfds);
-		if (!pollfds)
-			return false;
-		server.pollfds = pollfds;
 		server.conn_cap = cap;
 	}
 	struct connection *c = calloc(1, sizeof *c);
@@ -2433,22 +3015,28 @@ static bool add_connection(int fd)
 		return false;
 	c->fd = fd;
 	c->phase = PHASE_READ;
+	c->timer_index = NO_TIMER;
+	c->index = server.conn_count;
 	server.conns[server.conn_count++] = c;
+	c->watched = EPOLLIN;
+	watch(EPOLL_CTL_ADD, fd, c->watched, c);
 	return true;
 }
 
-/* pollfds always exists, even with no connections: [0] is the listener. */
-static void init_connection_arrays(void)
+static void remove_connection(struct connection *c)
 {
-	server.conn_cap = 64;
-	server.conns = xmalloc(server.conn_cap * sizeof *server.conns);
-	server.pollfds = xmalloc((server.conn_cap + 1) * sizeof *server.pollfds);
+	timer_remove(c);
+	struct connection *last = server.conns[--server.conn_count];
+	server.conns[c->index] = last;
+	last->index = c->index;
+	connection_free(c); /* closing the socket takes it out of epoll */
 }
 
-static void remove_connection(size_t index)
+static void set_listening(bool on)
 {
-	connection_free(server.conns[index]);
-	server.conns[index] = server.conns[--server.conn_count];
+	if (on != server.listening)
+		watch(EPOLL_CTL_MOD, server.listen_fd, on ? EPOLLIN : 0, &listener_tag);
+	server.listening = on;
 }
 
 static void accept_connections(long long now)
@@ -2461,7 +3049,8 @@ static void accept_connections(long long now)
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
 				/* Retrying at once would spin; the backlog holds them. */
 				warn("accept: %s; pausing", strerror(errno));
-				server.accept_paused_until = now + ACCEPT_PAUSE_MS;
+				server.accept_paused_until = now + ACCEPT_PAUSE_US;
+				set_listening(false);
 			} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
 				warn("accept: %s", strerror(errno));
 			}
@@ -2470,6 +3059,7 @@ static void accept_connections(long long now)
 		/* Replies go out in one write; don't let Nagle hold them back. */
 		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
 		if (!add_connection(fd)) {
 			warn("out of memory for a new connection");
 			close(fd);
@@ -2477,37 +3067,33 @@ static void accept_connections(long long now)
 	}
 }
 
-static int poll_timeout_ms(long long now)
+/* How long the wait may last: until the earliest deadline, or for ever (NULL). */
+static struct timespec *wait_time(long long now, struct timespec *ts)
 {
-	long long earliest = -1;
-	for (size_t i = 0; i < server.conn_count; i++) {
-		const struct connection *c = server.conns[i];
-		bool timed = c->phase == PHASE_DELAY || c->phase == PHASE_LINGER || c->phase == PHASE_STREAM;
-		if (timed && (earliest < 0 || c->deadline_ms < earliest))
-			earliest = c->deadline_ms;
-	}
-	if (server.accept_paused_until > now && (earliest < 0 || server.accept_paused_until < earliest))
+	long long earliest = server.timer_count ? server.timers[0]->deadline_us : -1;
+	if (!server.listening && (earliest < 0 || server.accept_paused_until < earliest))
 		earliest = server.accept_paused_until;
 	if (earliest < 0)
-		return -1;
-	long long wait = earliest - now;
-	if (wait < 0)
-		return 0;
-	return wait > 1000000 ? 1000000 : (int)wait;
+		return NULL;
+	long long wait = earliest > now ? earliest - now : 0;
+	ts->tv_sec = (time_t)(wait / 1000000);
+	ts->tv_nsec = (long)(wait % 1000000) * 1000;
+	return ts;
 }
 
-static int prepare_pollfds(long long now)
+/* epoll_pwait2 waits to the microsecond; a kernel without it (before 5.11)
+ * gets epoll_pwait's whole milliseconds, rounded up so no reply is early. */
+static int wait_events(struct epoll_event *events, const struct timespec *ts, const sigset_t *wait_mask)
 {
-	bool accepting = server.accept_paused_until <= now;
-	server.pollfds[0].fd = server.listen_fd;
-	server.pollfds[0].events = accepting ? POLLIN : 0;
-	server.pollfds[0].revents = 0;
-	for (size_t i = 0; i < server.conn_count; i++) {
-		server.pollfds[i + 1].fd = server.conns[i]->fd;
-		server.pollfds[i + 1].events = poll_events(server.conns[i]);
-		server.pollfds[i + 1].revents = 0;
+	static bool no_pwait2;
+	if (!no_pwait2) {
+		int n = epoll_pwait2(server.epoll_fd, events, MAX_EVENTS, ts, wait_mask);
+		if (n >= 0 || errno != ENOSYS)
+			return n;
+		no_pwait2 = true;
 	}
-	return poll_timeout_ms(now);
+	int ms = ts ? (int)(ts->tv_sec * 1000 + (ts->tv_nsec + 999999) / 1000000) : -1;
+	return epoll_pwait(server.epoll_fd, events, MAX_EVENTS, ms, wait_mask);
 }
 
 static bool max_requests_reached(void)
@@ -2515,35 +3101,57 @@ static bool max_requests_reached(void)
 	return config.max_requests > 0 && server.answered >= config.max_requests;
 }
 
-/* Walks backwards so that swap-removal only moves entries already
- * visited, keeping pollfds[i + 1] paired with conns[i]. */
-static void service_connections(long long now)
+static void service(struct connection *c, short revents, long long now)
 {
-	for (size_t i = server.conn_count; i-- > 0;) {
-		struct connection *c = server.conns[i];
-		short revents = server.pollfds[i + 1].revents;
-		if (revents == 0 && !deadline_passed(c, now))
-			continue;
-		if (!service_connection(c, revents, now))
-			remove_connection(i);
+	if (!service_connection(c, revents, now)) {
+		remove_connection(c);
+		return;
 	}
+	timer_update(c);
+	rewatch(c);
+}
+
+/* The connections whose deadline has come, each serviced once. */
+static void service_due(long long now)
+{
+	struct connection *due[MAX_EVENTS];
+	size_t n = 0;
+	while (n < MAX_EVENTS && server.timer_count && server.timers[0]->deadline_us <= now) {
+		due[n] = server.timers[0];
+		timer_remove(due[n++]);
+	}
+	for (size_t i = 0; i < n; i++)
+		service(due[i], 0, now);
 }
 
 static void run_event_loop(const sigset_t *wait_mask)
 {
+	struct epoll_event events[MAX_EVENTS];
 	while (!stop_requested && !max_requests_reached()) {
-		int timeout = prepare_pollfds(now_ms());
-		struct timespec ts = { timeout / 1000, (long)(timeout % 1000) * 1000000 };
-		int ready = ppoll(server.pollfds, server.conn_count + 1, timeout < 0 ? NULL : &ts, wait_mask);
+		struct timespec ts;
+		int ready = wait_events(events, wait_time(now_us(), &ts), wait_mask);
 		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
-			warn("poll: %s", strerror(errno));
+			warn("epoll_wait: %s", strerror(errno));
 			break;
 		}
-		long long now = now_ms();
-		service_connections(now);
-		if (server.pollfds[0].revents & POLLIN)
+		long long now = now_us();
+		bool accepting = false;
+		for (int i = 0; i < ready; i++) {
+			if (events[i].data.ptr == &listener_tag) {
+				accepting = true;
+				continue;
+			}
+			uint32_t e = events[i].events;
+			short revents = (short)(((e & EPOLLIN) ? POLLIN : 0) | ((e & EPOLLOUT) ? POLLOUT : 0) |
+						((e & EPOLLERR) ? POLLERR : 0) | ((e & EPOLLHUP) ? POLLHUP : 0));
+			service(events[i].data.ptr, revents, now);
+		}
+		service_due(now);
+		if (!server.listening && now >= server.accept_paused_until)
+			set_listening(true);
+		if (accepting)
 			accept_connections(now);
 	}
 }
@@ -2636,9 +3244,11 @@ static void raise_file_limit(void)
 static void shut_down(void)
 {
 	while (server.conn_count > 0)
-		remove_connection(server.conn_count - 1);
+		remove_connection(server.conns[server.conn_count - 1]);
 	free(server.conns);
-	free(server.pollfds);
+	free(server.timers);
+	if (server.epoll_fd >= 0)
+		close(server.epoll_fd);
 	if (server.listen_fd >= 0)
 		close(server.listen_fd);
 	if (server.log && fclose(server.log) != 0)
@@ -2646,6 +3256,7 @@ static void shut_down(void)
 	free(config.fault_list);
 	free(config.fault_kinds);
 	free(config.expected_auth);
+	free_string_cache();
 }
 
 /* ------------------------------------------------------------------ */
@@ -2874,8 +3485,12 @@ int main(int argc, char **argv)
 	sigset_t wait_mask;
 	setup_signals(&wait_mask);
 
-	init_connection_arrays();
+	server.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (server.epoll_fd < 0)
+		die("epoll_create1: %s", strerror(errno));
 	server.listen_fd = open_listener();
+	watch(EPOLL_CTL_ADD, server.listen_fd, EPOLLIN, &listener_tag);
+	server.listening = true;
 	write_port_file(config.port_file, listener_port(server.listen_fd));
 	run_event_loop(&wait_mask);
 	shut_down();

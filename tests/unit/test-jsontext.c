@@ -1,6 +1,8 @@
 #include <stdlib.h>
 
+#include "buf.h"
 #include "jsontext.h"
+#include "rng.h"
 #include "unit.h"
 
 static const char *problem(const char *text)
@@ -20,6 +22,110 @@ static char *nested(int n)
 	memset(s + n + 1, ']', (size_t)n);
 	s[2 * n + 1] = '\0';
 	return s;
+}
+
+/* Random JSON text for the property test: strings with every escape, \\u escapes
+ * (surrogate pairs too), raw UTF-8 and bytes that are not UTF-8; numbers of every
+ * form the grammar has, long and extreme ones included; nesting; duplicate keys. */
+static void random_string(struct rng *r, struct buf *out)
+{
+	static const char *const pieces[] = { "a",
+					      "xyz",
+					      " ",
+					      "\\n",
+					      "\\t",
+					      "\\\"",
+					      "\\\\",
+					      "\\/",
+					      "\\b",
+					      "\\f",
+					      "\\r",
+					      "\\u0000",
+					      "\\u001f",
+					      "\\u007f",
+					      "\\u00e9",
+					      "\\u2028",
+					      "\\uffff",
+					      "\\ud83d\\ude00",
+					      "\\udc00",
+					      "\xc3\xa9",
+					      "\xe2\x82\xac",
+					      "\xf0\x9f\x98\x80",
+					      "\xff",
+					      "\xc3\x28",
+					      "\xe2\x82",
+					      "\xed\xa0\x80",
+					      "\x7f",
+					      "key" };
+	buf_addc(out, '"');
+	int n = (int)(rng_next(r) % 8);
+	for (int i = 0; i < n; i++)
+		buf_adds(out, pieces[rng_next(r) % (sizeof pieces / sizeof *pieces)]);
+	buf_addc(out, '"');
+}
+
+static void random_value(struct rng *r, struct buf *out, int depth)
+{
+	static const char *const numbers[] = { "0",
+					       "-0",
+					       "1",
+					       "-3",
+					       "0.7",
+					       "1e15",
+					       "1e16",
+					       "12345678901234567",
+					       "1.5e-7",
+					       "3.14159",
+					       "9007199254740993",
+					       "1e400",
+					       "-1e400",
+					       "4.9e-324",
+					       "2.2250738585072011e-308",
+					       "0.1e-400",
+					       "123456789012345678901234567890",
+					       "1E+2",
+					       "1e-05",
+					       "100000",
+					       "0.30000000000000004",
+					       "1.00000000000000000000000000000000000000000000000000000000000000001" };
+	int kind = (int)(rng_next(r) % (depth > 5 ? 3 : 5));
+	if (kind == 0) {
+		random_string(r, out);
+	} else if (kind == 1) {
+		buf_adds(out, numbers[rng_next(r) % (sizeof numbers / sizeof *numbers)]);
+	} else if (kind == 2) {
+		static const char *const words[] = { "true", "false", "null" };
+		buf_adds(out, words[rng_next(r) % 3]);
+	} else {
+		int object = kind == 4, n = (int)(rng_next(r) % 5);
+		buf_adds(out, object ? "{ " : "[\n");
+		for (int i = 0; i < n; i++) {
+			if (i)
+				buf_adds(out, rng_next(r) % 2 ? "," : " ,\t");
+			if (object) {
+				random_string(r, out);
+				buf_adds(out, " : ");
+			}
+			random_value(r, out, depth + 1);
+		}
+		buf_adds(out, object ? " }" : "\r\n]");
+	}
+}
+
+/* json_parse builds values itself; libjq's parser is the reference. */
+static int same_as_libjq(const char *text, size_t len)
+{
+	jv ours = json_parse(text, len), theirs = jv_parse_sized(text, (int)len);
+	int same = jv_is_valid(ours) && jv_is_valid(theirs) && jv_equal(jv_copy(ours), jv_copy(theirs));
+	if (same) {
+		jv a = jv_dump_string(jv_copy(ours), 0), b = jv_dump_string(jv_copy(theirs), 0);
+		same = strcmp(jv_string_value(a), jv_string_value(b)) == 0; /* members in the same order too */
+		jv_free(a);
+		jv_free(b);
+	}
+	jv_free(ours);
+	jv_free(theirs);
+	return same;
 }
 
 int main(void)
@@ -108,5 +214,22 @@ int main(void)
 		  "only the given length is read");
 	char err[160];
 	CHECK(json_check("[1,2]garbage", 5, err, sizeof err) == 0, "a prefix given by length is checked alone");
+
+	int differ = 0, checked = 0;
+	struct rng r = rng_stream(1, NULL, "test-jsontext");
+	for (int i = 0; i < 20000; i++) {
+		struct buf text = BUF_INIT;
+		random_value(&r, &text, 0);
+		if (json_check(text.data, text.len, err, sizeof err) == 0) {
+			checked++;
+			if (!same_as_libjq(text.data, text.len) && differ++ < 5)
+				printf("# differs: %s\n", text.data);
+		}
+		buf_free(&text);
+	}
+	CHECK(differ == 0 && checked > 15000,
+	      "json_parse gives libjq's values, bytes and member order (%d random texts, %d differ)", checked, differ);
+	for (size_t i = 0; i < sizeof valid / sizeof *valid; i++)
+		CHECK(same_as_libjq(valid[i], strlen(valid[i])), "and for valid JSON #%zu", i);
 	return UNIT_DONE();
 }
