@@ -60,8 +60,8 @@ static uint64_t block_mask(int block, int nblocks)
 
 /* Arrays of a million entries are read at random: in 2 MB pages where the kernel
  * allows it (transparent huge pages on request), a lookup misses the TLB far less
- * and the arrays fault in 512 times fewer pages (measured at 1M: 1.4 s of system
- * time to 0.x s). Freed with free(). */
+ * and the arrays fault in far fewer pages (persona-validate on 1M personas: 183,000
+ * page faults before, 13,700 after). Freed with free(). */
 #define HUGE_PAGE (2UL << 20)
 static void *big_alloc(size_t bytes)
 {
