@@ -1105,6 +1105,18 @@ static int builtin(enum kind kind, jv in, jv *out)
 	}
 }
 
+/* Both operands of n, each on the same input: 0, or UNDECIDED with nothing held. */
+static int eval_both(const struct node *n, jv in, struct frame *f, jv *a, jv *b)
+{
+	if (eval(n->a, in, f, a) < 0)
+		return UNDECIDED;
+	if (eval(n->b, in, f, b) < 0) {
+		jv_free(*a);
+		return UNDECIDED;
+	}
+	return 0;
+}
+
 static int eval(const struct node *n, jv in, struct frame *f, jv *out)
 {
 	jv a, b;
@@ -1124,12 +1136,8 @@ static int eval(const struct node *n, jv in, struct frame *f, jv *out)
 		*out = jv_copy(f->paths[n->slot]);
 		return 0;
 	case K_INDEX:
-		if (eval(n->a, in, f, &a) < 0)
+		if (eval_both(n, in, f, &a, &b) < 0)
 			return UNDECIDED;
-		if (eval(n->b, in, f, &b) < 0) {
-			jv_free(a);
-			return UNDECIDED;
-		}
 		return index_value(a, b, out);
 	case K_PIPE: {
 		if (eval(n->a, in, f, &a) < 0)
@@ -1182,12 +1190,8 @@ static int eval(const struct node *n, jv in, struct frame *f, jv *out)
 	case K_ADD:
 	case K_SUB:
 	case K_MUL:
-		if (eval(n->a, in, f, &a) < 0)
+		if (eval_both(n, in, f, &a, &b) < 0)
 			return UNDECIDED;
-		if (eval(n->b, in, f, &b) < 0) {
-			jv_free(a);
-			return UNDECIDED;
-		}
 		return binary(n->kind, a, b, out);
 	case K_IF: {
 		if (eval(n->a, in, f, &a) < 0)
