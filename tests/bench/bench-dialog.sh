@@ -17,29 +17,35 @@
 # Checked first: every run succeeds and writes every conversation whole (status ok,
 # all its turns), and the server answered exactly the calls of every conversation.
 #
-# Where the time went (perf, callgrind, and per-call timestamps of the client and the
-# mock, at 256 in flight): the efficiency was 0.90-0.96 (0.96 on a quiet machine),
-# each call taking about 52 ms for 50 instead of 50.2. Half of it was the mock: it
-# polled all its connections twice a request, parsed bodies and printed replies
-# through libjq's byte-at-a-time code (390k instructions a request) and released
-# replies in whole milliseconds, so replies left in bursts; and it counted the
-# latency from when it got round to a request. The client polled every socket twice
-# per request too (poll()'s socket scan was a tenth of its time), built and freed a
-# libcurl handle per attempt, and let a burst of replies wait for all of them to be
-# parsed and delivered before any follow-up request went out (2.4 ms from a reply's
-# first byte to the next request). Now: epoll on both sides, the mock's deadlines to
-# the microsecond from the kernel's arrival stamp, handles reused, each reply answered
-# before the next socket is read (0.2 ms), the system prompt escaped once per
-# conversation and replies built without libjq's parser. Instructions per request:
-# client 279k -> 222k (about 40% of it libcurl's own request building and parsing),
-# mock 390k -> 165k. Client CPU per request (user+sys, /usr/bin/time) against the same
-# mock: 90 -> 75-83 us (against the old mock, which batched replies into fewer
-# wakeups: 66-71 -> 56-66 us). Measured efficiency, quiet machine: 0.984-0.987 at 256
-# (old client with the new mock 0.980-0.983, new client with the old mock 0.962-0.967),
-# 0.972-0.978 at 1,024. What is left at 256: the first 256 requests start as one burst
-# (connections opened, 256 conversations set up) and about 0.2 ms a call of kernel TCP
-# and wake-ups on both sides; another process holding a core adds scheduling delays
-# (0.955-0.965 measured while a test suite ran beside it).
+# Where the time went (perf, callgrind, and per-call timestamps of client and mock at
+# 256 in flight; a quiet machine unless said): the efficiency was 0.955-0.96 (0.90 with
+# a test suite running beside it), each call taking 51.9 ms for 50. 0.9 ms of it was the
+# mock: it polled all its connections twice a request, parsed bodies and printed replies
+# through libjq's byte-at-a-time code (393k instructions a request), released replies
+# in whole milliseconds, so they left in bursts, and counted the latency from when it got
+# round to a request. 1.0 ms was the client, from a reply's first byte to the follow-up
+# request leaving: it too polled every socket twice a request (poll()'s socket scan was a
+# tenth of its time), made and freed a libcurl handle per attempt, parsed every reply of
+# a burst and ran every callback before sending any follow-up, and started queued calls
+# only at the next step. Now: epoll on both sides; the mock's deadlines to the
+# microsecond from the kernel's arrival stamp, its JSON written and read directly, the
+# strings of repeated histories made once; handles reused; each reply answered before
+# the next socket is read and its follow-up sent first thing in the next step; each
+# record's first request sent as the window fills; the system prompt escaped once per
+# conversation; replies parsed without libjq's parser. Instructions per request: client
+# 279k -> 226k (about 40% of it now libcurl's own request building and parsing), mock
+# 393k -> 170k. CPU per request
+# (user+sys, /usr/bin/time) is noisy and not lower for the client: 65-82 us before,
+# 74-100 us now, because it no longer lets replies pile up: it sleeps and wakes 3 to 5
+# times as often (0.3-0.44 voluntary context switches per request, was 0.06-0.1); the
+# mock 62-70 us before, 59-78 us now. At 1,024 in flight, where poll() scanned 1,024
+# sockets twice a request, the client's CPU did fall: 123-140 us (48-59 of it in the
+# kernel) -> 116 us (29-32). Efficiency now 0.981-0.989 at 256 (old client with the new
+# mock 0.971-0.983), 0.966-0.982 at 1,024 (old client 0.963-0.968). What is left: the
+# first round (every connection opened, every conversation set up: at 1,024 the last
+# first request leaves 0.14 s after the first), and about 0.45 ms a call (client 0.2, mock
+# and kernel 0.24); another process holding a core adds scheduling delays (0.963 once at
+# 256 while other tests ran).
 # claims: dialog-run-latency-bound-efficiency dialog-run-latency-bound-efficiency-c1024 dialog-run-peak-memory-4096/256
 # shellcheck disable=SC1091 # lib.sh is checked on its own
 . "$SRC/tests/bench/lib.sh"
