@@ -7,7 +7,8 @@
 unset OPENAI_API_KEY OPENAI_BASE_URL
 
 test_expect_success 'setup: six conversations, each with a persona description of its own' '
-	cat "$FIXTURES"/conversations/*.jsonl | jq -c ". + {description: (\"You are the person of \" + .id + \".\")}" >conv.jsonl &&
+	for f in closure early farewell loop open thanks-but; do cat "$FIXTURES/conversations/$f.jsonl" || return 1; done |
+		jq -c ". + {description: (\"You are the person of \" + .id + \".\")}" >conv.jsonl &&
 	test_line_count = 6 conv.jsonl &&
 	jq -e -s "map(.description) == map(\"You are the person of \" + .id + \".\") and all(.[]; (.turns | length) > 1)" conv.jsonl
 '
