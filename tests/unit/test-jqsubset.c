@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "jqexpr.h"
@@ -199,10 +201,45 @@ static int *jq_verdicts(struct jqexpr *batch, int n, jv in)
 }
 
 #define BATCH 200
+#define INPUTS 4
+
+/* jq's verdicts for every expression on every input, [input][expression], computed in
+ * a child process: libjq 1.6 leaks in its compiler (string interpolation) and where
+ * try catches an error, and the child's _exit keeps those leaks out of this test's
+ * leak check, which is there for the native side. 0 on success. */
+static int jq_side(char **exprs, jv *inputs, int want[INPUTS][BATCH])
+{
+	int fds[2];
+	if (pipe(fds) != 0)
+		return -1;
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		struct jqexpr *batch = jq_batch(exprs, BATCH);
+		for (int k = 0; k < INPUTS; k++) {
+			int *v = jq_verdicts(batch, BATCH, inputs[k]);
+			if (!v || write(fds[1], v, BATCH * sizeof *v) != (ssize_t)(BATCH * sizeof *v))
+				_exit(1);
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	size_t need = sizeof(int) * INPUTS * BATCH, got = 0;
+	ssize_t n;
+	while (got < need && (n = read(fds[0], (char *)want + got, need - got)) > 0)
+		got += (size_t)n;
+	close(fds[0]);
+	int status = 1;
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return got == need && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
 
 static void property(int batches)
 {
 	int compared = 0, decided = 0, refused = 0, disagreed = 0, unchecked = 0;
+	static int want[INPUTS][BATCH];
 	for (int round = 0; round < batches; round++) {
 		char *exprs[BATCH];
 		struct jqsubset *compiled[BATCH];
@@ -213,28 +250,29 @@ static void property(int batches)
 			compiled[i] = jqsubset_compile(exprs[i]);
 			refused += compiled[i] == NULL;
 		}
-		struct jqexpr *batch = jq_batch(exprs, BATCH);
-		for (int k = 0; k < 4; k++) {
-			jv in = random_input();
-			int *want = jq_verdicts(batch, BATCH, in);
-			unchecked += want == NULL;
-			for (int i = 0; want && i < BATCH; i++) {
+		jv inputs[INPUTS];
+		for (int k = 0; k < INPUTS; k++)
+			inputs[k] = random_input();
+		int checked = jq_side(exprs, inputs, want) == 0;
+		unchecked += !checked;
+		for (int k = 0; checked && k < INPUTS; k++) {
+			jv in = inputs[k];
+			for (int i = 0; i < BATCH; i++) {
 				int got = compiled[i] ? jqsubset_test(compiled[i], in) : -1;
 				compared++;
 				if (got < 0)
 					continue;
 				decided++;
-				if (got != want[i] && disagreed++ < 5) {
+				if (got != want[k][i] && disagreed++ < 5) {
 					jv text = jv_dump_string(jv_copy(in), 0);
 					printf("# %s on %s: native %d, jq %d\n", exprs[i], jv_string_value(text), got,
-					       want[i]);
+					       want[k][i]);
 					jv_free(text);
 				}
 			}
-			free(want);
-			jv_free(in);
 		}
-		jqexpr_free(batch);
+		for (int k = 0; k < INPUTS; k++)
+			jv_free(inputs[k]);
 		for (int i = 0; i < BATCH; i++) {
 			jqsubset_free(compiled[i]);
 			free(exprs[i]);
