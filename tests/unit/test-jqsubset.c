@@ -236,9 +236,20 @@ static int jq_side(char **exprs, jv *inputs, int want[INPUTS][BATCH])
 	return got == need && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
+/* Under valgrind (make valgrind preloads its vgpreload library) a forked child is
+ * checked for leaks too, even through _exit: libjq's own leaks on the oracle side would
+ * be reported as ours. There the native side still runs on every expression and input
+ * (what valgrind is for), and the comparison is left to the plain and ASan runs. */
+static int under_valgrind(void)
+{
+	const char *preload = getenv("LD_PRELOAD");
+	return preload && strstr(preload, "vgpreload") != NULL;
+}
+
 static void property(int batches)
 {
 	int compared = 0, decided = 0, refused = 0, disagreed = 0, unchecked = 0;
+	int oracle = !under_valgrind();
 	static int want[INPUTS][BATCH];
 	for (int round = 0; round < batches; round++) {
 		char *exprs[BATCH];
@@ -253,14 +264,14 @@ static void property(int batches)
 		jv inputs[INPUTS];
 		for (int k = 0; k < INPUTS; k++)
 			inputs[k] = random_input();
-		int checked = jq_side(exprs, inputs, want) == 0;
-		unchecked += !checked;
-		for (int k = 0; checked && k < INPUTS; k++) {
+		int checked = oracle && jq_side(exprs, inputs, want) == 0;
+		unchecked += oracle && !checked;
+		for (int k = 0; k < INPUTS; k++) {
 			jv in = inputs[k];
 			for (int i = 0; i < BATCH; i++) {
 				int got = compiled[i] ? jqsubset_test(compiled[i], in) : -1;
 				compared++;
-				if (got < 0)
+				if (got < 0 || !checked)
 					continue;
 				decided++;
 				if (got != want[k][i] && disagreed++ < 5) {
@@ -278,12 +289,19 @@ static void property(int batches)
 			free(exprs[i]);
 		}
 	}
-	CHECK(disagreed == 0 && unchecked == 0,
-	      "%d random expressions x 4 inputs: every native verdict is jq's (%d disagreed, %d batches unchecked)",
-	      batches * BATCH, disagreed, unchecked);
+	if (oracle) {
+		CHECK(disagreed == 0 && unchecked == 0,
+		      "%d random expressions x 4 inputs: every native verdict is jq's (%d disagreed, %d batches "
+		      "unchecked)",
+		      batches * BATCH, disagreed, unchecked);
+		CHECK(decided * 4 > compared, "the native side decides a good share of cases itself (%d of %d)",
+		      decided, compared);
+	} else {
+		printf("ok %d - random expressions against jq # SKIP under valgrind: libjq 1.6 leaks on the oracle "
+		       "side (compared in the plain and ASan runs)\n",
+		       ++unit_count);
+	}
 	CHECK(refused == 0, "every generated expression of the subset compiles natively (%d refused)", refused);
-	CHECK(decided * 4 > compared, "the native side decides a good share of cases itself (%d of %d)", decided,
-	      compared);
 }
 
 /* Random records for the shipped rules: plausible values, and wrong kinds. */
