@@ -245,6 +245,16 @@ test_expect_success '--stream: the same records byte for byte as without, reason
 	jq -s -e "all(.[]; .body | has(\"stream\") | not)" a.log
 '
 
+test_expect_success '--concurrency 1: a re-ask or a retry goes before the next record, however far the input was read' '
+	start_mock a --latency-ms 150 --faults refusal,ok,503,ok --retry-after 0 &&
+	craft6 a out &&
+	stop_mock a &&
+	test $(wc -l <a.log) = 8 &&
+	jq -r ".description" out | sed "s/:.*//" >got &&
+	printf "mock reply %s from m1\n" 2 4 5 6 7 8 >want &&
+	test_cmp want got
+'
+
 test_expect_success '--stream: a cut stream is retried, never half-kept' '
 	start_mock a --reply "$REPLY" &&
 	craft "$a_URL" &&

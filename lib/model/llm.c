@@ -453,6 +453,28 @@ static void push(struct call **head, struct call **tail, struct call *c)
 	*tail = c;
 }
 
+/* Queue a call that was already sent once (a retry or a re-ask) ahead of every call not
+ * yet sent, behind the others sent before: a record under way finishes before a new one
+ * takes its slot, so which record gets which answer does not depend on how far the
+ * input was read when the reply came (--concurrency 1 is exactly sequential). */
+static void push_again(struct call **head, struct call **tail, struct call *c)
+{
+	struct call *before = NULL;
+	for (struct call *k = *head; k && k->result.attempts > 0; k = k->next)
+		before = k;
+	if (!before) {
+		c->next = *head;
+		*head = c;
+		if (!*tail)
+			*tail = c;
+		return;
+	}
+	c->next = before->next;
+	before->next = c;
+	if (*tail == before)
+		*tail = c;
+}
+
 static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp);
 static int on_timer(CURLM *multi, long timeout_ms, void *userp);
 
@@ -1647,7 +1669,7 @@ static void ask_again(struct call *k)
 	}
 	forget_reply(k);
 	k->due = now();
-	push(&c->engine->waiting, &c->engine->waiting_tail, k);
+	push_again(&c->engine->waiting, &c->engine->waiting_tail, k);
 }
 
 /* Decide what a finished HTTP attempt means: done, retry, or failed for good. */
@@ -1737,7 +1759,7 @@ static void settle(struct call *k, CURLcode code)
 			      k->error_kind[0] ? k->error_kind : "error",
 			      k->retry_after >= 0 ? ", as the server asks" : "");
 		k->due = now() + delay;
-		push(&e->waiting, &e->waiting_tail, k);
+		push_again(&e->waiting, &e->waiting_tail, k);
 		return;
 	}
 	finish(k);
