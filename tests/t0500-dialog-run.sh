@@ -210,7 +210,7 @@ test_expect_success 'usage errors: bad --context, --stop, --opener, role' '
 	test_expect_code 2 dialog-run --responder-role lawyer </dev/null 2>err && grep -q "unknown responder role" err
 '
 
-test_expect_success '--stop hybrid: the rules decide, the judge reads only possible endings (and every --judge-every-th exchange that asks no question)' '
+test_expect_success '--stop hybrid: the rules decide, the judge reads only possible endings and loops (and every --judge-every-th exchange that asks no question)' '
 	persona-sample --schema "$SCHEMAS/spasm.json" -n 20 --seed 9 | persona-craft --template >h.jsonl &&
 	dialog-run --stop judge --keep-order <h.jsonl >judged 2>/dev/null &&
 	dialog-run --stop hybrid --keep-order <h.jsonl >hybrid 2>/dev/null &&
@@ -218,15 +218,17 @@ test_expect_success '--stop hybrid: the rules decide, the judge reads only possi
 	dialog-run --stop rules --keep-order <h.jsonl >ruled 2>/dev/null &&
 	j=$(jq -s "map(.usage.aux.requests) | add" judged) && h=$(jq -s "map(.usage.aux.requests) | add" hybrid) &&
 	test "$h" -gt 0 && test $((h * 4)) -lt "$j" &&
-	test "$(jq -s "map(.usage.aux.requests) | add" cues)" = 0 &&
+	: without the net, only the loop suspicion in p000015/0 asks: turn 9 says turn 7 again, the same words &&
+	test "$(jq -c "select(.usage.aux.requests > 0) | [.id, .usage.aux.requests]" cues)" = "[\"p000015/0\",1]" &&
+	jq -e -s "map(select(.id == \"p000015/0\"))[0] | [.turns[7, 9].text | ascii_downcase | [scan(\"[a-z]+\")] | unique]
+		| .[0] == .[1]" cues &&
 	jq -c "[.turns, .stop.reason, .stop.by]" ruled >want &&
 	jq -c "[.turns, .stop.reason, .stop.by]" hybrid >got &&
 	test_cmp want got &&
 	dialog-run --stop hybrid --judge-every 1 --max-turns 6 --keep-order <h.jsonl >every 2>/dev/null &&
 	jq -e -s "map(.usage.aux.requests) | add > 0" every &&
-	jq -e -s "all(.[]; .turns as \$t | ([range(0; \$t | length / 2 | floor)]
-		| map(select([\$t[2 * .], \$t[2 * . + 1]] | map(.text | test(\"[?？¿]\")) | any | not)) | length) as \$quiet
-		| .usage.aux.requests == \$quiet - (if .stop.by == \"rules\" and (\$t | length) % 2 == 0 then 1 else 0 end))" every &&
+	: asked at every exchange that asks no question or repeats, Jaccard 0.9 from turn 6, except where the rules end &&
+	jq -e -s --from-file "$FIXTURES/conversations/hybrid-asks.jq" every &&
 	test_expect_code 2 dialog-run --stop hybird <h.jsonl >out 2>err &&
 	grep -q "^dialog-run: unknown --stop '\''hybird'\'' (expected rules, judge, none or hybrid)$" err
 '

@@ -269,6 +269,29 @@ test_expect_success '--judge-every: 0 only at cues, 1 at every exchange that ask
 	jq -e ".stop.by == \"rules\" and .stop.after == 12" out
 '
 
+test_expect_success '--stop hybrid: a turn repeating its speaker from turn 6 on (a loop not yet decided) asks the judge' '
+	printf "%s\n" "{\"id\":\"loop\",\"turns\":[" \
+		"{\"speaker\":\"client\",\"text\":\"My boiler stopped working last night.\"}," \
+		"{\"speaker\":\"responder\",\"text\":\"Check whether the pilot light is on.\"}," \
+		"{\"speaker\":\"client\",\"text\":\"How do I reset the boiler without a manual?\"}," \
+		"{\"speaker\":\"responder\",\"text\":\"Hold the reset button for ten seconds.\"}," \
+		"{\"speaker\":\"client\",\"text\":\"Nothing happened after that.\"}," \
+		"{\"speaker\":\"responder\",\"text\":\"Then call a heating engineer.\"}," \
+		"{\"speaker\":\"client\",\"text\":\"How do I reset the boiler without a manual?\"}," \
+		"{\"speaker\":\"responder\",\"text\":\"Hold the reset button for ten seconds.\"}," \
+		"{\"speaker\":\"client\",\"text\":\"I will call someone tomorrow.\"}," \
+		"{\"speaker\":\"responder\",\"text\":\"That sounds sensible.\"}]}" | jq -c . >loop.jsonl &&
+	start_mock m --reply "{\"verdict\": false, \"reason\": \"open\"}" &&
+	judge_through m --stop hybrid --judge-every 0 <loop.jsonl &&
+	stop_mock m &&
+	asked_at m.log >got && echo 8 >want && test_cmp want got &&
+	jq -c . loop.jsonl >want && test_cmp want out &&
+	start_mock m --reply "{\"verdict\": true, \"reason\": \"going in circles\"}" &&
+	judge_through m --stop hybrid --judge-every 0 <loop.jsonl &&
+	stop_mock m &&
+	jq -c .stop out >got && echo "{\"reason\":\"judge\",\"by\":\"judge\",\"after\":8}" >want && test_cmp want got
+'
+
 test_expect_success 'a clear case costs no judge call; a cue in a lone last turn is asked at the odd end' '
 	start_mock m --reply "{\"verdict\": true, \"reason\": \"done\"}" &&
 	judge_through m --stop hybrid <"$C/closure.jsonl" &&

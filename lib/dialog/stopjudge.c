@@ -49,7 +49,8 @@ int stopjudge_due(const struct stop_rules *rules, jv turns, size_t upto, size_t 
 	if (upto == 0 || upto < min_turns)
 		return 0;
 	size_t exchange_start = (upto - 1) & ~(size_t)1;
-	if (stoprules_cue(rules, turns, exchange_start, upto))
+	if (stoprules_cue(rules, turns, exchange_start, upto) ||
+	    stoprules_repeats(rules, turns, exchange_start, upto, min_turns))
 		return 1;
 	/* The net under the cues, for endings in words the rules do not know; an exchange
 	 * that asks a question is no ending in any words (judge-stop.txt: "It has not ended

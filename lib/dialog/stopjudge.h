@@ -25,8 +25,10 @@ jv stopjudge_messages(const char *tmpl, jv turns, size_t upto, size_t window);
 int stopjudge_verdict(const char *answer, struct buf *reason);
 /* --stop hybrid, at a point the rules have not ended: whether the judge reads the
  * conversation after its first `upto` turns. Never before min_turns; then 1 where the
- * rules see a possible ending in the last exchange (stoprules_cue over the turns from
- * the last even index below upto: upto-2, or upto-1 for a lone last turn), or at the
+ * rules see a possible ending in the last exchange (the turns from the last even index
+ * below upto: upto-2, or upto-1 for a lone last turn) — a closure or farewell phrase
+ * (stoprules_cue) or a turn repeating an earlier one of its speaker, a loop the rules
+ * have not decided yet (stoprules_repeats) — or at the
  * end of every judge_every-th exchange (upto even, upto/2 a multiple; 0: never) unless
  * a turn of that exchange asks a question (stoprules_asks). */
 int stopjudge_due(const struct stop_rules *rules, jv turns, size_t upto, size_t min_turns, long judge_every);

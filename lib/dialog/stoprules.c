@@ -685,6 +685,41 @@ static int closure_at(const struct stop_rules *r, jv turns, size_t n, size_t i, 
 	return 1;
 }
 
+/* Index turn i, whose words were just split onto the end of the pool from t->first:
+ * its word set, sketch and the same speaker's previous turn. */
+static void index_turn(struct seen *seen, size_t i, struct words *pool)
+{
+	struct seen *t = &seen[i];
+	t->nset = make_set(pool, t->first);
+	t->sketch[0] = t->sketch[1] = 0;
+	for (size_t k = 0; k < t->nset; k++) {
+		uint64_t h = pool->h[t->first + k];
+		t->sketch[h >> 63] |= 1ULL << (h >> 57 & 63);
+	}
+	t->prev_same = -1;
+	for (size_t j = i; j-- > 0;)
+		if (seen[j].speaker == t->speaker) {
+			t->prev_same = (long)j;
+			break;
+		}
+	t->run = 0;
+}
+
+/* 1 when turn i repeats an earlier turn of its speaker (loop.similarity). */
+static int repeats_earlier(const struct stop_rules *r, const struct words *pool, const struct seen *seen, size_t i)
+{
+	const struct seen *t = &seen[i];
+	for (long j = t->prev_same; j >= 0; j = seen[j].prev_same)
+		if (similar(r, pool, t, &seen[j]))
+			return 1;
+	return 0;
+}
+
+static size_t loop_start(const struct stop_rules *r, size_t min_turns)
+{
+	return min_turns > r->loop_min_turns ? min_turns : r->loop_min_turns;
+}
+
 int stoprules_find(const struct stop_rules *r, jv turns, size_t min_turns, struct stop_decision *d)
 {
 	if (!d)
@@ -694,7 +729,7 @@ int stoprules_find(const struct stop_rules *r, jv turns, size_t min_turns, struc
 	if (!r || n == 0)
 		return 0;
 	size_t closure_from = min_turns > 0 ? min_turns - 1 : 0;
-	size_t loop_from = min_turns > r->loop_min_turns ? min_turns : r->loop_min_turns;
+	size_t loop_from = loop_start(r, min_turns);
 	struct seen *seen = xmalloc(n * sizeof *seen);
 	struct words pool = { NULL, NULL, 0, 0 }, scratch = { NULL, NULL, 0, 0 };
 	for (size_t i = 0; i < n && !d->ended; i++) {
@@ -707,24 +742,9 @@ int stoprules_find(const struct stop_rules *r, jv turns, size_t min_turns, struc
 		struct match m = { NULL, 0, 0, 0 };
 		if (i >= closure_from)
 			match_phrases(r, &pool, t->first, &m); /* before make_set reorders the words */
-		t->nset = make_set(&pool, t->first);
-		t->sketch[0] = t->sketch[1] = 0;
-		for (size_t k = 0; k < t->nset; k++) {
-			uint64_t h = pool.h[t->first + k];
-			t->sketch[h >> 63] |= 1ULL << (h >> 57 & 63);
-		}
-		t->prev_same = -1;
-		for (size_t j = i; j-- > 0;)
-			if (seen[j].speaker == t->speaker) {
-				t->prev_same = (long)j;
-				break;
-			}
-		t->run = 0;
+		index_turn(seen, i, &pool);
 		if (r->loop_window && i >= loop_from) {
-			int repeat = 0;
-			for (long j = t->prev_same; j >= 0 && !repeat; j = seen[j].prev_same)
-				repeat = similar(r, &pool, t, &seen[j]);
-			if (repeat) {
+			if (repeats_earlier(r, &pool, seen, i)) {
 				const struct seen *before = t->prev_same >= 0 ? &seen[t->prev_same] : NULL;
 				t->run = before && before->run ? before->run + 1 : 1;
 				t->run_start = before && before->run ? before->run_start : i;
@@ -788,4 +808,29 @@ int stoprules_asks(const struct stop_rules *r, jv turns, size_t from, size_t upt
 		jv_free(hold);
 	}
 	return asked;
+}
+
+int stoprules_repeats(const struct stop_rules *r, jv turns, size_t from, size_t upto, size_t min_turns)
+{
+	size_t n = jv_get_kind(turns) == JV_KIND_ARRAY ? (size_t)jv_array_length(jv_copy(turns)) : 0;
+	if (upto < n)
+		n = upto;
+	if (!r || !r->loop_window || n == 0 || n <= loop_start(r, min_turns))
+		return 0;
+	struct seen *seen = xmalloc(n * sizeof *seen);
+	struct words pool = { NULL, NULL, 0, 0 };
+	int repeat = 0;
+	for (size_t i = 0; i < n && !repeat; i++) {
+		jv hold;
+		size_t len;
+		const char *text = turn_text(turns, i, &hold, &len, &seen[i].speaker);
+		seen[i].first = pool.n;
+		split_words(text, len, &pool);
+		jv_free(hold);
+		index_turn(seen, i, &pool);
+		repeat = i >= from && i >= loop_start(r, min_turns) && repeats_earlier(r, &pool, seen, i);
+	}
+	free(seen);
+	words_free(&pool);
+	return repeat;
 }

@@ -45,6 +45,11 @@ int stoprules_find(const struct stop_rules *r, jv turns, size_t min_turns, struc
  * question or raising a concern beside it, or too long, as stoprules_find would not
  * accept. --stop hybrid asks the judge there (stopjudge_due). */
 int stoprules_cue(const struct stop_rules *r, jv turns, size_t from, size_t upto);
+/* Loop suspicion: 1 when a turn of turns[from .. upto-1], at or after the turn where
+ * loop detection starts (loop.min_turns, min_turns), repeats an earlier turn of its
+ * speaker as the loop rule measures it, whether or not loop.window repeats in a row
+ * follow — the start of a loop the rules have not decided yet. 0 with loop.window 0. */
+int stoprules_repeats(const struct stop_rules *r, jv turns, size_t from, size_t upto, size_t min_turns);
 /* 1 when a turn of turns[from .. upto-1] has one of the rules' question marks: an open
  * question, which no ending has (the judge's prompt says so too). */
 int stoprules_asks(const struct stop_rules *r, jv turns, size_t from, size_t upto);

@@ -20,8 +20,8 @@
 # the rules' own early cuts ("Thanks for listening. It has been a rough week." reads as
 # a closure to them and to no judge) count against hybrid.
 # Measured on this machine (1,000 personas, 999 valid; about 10 s): ours 6.6%
-# auxiliary (no validate judge, no crafter, 1,140 stop-judge calls: 0.54M of 8.20M
-# tokens) against 35.5% SPASM-style (999 validate-judge and 999 craft calls, 7,470
+# auxiliary (no validate judge, no crafter, 1,143 stop-judge calls, 1,140 before loop
+# suspicions were asked too: 0.54M of 8.20M tokens) against 35.5% SPASM-style (999 validate-judge and 999 craft calls, 7,470
 # stop-judge calls: 4.50M of 12.67M); agreement 0.973 (the 27 that differ are all early
 # closures of the rules). The net of --judge-every changed no stop here (0, 4 and 8 give
 # the same 972 agreeing conversations at 5.7%, 6.6% and 6.1% of the tokens): these

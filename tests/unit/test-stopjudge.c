@@ -48,6 +48,23 @@ static void due(void)
 	CHECK(stopjudge_due(r, turns, 2, 2, 1) == 0 && stopjudge_due(r, turns, 4, 2, 1) == 1,
 	      "the net skips an exchange that asks a question: no ending asks one");
 	jv_free(turns);
+	turns = jv_parse("[{\"speaker\":\"client\",\"text\":\"Can I pay the rent late this month?\"},"
+			 "{\"speaker\":\"responder\",\"text\":\"Ask your landlord in writing.\"},"
+			 "{\"speaker\":\"client\",\"text\":\"Can I pay the rent late this month?\"},"
+			 "{\"speaker\":\"responder\",\"text\":\"Ask your landlord in writing.\"}]");
+	CHECK(stopjudge_due(r, turns, 4, 0, 0) == 0, "a repeat before loop.min_turns (6): not asked");
+	jv_free(turns);
+	turns = jv_parse("[{\"speaker\":\"client\",\"text\":\"Can I pay the rent late this month?\"},"
+			 "{\"speaker\":\"responder\",\"text\":\"Ask your landlord in writing.\"},"
+			 "{\"speaker\":\"client\",\"text\":\"He never answers my letters.\"},"
+			 "{\"speaker\":\"responder\",\"text\":\"Then call the tenant hotline.\"},"
+			 "{\"speaker\":\"client\",\"text\":\"I tried, nobody picked up.\"},"
+			 "{\"speaker\":\"responder\",\"text\":\"Try again on Monday morning.\"},"
+			 "{\"speaker\":\"client\",\"text\":\"Can I pay the rent late this month?\"},"
+			 "{\"speaker\":\"responder\",\"text\":\"Please try the hotline on Monday.\"}]");
+	CHECK(stopjudge_due(r, turns, 8, 2, 0) == 1 && stopjudge_due(r, turns, 6, 2, 0) == 0,
+	      "loop suspicion: a turn repeating its speaker's earlier one asks the judge, question or not");
+	jv_free(turns);
 	stoprules_free(r);
 }
 

@@ -408,6 +408,48 @@ static void cues(const struct stop_rules *r)
 	jv_free(farewell);
 }
 
+/* stoprules_repeats: the first repeat of a loop the rules have not decided yet (the
+ * shipped loop rule: window 2, similarity 0.9, from turn 6), read in [from, upto). */
+static void loop_suspicion(const struct stop_rules *r)
+{
+	const char *head =
+		"[{\"speaker\":\"client\",\"text\":\"My landlord raised the rent by two hundred dollars.\"},"
+		"{\"speaker\":\"responder\",\"text\":\"That is steep; check your lease first.\"},"
+		"{\"speaker\":\"client\",\"text\":\"The lease says nothing about increases during the year.\"},"
+		"{\"speaker\":\"responder\",\"text\":\"Then it may not be allowed before renewal.\"},"
+		"{\"speaker\":\"client\",\"text\":\"I will read it again tonight and note questions.\"},"
+		"{\"speaker\":\"responder\",\"text\":\"Good, and bring it to a tenant clinic.\"},";
+	struct buf text = BUF_INIT;
+	buf_addf(&text, "%s%s", head,
+		 "{\"speaker\":\"client\",\"text\":\"The lease says nothing about increases during the year.\"},"
+		 "{\"speaker\":\"responder\",\"text\":\"Then ask the clinic about the notice period.\"}]");
+	jv again = jv_parse(text.data);
+	struct stop_decision d;
+	CHECK(!stoprules_find(r, again, 2, &d), "one repeat is no loop for the rules (window 2)");
+	CHECK(stoprules_repeats(r, again, 6, 8, 2) == 1 && stoprules_repeats(r, again, 0, 99, 0) == 1,
+	      "but turn 6 repeating turn 2 of the same speaker is a suspicion");
+	CHECK(stoprules_repeats(r, again, 4, 6, 2) == 0 && stoprules_repeats(r, again, 7, 8, 2) == 0,
+	      "turns outside [from, upto) are not the suspicion");
+	CHECK(stoprules_repeats(r, again, 6, 8, 7) == 0, "nor a repeat before min_turns (or loop.min_turns)");
+	buf_free(&text);
+
+	buf_addf(&text, "%s%s", head,
+		 "{\"speaker\":\"client\",\"text\":\"The lease says nothing about any increases during the year.\"},"
+		 "{\"speaker\":\"responder\",\"text\":\"The lease says nothing about increases during the year.\"}]");
+	jv near = jv_parse(text.data);
+	CHECK(stoprules_repeats(r, near, 6, 8, 2) == 0,
+	      "Jaccard 8/9 is under 0.9; the same words from the other speaker are no repeat");
+	buf_free(&text);
+
+	struct stop_rules *off = rules_from("off-suspicion.json", "{\"loop\":{\"window\":0}}");
+	CHECK(off && stoprules_repeats(off, again, 0, 99, 0) == 0, "loop.window 0: no loop, no suspicion");
+	stoprules_free(off);
+	CHECK(stoprules_repeats(NULL, again, 0, 99, 0) == 0 && stoprules_repeats(r, jv_null(), 0, 99, 0) == 0,
+	      "no rules, no turns: no suspicion");
+	jv_free(again);
+	jv_free(near);
+}
+
 int main(void)
 {
 	if (unit_scratch_open("test-stoprules") < 0)
@@ -427,6 +469,7 @@ int main(void)
 	custom_rules(r);
 	invalid_rules();
 	cues(r);
+	loop_suspicion(r);
 	stoprules_free(r);
 
 	if (unit_scratch_remove() < 0)
