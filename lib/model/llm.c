@@ -2085,7 +2085,11 @@ static void stop_idle(struct llm_engine *e, double *wait)
 size_t llm_engine_step(struct llm_engine *e, int max_wait_ms)
 {
 	double wait = max_wait_ms / 1000.0;
-	settle_finished(e); /* what libcurl finished outside a step (llm_engine_kick) */
+	/* What libcurl finished outside a step (llm_engine_kick) is settled and delivered
+	 * before anything starts: its spend must count against --budget and the shared
+	 * budget before the slot it frees is used again. */
+	settle_finished(e);
+	deliver(e);
 	start_due(e, &wait, 0);
 	run_timer(e); /* what started goes out before any socket is read */
 	if (e->finished)
