@@ -136,7 +136,12 @@ test_expect_success 'a job killed mid-run (-9), a lock holder killed, a garbage 
 	echo "{\"rpm\": 600}" >kill/limits.json &&
 	{ persona-craft --base-url "$m_URL" --model m --limits-dir kill <p24.jsonl >/dev/null 2>&1 & } &&
 	pid=$! &&
-	sleep 1 &&
+	: mid-run: once the server has a request, however slowly the program started &&
+	for i in $(seq 1 300); do
+		test -s m.log && break
+		sleep 0.1
+	done &&
+	test -s m.log &&
 	kill -9 $pid &&
 	{ wait $pid || true; } &&
 	state=$(ls kill/bucket-*.state) &&
