@@ -815,7 +815,8 @@ int stoprules_repeats(const struct stop_rules *r, jv turns, size_t from, size_t 
 	size_t n = jv_get_kind(turns) == JV_KIND_ARRAY ? (size_t)jv_array_length(jv_copy(turns)) : 0;
 	if (upto < n)
 		n = upto;
-	if (!r || !r->loop_window || n == 0 || n <= loop_start(r, min_turns))
+	size_t loop_from = r ? loop_start(r, min_turns) : 0;
+	if (!r || !r->loop_window || n <= loop_from)
 		return 0;
 	struct seen *seen = xmalloc(n * sizeof *seen);
 	struct words pool = { NULL, NULL, 0, 0 };
@@ -828,7 +829,7 @@ int stoprules_repeats(const struct stop_rules *r, jv turns, size_t from, size_t 
 		split_words(text, len, &pool);
 		jv_free(hold);
 		index_turn(seen, i, &pool);
-		repeat = i >= from && i >= loop_start(r, min_turns) && repeats_earlier(r, &pool, seen, i);
+		repeat = i >= from && i >= loop_from && repeats_earlier(r, &pool, seen, i);
 	}
 	free(seen);
 	words_free(&pool);
